@@ -1,0 +1,34 @@
+# Every target creates the virtual environment on a fresh machine if it is missing.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[all]'
+	@touch $(STAMP)
+
+## demo: run the guard against a local AWS emulator seeded with a realistic fleet
+demo: $(STAMP)
+	$(PY) -m gpukit.demo
+
+## test: lint, type-check and run the whole test suite (what CI runs)
+test: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest -q
+
+## lint: ruff everywhere, strict mypy on policies/ and guard/
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy policies guard
+
+## bench: print benchmark tables (not part of the tests)
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from gpukit.cli import main
+
+main()

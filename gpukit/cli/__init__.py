@@ -1,0 +1,41 @@
+"""The ``gpukit`` command: one entry point composing each area's sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from gpukit import __version__
+from gpukit.cli import check_cmd, policy_cmd
+
+app = typer.Typer(
+    name="gpukit",
+    help=(
+        "Stop paying for idle GPUs on AWS. Judge Bedrock Provisioned Throughputs and SageMaker "
+        "GPU endpoints against per-environment policies (dev, staging, prod), guard them on a "
+        "schedule, and size Lambdas by measurement."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(check_cmd.app, name="check")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"gpukit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """gpukit: provisioned or serverless, and never idle by accident."""
+
+
+def main() -> None:
+    app()

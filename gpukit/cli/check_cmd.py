@@ -1,0 +1,89 @@
+"""``gpukit check``: judge a file of resources (or infrastructure code) against the policies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.render import print_report
+from policies.engine import evaluate_many
+from policies.environment import load_policy, load_policy_for_env
+from policies.errors import InputError
+from policies.pricing import load_bundled
+from policies.report import Report
+from policies.resources import load_resources
+from policies.tags import ENVIRONMENTS
+from policies.timeutil import parse_iso
+
+app = typer.Typer(
+    help=(
+        "Judge resources against the gpukit policies. Exit codes: 0 nothing failing, "
+        "1 a mark/teardown/blocked finding at error severity, 2 bad input."
+    ),
+    invoke_without_command=True,
+)
+
+
+def parse_now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        return parse_iso(value)
+    except ValueError:
+        fail_input(f"--now: {value!r} is not an ISO-8601 time (e.g. 2026-11-23T10:00:00Z)")
+
+
+@app.callback()
+def check(
+    ctx: typer.Context,
+    input_path: Path = typer.Option(
+        None,
+        "--input",
+        "-i",
+        help='JSON file of resources: {"resources": [...]} (see docs/resources.md).',
+    ),
+    env: str = typer.Option(
+        None,
+        "--env",
+        help="Judge every resource under this policy. Default: each resource's gpukit:env tag (untagged: dev).",
+    ),
+    policy_file: Path = typer.Option(
+        None, "--policy", help="A policy YAML to use instead of the bundled one for --env."
+    ),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    now: str = typer.Option(None, "--now", help="Evaluate as of this ISO time (default: now)."),
+) -> None:
+    """Evaluate a resources file, e.g. ``gpukit check --input examples/fleet.json --env dev``."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if input_path is None:
+        fail_input("--input: required (or use a subcommand: see gpukit check --help)")
+    check_format(fmt)
+    moment = parse_now(now)
+    try:
+        resources = load_resources(input_path)
+        policies = {e: load_policy_for_env(e) for e in ENVIRONMENTS}
+        if policy_file is not None:
+            custom = load_policy(policy_file)
+            policies[custom.environment] = custom
+            env = env or custom.environment
+        if env is not None and env not in ENVIRONMENTS:
+            fail_input(f"--env: unknown environment {env!r}; use one of {', '.join(ENVIRONMENTS)}")
+    except InputError as exc:
+        fail_input(exc.messages)
+    prices = load_bundled()
+    evaluations = evaluate_many(resources, policies, moment, prices, forced_env=env)
+    report = Report(
+        run_id=f"check-{uuid.uuid4().hex[:12]}",
+        mode="check",
+        resources=len(resources),
+        findings=[f for e in evaluations for f in e.findings],
+        prices=prices.describe(),
+    )
+    print_report(report, fmt)
+    if report.failing:
+        raise typer.Exit(EXIT_FINDINGS)

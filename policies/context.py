@@ -1,0 +1,124 @@
+"""What a rule gets: one resource, its environment's policy, the time, the prices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from policies import tags as T
+from policies.environment import EnvironmentPolicy
+from policies.findings import Decision, Finding, Severity
+from policies.model import Resource
+from policies.pricing import PriceBook
+from policies.timeutil import iso, try_parse_iso
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A parsed ``gpukit:marked`` tag: ``<action>@<ISO time>``."""
+
+    action: str
+    at: datetime
+
+    @staticmethod
+    def parse(value: str | None) -> Mark | None:
+        if not value or "@" not in value:
+            return None
+        action, _, when = value.partition("@")
+        moment = try_parse_iso(when)
+        return Mark(action, moment) if action and moment else None
+
+    def render(self) -> str:
+        return f"{self.action}@{iso(self.at)}"
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    resource: Resource
+    policy: EnvironmentPolicy
+    now: datetime
+    prices: PriceBook
+
+    @property
+    def hourly_cost(self) -> float:
+        """What the resource bills per hour right now, in USD."""
+        ptu = self.resource.ptu
+        if ptu is not None:
+            return ptu.model_units * self.prices.ptu_unit_hourly(ptu.model_id, ptu.commitment)
+        endpoint = self.resource.endpoint
+        assert endpoint is not None
+        total = 0.0
+        for variant in endpoint.variants:
+            price = self.prices.instance_hourly(variant.instance_type) or 0.0
+            total += price * variant.instance_count
+        return round(total, 4)
+
+    @property
+    def mark(self) -> Mark | None:
+        return Mark.parse(self.resource.tags.get(T.MARKED))
+
+    def tag_time(self, key: str) -> datetime | None:
+        return try_parse_iso(self.resource.tags.get(key))
+
+    def finding(
+        self,
+        rule_id: str,
+        decision: Decision,
+        severity: Severity,
+        reason: str,
+        *,
+        wasteful: bool = False,
+        act_after: datetime | None = None,
+    ) -> Finding:
+        hourly = round(self.hourly_cost, 4)
+        return Finding(
+            rule_id=rule_id,
+            resource_arn=self.resource.arn,
+            resource_type=self.resource.kind.value,
+            severity=severity,
+            decision=decision,
+            reason=reason,
+            hourly_cost_usd=hourly,
+            monthly_waste_usd=round(hourly * self.prices.hours_per_month, 2) if wasteful else 0.0,
+            act_after=iso(act_after) if act_after else None,
+        )
+
+    def two_phase(self, rule_id: str, why: str, grace: timedelta) -> Finding:
+        """Mark now; tear down on a later run once the grace period after the mark has passed."""
+        mark = self.mark
+        if mark is None:
+            due = self.now + grace
+            return self.finding(
+                rule_id,
+                Decision.MARK,
+                Severity.WARNING,
+                f"{why}; marking it now, teardown after {iso(due)} unless it is used or exempted",
+                wasteful=True,
+                act_after=due,
+            )
+        due = mark.at + grace
+        if self.now < due:
+            return self.finding(
+                rule_id,
+                Decision.MARK,
+                Severity.WARNING,
+                f"{why}; marked at {iso(mark.at)}, teardown after {iso(due)}",
+                wasteful=True,
+                act_after=due,
+            )
+        return self.finding(
+            rule_id,
+            Decision.TEARDOWN,
+            Severity.ERROR,
+            f"{why}; marked at {iso(mark.at)} and the grace period ended {iso(due)}",
+            wasteful=True,
+            act_after=due,
+        )
+
+
+def hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
+def fmt_hours(value: float) -> str:
+    return f"{value / 24:g} days" if value >= 48 and value % 24 == 0 else f"{value:g}h"

@@ -1,0 +1,86 @@
+"""Per-environment policy documents (``policies/environments/<env>.yaml``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from policies import tags as T
+from policies.errors import InputError, parse_document, validation_messages
+from policies.model import Commitment, ResourceKind
+
+ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
+
+
+class IdlePolicy(BaseModel):
+    """How long a resource may go unused, and how long a mark waits before teardown."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    window_hours: float = Field(gt=0, description="No usage for this long means idle.")
+    grace_hours: float = Field(ge=0, description="Time between mark and teardown.")
+
+
+class EnvironmentPolicy(BaseModel):
+    """Thresholds for one environment. Every field is documented in docs/policies.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    environment: str = Field(pattern=r"^(dev|staging|prod)$")
+    required_tags: list[str] = Field(min_length=1)
+    require_expires_at: bool = False
+    allowed_commitments: list[Commitment] = Field(default_factory=list)
+    commitment_requires_approval: bool = False
+    commitment_warning_days: int = Field(default=14, ge=0)
+    max_model_units: int = Field(ge=1)
+    idle: dict[ResourceKind, IdlePolicy]
+    require_endpoint_autoscaling: bool = True
+    teardown_allowed: bool = False
+    teardown_untagged: bool = False
+    max_teardowns_per_run: int = Field(default=0, ge=0)
+    max_exemption_days: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EnvironmentPolicy:
+        missing = [k.value for k in ResourceKind if k not in self.idle]
+        if missing:
+            raise ValueError(f"idle policy missing for: {', '.join(missing)}")
+        unknown = [t for t in self.required_tags if not t.startswith("gpukit:")]
+        if unknown:
+            raise ValueError(f"required tags must be gpukit:* keys, got {unknown}")
+        if self.teardown_allowed and self.max_teardowns_per_run == 0:
+            raise ValueError("teardown_allowed is true but max_teardowns_per_run is 0")
+        return self
+
+    def idle_for(self, kind: ResourceKind) -> IdlePolicy:
+        return self.idle[kind]
+
+
+def load_policy(path: str | Path) -> EnvironmentPolicy:
+    """Load and validate one policy document; raise :class:`InputError` on any problem."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError([f"{name}:0: (file): cannot read: {exc.strerror or exc}"]) from None
+    data, lines = parse_document(name, text)
+    if not isinstance(data, dict):
+        raise InputError([f"{name}:1: (document): expected a mapping of policy fields"])
+    try:
+        return EnvironmentPolicy.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_messages(name, exc, lines)) from None
+
+
+def policy_path_for_env(env: str) -> Path:
+    if env not in T.ENVIRONMENTS:
+        raise InputError(
+            [f"--env: unknown environment {env!r}; use one of {', '.join(T.ENVIRONMENTS)}"]
+        )
+    return ENVIRONMENTS_DIR / f"{env}.yaml"
+
+
+def load_policy_for_env(env: str) -> EnvironmentPolicy:
+    """Load the bundled policy document for ``dev``, ``staging`` or ``prod``."""
+    return load_policy(policy_path_for_env(env))

@@ -1,0 +1,58 @@
+"""What a rule says about a resource."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Decision(StrEnum):
+    """What should happen to a resource, from least to most drastic."""
+
+    OK = "ok"
+    WARN = "warn"
+    MARK = "mark"
+    TEARDOWN = "teardown"
+    BLOCKED = "blocked"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+#: Order used to pick the strongest decision for a resource.
+DECISION_RANK = {
+    Decision.OK: 0,
+    Decision.WARN: 1,
+    Decision.MARK: 2,
+    Decision.BLOCKED: 3,
+    Decision.TEARDOWN: 4,
+}
+
+FAILING_DECISIONS = frozenset({Decision.MARK, Decision.TEARDOWN, Decision.BLOCKED})
+
+
+class Finding(BaseModel):
+    """One rule's verdict on one resource, with the money involved."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule_id: str
+    resource_arn: str
+    resource_type: str
+    severity: Severity
+    decision: Decision
+    reason: str = Field(description="One sentence a person understands.")
+    hourly_cost_usd: float = 0.0
+    monthly_waste_usd: float = 0.0
+    act_after: str | None = Field(
+        default=None, description="ISO time from which a mark turns into teardown, if any."
+    )
+
+    @property
+    def fails(self) -> bool:
+        """True when this finding should fail a check (exit code 1)."""
+        return self.severity is Severity.ERROR and self.decision in FAILING_DECISIONS

@@ -1,0 +1,141 @@
+"""The plain-data resource model every rule reads.
+
+The guard produces it from AWS, ``gpukit check`` reads it from JSON, the checkov and
+Pulumi adapters build it from planned resources. One schema for all of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from policies import tags as T
+
+
+class ResourceKind(StrEnum):
+    PTU = "bedrock-provisioned-throughput"
+    ENDPOINT = "sagemaker-endpoint"
+
+
+Commitment = Literal["OneMonth", "SixMonths"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PtuConfig(_Strict):
+    """Configuration of a Bedrock Provisioned Throughput."""
+
+    model_id: str = Field(min_length=1)
+    model_units: int = Field(ge=1)
+    commitment: Commitment | None = None
+    commitment_expires_at: AwareDatetime | None = None
+    status: str = "InService"
+
+    @model_validator(mode="after")
+    def _term_needs_commitment(self) -> PtuConfig:
+        if self.commitment_expires_at is not None and self.commitment is None:
+            raise ValueError("commitment_expires_at is set but commitment is null")
+        return self
+
+
+class Variant(_Strict):
+    """One production variant of a SageMaker endpoint."""
+
+    name: str = Field(min_length=1)
+    instance_type: str = Field(pattern=r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+    instance_count: int = Field(ge=0)
+    min_instances: int | None = Field(default=None, ge=0)
+    max_instances: int | None = Field(default=None, ge=0)
+    autoscaling: bool = False
+    scale_to_zero: bool = False
+
+
+class EndpointConfig(_Strict):
+    """Configuration of a SageMaker real-time endpoint."""
+
+    endpoint_config_name: str | None = None
+    status: str = "InService"
+    variants: list[Variant] = Field(min_length=1)
+
+
+class UsageSample(_Strict):
+    timestamp: AwareDatetime
+    metric: str = Field(min_length=1)
+    value: float = Field(ge=0)
+
+
+class Usage(_Strict):
+    """Metric samples over a window. ``None`` usage on a resource means "not measured"."""
+
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    samples: list[UsageSample] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Usage:
+        if self.window_end <= self.window_start:
+            raise ValueError("window_end must be after window_start")
+        return self
+
+    @property
+    def window(self) -> timedelta:
+        return self.window_end - self.window_start
+
+    def total(self, metric: str = "Invocations") -> float:
+        return sum(s.value for s in self.samples if s.metric == metric)
+
+    def last_active_at(self, metric: str = "Invocations") -> datetime | None:
+        active = [s.timestamp for s in self.samples if s.metric == metric and s.value > 0]
+        return max(active) if active else None
+
+
+class Resource(_Strict):
+    """A PTU or GPU endpoint as the rules see it."""
+
+    kind: ResourceKind
+    arn: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    region: str = Field(min_length=1)
+    account: str = Field(pattern=r"^\d{12}$")
+    tags: dict[str, str] = Field(default_factory=dict)
+    created_at: AwareDatetime
+    configuration: Annotated[PtuConfig | EndpointConfig, Field(union_mode="left_to_right")]
+    usage: Usage | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _config_by_kind(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("configuration"), dict):
+            configs: dict[str, type[PtuConfig] | type[EndpointConfig]] = {
+                ResourceKind.PTU.value: PtuConfig,
+                ResourceKind.ENDPOINT.value: EndpointConfig,
+            }
+            model = configs.get(str(data.get("kind")))
+            if model is not None:
+                data = {**data, "configuration": model.model_validate(data["configuration"])}
+        return data
+
+    @property
+    def env(self) -> str | None:
+        value = self.tags.get(T.ENV)
+        return value if value in T.ENVIRONMENTS else None
+
+    @property
+    def ptu(self) -> PtuConfig | None:
+        return self.configuration if isinstance(self.configuration, PtuConfig) else None
+
+    @property
+    def endpoint(self) -> EndpointConfig | None:
+        cfg = self.configuration
+        return cfg if isinstance(cfg, EndpointConfig) else None
+
+
+class ResourceFile(_Strict):
+    """Top level of a resources JSON file (``gpukit check --input``)."""
+
+    resources: list[Resource]

@@ -1,0 +1,46 @@
+"""The one JSON document ``gpukit check`` and ``gpukit guard`` both print."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from policies.findings import Finding
+
+Mode = Literal["check", "dry-run", "apply"]
+
+
+class ActionRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resource_arn: str
+    action: str
+    status: str
+    detail: str = ""
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    mode: Mode
+    resources: int = Field(ge=0)
+    findings: list[Finding] = Field(default_factory=list)
+    actions: list[ActionRecord] = Field(default_factory=list)
+    api_calls: dict[str, int] = Field(default_factory=dict)
+    prices: str = ""
+
+    @property
+    def failing(self) -> list[Finding]:
+        return [f for f in self.findings if f.fails]
+
+    @property
+    def monthly_waste_usd(self) -> float:
+        """Waste counted once per resource (the largest figure among its findings)."""
+        per_resource: dict[str, float] = {}
+        for f in self.findings:
+            per_resource[f.resource_arn] = max(
+                per_resource.get(f.resource_arn, 0.0), f.monthly_waste_usd
+            )
+        return round(sum(per_resource.values()), 2)

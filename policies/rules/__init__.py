@@ -1,0 +1,28 @@
+"""Every rule, imported explicitly so the registry's contents are visible here."""
+
+from policies.registry import REGISTRY, Rule
+from policies.rules import (
+    gpk001_required_tags,
+    gpk002_commitment_allowed,
+    gpk003_commitment_term,
+    gpk004_model_units,
+    gpk005_idle,
+    gpk006_expires_at,
+    gpk007_endpoint_autoscaling,
+    gpk008_exemption,
+)
+
+MODULES = (
+    gpk001_required_tags,
+    gpk002_commitment_allowed,
+    gpk003_commitment_term,
+    gpk004_model_units,
+    gpk005_idle,
+    gpk006_expires_at,
+    gpk007_endpoint_autoscaling,
+    gpk008_exemption,
+)
+
+
+def all_rules() -> list[Rule]:
+    return REGISTRY.all()

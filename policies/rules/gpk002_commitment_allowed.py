@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from policies import tags as T
+from policies.context import RuleContext
+from policies.findings import Decision, Finding, Severity
+from policies.model import ResourceKind
+from policies.registry import rule
+from policies.timeutil import iso
+
+
+@rule("GPK002", "commitment-allowed", ResourceKind.PTU)
+def commitment_allowed(ctx: RuleContext) -> Finding | None:
+    """A PTU commitment is allowed in this environment (and approved where required)."""
+    ptu = ctx.resource.ptu
+    if ptu is None or ptu.commitment is None:
+        return None
+    env = ctx.policy.environment
+    until = (
+        f"; it cannot be deleted before {iso(ptu.commitment_expires_at)}"
+        if (ptu.commitment_expires_at)
+        else "; it cannot be deleted until its term ends"
+    )
+    if ptu.commitment not in ctx.policy.allowed_commitments:
+        allowed = ", ".join(ctx.policy.allowed_commitments) or "none"
+        return ctx.finding(
+            "GPK002",
+            Decision.BLOCKED,
+            Severity.ERROR,
+            f"a {ptu.commitment} commitment is not allowed in {env} (allowed: {allowed}){until}",
+            wasteful=True,
+        )
+    if (
+        ctx.policy.commitment_requires_approval
+        and not ctx.resource.tags.get(T.APPROVED_COMMITMENT, "").strip()
+    ):
+        return ctx.finding(
+            "GPK002",
+            Decision.BLOCKED,
+            Severity.ERROR,
+            f"a {ptu.commitment} commitment in {env} needs the {T.APPROVED_COMMITMENT} tag"
+            " naming who approved it",
+        )
+    return None

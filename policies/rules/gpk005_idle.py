@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from policies.context import RuleContext, fmt_hours, hours
+from policies.findings import Decision, Finding, Severity
+from policies.registry import rule
+from policies.timeutil import iso
+from policies.usage import Activity, classify
+
+
+@rule("GPK005", "idle-capacity")
+def idle(ctx: RuleContext) -> Finding | None:
+    """Provisioned capacity is not idle longer than the window (unknown usage is not idle)."""
+    idle_policy = ctx.policy.idle_for(ctx.resource.kind)
+    endpoint = ctx.resource.endpoint
+    if endpoint is not None and all(v.instance_count == 0 for v in endpoint.variants):
+        return ctx.finding(
+            "GPK005", Decision.OK, Severity.INFO, "scaled to zero; costs nothing now"
+        )
+    verdict = classify(ctx.resource, hours(idle_policy.window_hours), ctx.now)
+    if verdict.activity is Activity.BUSY:
+        return ctx.finding("GPK005", Decision.OK, Severity.INFO, f"in use: {verdict.detail}")
+    if verdict.activity is Activity.UNKNOWN:
+        return ctx.finding(
+            "GPK005",
+            Decision.WARN,
+            Severity.WARNING,
+            f"usage unknown ({verdict.detail}), so it is not treated as idle",
+        )
+    why = f"idle: {verdict.detail} (window {fmt_hours(idle_policy.window_hours)})"
+    ptu = ctx.resource.ptu
+    if (
+        ptu
+        and ptu.commitment
+        and (ptu.commitment_expires_at is None or ptu.commitment_expires_at > ctx.now)
+    ):
+        when = iso(ptu.commitment_expires_at) if ptu.commitment_expires_at else "its term ends"
+        return ctx.finding(
+            "GPK005",
+            Decision.BLOCKED,
+            Severity.ERROR,
+            f"{why}, but its {ptu.commitment} commitment runs until {when}; it can be deleted"
+            " then and bills until it is",
+            wasteful=True,
+        )
+    return ctx.two_phase("GPK005", why, hours(idle_policy.grace_hours))

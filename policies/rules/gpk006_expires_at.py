@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from policies import tags as T
+from policies.context import RuleContext, hours
+from policies.findings import Decision, Finding, Severity
+from policies.model import ResourceKind
+from policies.registry import rule
+from policies.timeutil import iso
+from policies.usage import Activity, classify
+
+
+@rule("GPK006", "expires-at")
+def expires_at(ctx: RuleContext) -> Finding | None:
+    """``gpukit:expires-at`` is set where required and has not passed."""
+    ptu = ctx.resource.ptu
+    expires = ctx.tag_time(T.EXPIRES_AT)
+    needs_tag = (
+        ctx.policy.require_expires_at
+        and ctx.resource.kind is ResourceKind.PTU
+        and ptu is not None
+        and ptu.commitment is None
+    )
+    if T.EXPIRES_AT not in ctx.resource.tags:
+        if not needs_tag:
+            return None
+        return ctx.finding(
+            "GPK006",
+            Decision.MARK,
+            Severity.ERROR,
+            f"a no-commitment PTU in {ctx.policy.environment} must say when it may go"
+            f" ({T.EXPIRES_AT} is missing)",
+        )
+    if expires is None or expires > ctx.now:
+        return None  # malformed values are GPK001's to report
+    grace = hours(ctx.policy.idle_for(ctx.resource.kind).grace_hours)
+    usage = ctx.resource.usage
+    window = usage.window if usage else hours(1)
+    verdict = classify(ctx.resource, window, ctx.now)
+    why = f"{T.EXPIRES_AT} passed at {iso(expires)}"
+    if verdict.activity is Activity.IDLE:
+        return ctx.two_phase("GPK006", f"{why} and it is {verdict.detail}", grace)
+    return ctx.finding(
+        "GPK006",
+        Decision.WARN,
+        Severity.WARNING,
+        f"{why}, but it is {verdict.activity.value} ({verdict.detail}); extend the tag or"
+        " let it go idle",
+    )

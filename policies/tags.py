@@ -1,0 +1,14 @@
+"""Tag keys every managed resource carries (see DESIGN.md)."""
+
+OWNER = "gpukit:owner"
+ENV = "gpukit:env"
+COST_CENTER = "gpukit:cost-center"
+MANAGED_BY = "gpukit:managed-by"
+EXPIRES_AT = "gpukit:expires-at"
+EXEMPT = "gpukit:exempt"
+EXEMPT_UNTIL = "gpukit:exempt-until"
+MARKED = "gpukit:marked"
+APPROVED_COMMITMENT = "gpukit:commitment-approved-by"
+
+MANAGED_BY_VALUE = "gpukit"
+ENVIRONMENTS = ("dev", "staging", "prod")
