@@ -12,12 +12,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[all]'
 	@touch $(STAMP)
 
+ASL_STAMP := tools/asl/node_modules/.stamp
+
+# asl-validator (npm) validates the power-tuning state machine in the tests.
+$(ASL_STAMP): tools/asl/package-lock.json
+	npm ci --prefix tools/asl --no-audit --no-fund
+	@touch $(ASL_STAMP)
+
 ## demo: run the guard against a local AWS emulator seeded with a realistic fleet
 demo: $(STAMP)
 	$(PY) -m gpukit.demo
 
 ## test: lint, type-check and run the whole test suite (what CI runs)
-test: $(STAMP)
+test: $(STAMP) $(ASL_STAMP)
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q
 
