@@ -10,7 +10,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from policies import tags as T
 
@@ -94,6 +102,13 @@ class Usage(_Strict):
         return max(active) if active else None
 
 
+def _config_tag(value: object) -> str:
+    """Pick the configuration model by shape: endpoints have ``variants``."""
+    if isinstance(value, EndpointConfig) or (isinstance(value, dict) and "variants" in value):
+        return "EndpointConfig"
+    return "PtuConfig"
+
+
 class Resource(_Strict):
     """A PTU or GPU endpoint as the rules see it."""
 
@@ -104,21 +119,18 @@ class Resource(_Strict):
     account: str = Field(pattern=r"^\d{12}$")
     tags: dict[str, str] = Field(default_factory=dict)
     created_at: AwareDatetime
-    configuration: Annotated[PtuConfig | EndpointConfig, Field(union_mode="left_to_right")]
+    configuration: Annotated[
+        Annotated[PtuConfig, Tag("PtuConfig")] | Annotated[EndpointConfig, Tag("EndpointConfig")],
+        Discriminator(_config_tag),
+    ]
     usage: Usage | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _config_by_kind(cls, data: object) -> object:
-        if isinstance(data, dict) and isinstance(data.get("configuration"), dict):
-            configs: dict[str, type[PtuConfig] | type[EndpointConfig]] = {
-                ResourceKind.PTU.value: PtuConfig,
-                ResourceKind.ENDPOINT.value: EndpointConfig,
-            }
-            model = configs.get(str(data.get("kind")))
-            if model is not None:
-                data = {**data, "configuration": model.model_validate(data["configuration"])}
-        return data
+    @model_validator(mode="after")
+    def _config_matches_kind(self) -> Resource:
+        wanted = PtuConfig if self.kind is ResourceKind.PTU else EndpointConfig
+        if not isinstance(self.configuration, wanted):
+            raise ValueError(f"configuration does not describe a {self.kind.value}")
+        return self
 
     @property
     def env(self) -> str | None:
