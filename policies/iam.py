@@ -38,9 +38,7 @@ def statement_problems(statement: Mapping[str, Any]) -> list[str]:
     resources = [str(r) for r in _as_list(statement.get("Resource"))]
     writes = [a for a in actions if "*" not in a and not _read_only(a)]
     if "*" in resources and writes and not statement.get("Condition"):
-        problems.append(
-            f"{sid}: Resource \"*\" without a Condition for {', '.join(sorted(writes))}"
-        )
+        problems.append(f'{sid}: Resource "*" without a Condition for {", ".join(sorted(writes))}')
     return problems
 
 

@@ -24,7 +24,8 @@ def python_files() -> list[Path]:
     files = []
     for top in OURS:
         files += [
-            p for p in (ROOT / top).rglob("*.py")
+            p
+            for p in (ROOT / top).rglob("*.py")
             if "cdktf.out" not in p.parts and "node_modules" not in p.parts
         ]
     return files
@@ -41,7 +42,9 @@ def module_name(path: Path) -> str:
 def imports_of(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: set[str] = set()
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
@@ -98,7 +101,7 @@ def test_no_import_cycles_between_our_modules() -> None:
         state[node] = 1
         for nxt in graph.get(node, ()):
             if state.get(nxt) == 1:
-                cycles.append([*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt])
+                cycles.append([*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt])
             elif nxt not in state:
                 visit(nxt, [*trail, nxt])
         state[node] = 2

@@ -28,7 +28,9 @@ def good_tags(env: str = "dev", **extra: str) -> dict[str, str]:
     return tags
 
 
-def usage(invocations: float | None, *, hours_back: float = 48, last_hours_ago: float = 1) -> dict[str, Any]:
+def usage(
+    invocations: float | None, *, hours_back: float = 48, last_hours_ago: float = 1
+) -> dict[str, Any]:
     """Usage over ``hours_back`` hours ending now; one sample ``last_hours_ago`` if invocations."""
     samples = []
     if invocations is not None:
@@ -39,7 +41,11 @@ def usage(invocations: float | None, *, hours_back: float = 48, last_hours_ago: 
                 "value": invocations,
             }
         )
-    return {"window_start": z(NOW - timedelta(hours=hours_back)), "window_end": z(NOW), "samples": samples}
+    return {
+        "window_start": z(NOW - timedelta(hours=hours_back)),
+        "window_end": z(NOW),
+        "samples": samples,
+    }
 
 
 def ptu(

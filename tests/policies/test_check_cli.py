@@ -16,12 +16,16 @@ NOW = "2026-11-23T10:00:00Z"
 
 
 def run_json(*args: str) -> tuple[int, Report]:
-    result = runner.invoke(app, ["check", "--input", str(FLEET), "--now", NOW, "--format", "json", *args])
+    result = runner.invoke(
+        app, ["check", "--input", str(FLEET), "--now", NOW, "--format", "json", *args]
+    )
     return result.exit_code, Report.model_validate_json(result.stdout)
 
 
 def decisions(report: Report) -> dict[tuple[str, str], str]:
-    return {(f.resource_arn.rsplit("/", 1)[-1], f.rule_id): f.decision.value for f in report.findings}
+    return {
+        (f.resource_arn.rsplit("/", 1)[-1], f.rule_id): f.decision.value for f in report.findings
+    }
 
 
 def test_example_fleet_decisions_and_exit_code() -> None:

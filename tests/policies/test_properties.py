@@ -1,4 +1,4 @@
-"""Properties: no input shape crashes the engine or the loaders; exempt or unknown never tears down."""
+"""Properties: no input crashes the engine or loaders; exempt or unknown never tears down."""
 
 from __future__ import annotations
 
@@ -26,16 +26,25 @@ POLICIES = [load_policy_for_env(e) for e in ("dev", "staging", "prod")]
 
 offsets = st.floats(min_value=-24 * 400, max_value=24 * 400, allow_nan=False)
 times = offsets.map(lambda h: z(NOW + timedelta(hours=h)))
-tag_values = st.one_of(times, st.text(max_size=12), st.sampled_from(["dev", "staging", "prod", "gpukit"]))
+tag_values = st.one_of(
+    times, st.text(max_size=12), st.sampled_from(["dev", "staging", "prod", "gpukit"])
+)
 tag_keys = st.sampled_from(
     [
-        "gpukit:owner", "gpukit:env", "gpukit:cost-center", "gpukit:managed-by", "gpukit:expires-at",
-        "gpukit:exempt", "gpukit:exempt-until", "gpukit:commitment-approved-by", "team",
+        "gpukit:owner",
+        "gpukit:env",
+        "gpukit:cost-center",
+        "gpukit:managed-by",
+        "gpukit:expires-at",
+        "gpukit:exempt",
+        "gpukit:exempt-until",
+        "gpukit:commitment-approved-by",
+        "team",
     ]
 )
-marks = st.tuples(st.sampled_from(["teardown", "mark", ""]), st.one_of(times, st.text(max_size=5))).map(
-    lambda t: f"{t[0]}@{t[1]}"
-)
+marks = st.tuples(
+    st.sampled_from(["teardown", "mark", ""]), st.one_of(times, st.text(max_size=5))
+).map(lambda t: f"{t[0]}@{t[1]}")
 tags = st.builds(
     lambda base, mark: {**base, **({"gpukit:marked": mark} if mark else {})},
     st.dictionaries(tag_keys, tag_values, max_size=9),
@@ -84,8 +93,14 @@ ptu_config = st.builds(
 endpoint_config = st.builds(
     lambda n, auto, lo, hi: {
         "variants": [
-            {"name": "v", "instance_type": "ml.g5.xlarge", "instance_count": n, "autoscaling": auto,
-             "min_instances": lo, "max_instances": hi}
+            {
+                "name": "v",
+                "instance_type": "ml.g5.xlarge",
+                "instance_count": n,
+                "autoscaling": auto,
+                "min_instances": lo,
+                "max_instances": hi,
+            }
         ]
     },
     st.integers(min_value=0, max_value=4),
@@ -131,24 +146,34 @@ def test_exempt_or_unknown_usage_is_never_torn_down(resource: Resource, policy) 
 
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(json_values)
 def test_resource_loader_only_raises_input_errors(tmp_path: Path, document: Any) -> None:
     path = tmp_path / "resources.json"
-    path.write_text(json.dumps({"resources": [document]} if isinstance(document, dict) else document))
+    path.write_text(
+        json.dumps({"resources": [document]} if isinstance(document, dict) else document)
+    )
     try:
         load_resources(path)
     except InputError as exc:
         assert all(line.startswith(str(path) + ":") for line in exc.messages)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(json_values)
 def test_policy_loader_only_raises_input_errors(tmp_path: Path, document: Any) -> None:
     path = tmp_path / "policy.yaml"

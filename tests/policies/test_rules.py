@@ -73,12 +73,16 @@ def test_gpk002_staging_allows_one_month_only_with_approval() -> None:
     assert decisions(unapproved, STAGING)["GPK002"] is Decision.BLOCKED
     approved = ptu(
         tags=good_tags("staging", **{"gpukit:commitment-approved-by": "cfo@example.com"}),
-        commitment="OneMonth", term_ends=ends, use=BUSY,
+        commitment="OneMonth",
+        term_ends=ends,
+        use=BUSY,
     )
     assert "GPK002" not in decisions(approved, STAGING)
     six = ptu(
         tags=good_tags("staging", **{"gpukit:commitment-approved-by": "cfo@example.com"}),
-        commitment="SixMonths", term_ends=ends, use=BUSY,
+        commitment="SixMonths",
+        term_ends=ends,
+        use=BUSY,
     )
     assert decisions(six, STAGING)["GPK002"] is Decision.BLOCKED
 
@@ -87,7 +91,9 @@ def test_gpk002_staging_allows_one_month_only_with_approval() -> None:
 def approved_prod_ptu(ends, use=BUSY) -> Resource:
     return ptu(
         tags=good_tags("prod", **{"gpukit:commitment-approved-by": "cfo@example.com"}),
-        commitment="OneMonth", term_ends=ends, use=use,
+        commitment="OneMonth",
+        term_ends=ends,
+        use=use,
     )
 
 
@@ -152,7 +158,9 @@ def test_gpk005_marked_within_grace_stays_marked_then_tears_down_after() -> None
 
 def test_gpk005_committed_ptu_inside_term_is_blocked_with_date() -> None:
     ends = NOW + timedelta(days=40)
-    finding = by_rule(approved_prod_ptu(ends, use=usage(0, hours_back=400, last_hours_ago=300)), PROD)
+    finding = by_rule(
+        approved_prod_ptu(ends, use=usage(0, hours_back=400, last_hours_ago=300)), PROD
+    )
     assert finding["GPK005"].decision is Decision.BLOCKED
     assert z(ends) in finding["GPK005"].reason
 
@@ -194,7 +202,10 @@ def test_gpk007_autoscaling_endpoint_passes() -> None:
 
 @pytest.mark.parametrize(
     "kwargs, fragment",
-    [({"autoscaling": False}, "has no autoscaling"), ({"min_instances": 3, "max_instances": 2}, "min 3 > max 2")],
+    [
+        ({"autoscaling": False}, "has no autoscaling"),
+        ({"min_instances": 3, "max_instances": 2}, "min 3 > max 2"),
+    ],
 )
 def test_gpk007_warns_on_fixed_or_inverted_capacity(kwargs, fragment: str) -> None:
     finding = by_rule(endpoint(use=BUSY, **kwargs))["GPK007"]
