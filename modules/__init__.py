@@ -1,0 +1,1 @@
+"""Reusable building blocks: Pulumi components, Terraform modules, Lambda power tuning."""
