@@ -1,0 +1,1 @@
+"""Pulumi CrossGuard adapter: planned resources in, the same ``policies`` rules out."""

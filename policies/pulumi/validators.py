@@ -1,0 +1,160 @@
+"""CrossGuard validators: planned PTUs and GPU endpoints judged by the ``policies`` rules.
+
+The functions take pulumi_policy's argument objects by shape (``resource_type``, ``props``,
+``name``, ``urn``, ``provider``, ``get_config()``; ``resources`` for stack validation), so
+tests can call them with real ``ResourceValidationArgs`` and a list-appending
+``report_violation``. The environment is the policy config's ``environment`` if set, else
+the resource's ``gpukit:env`` tag, else ``dev`` (the strictest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from policies.engine import evaluate, select_policy
+from policies.environment import EnvironmentPolicy, load_policy_for_env
+from policies.findings import Decision, Finding
+from policies.model import Resource
+from policies.pulumi.translate import (
+    ENDPOINT_TYPE,
+    PTU_TYPE,
+    PlannedProps,
+    default_tags_of,
+    ptu_resource,
+    resources_from_plan,
+)
+from policies.tags import ENVIRONMENTS
+
+ReportViolation = Callable[..., None]
+
+#: Usage is never known before deploy, so "usage unknown" (GPK005) is not worth a notice.
+PRE_DEPLOY_NOISE = frozenset({"GPK005"})
+
+
+class _Provider(Protocol):
+    props: Mapping[str, Any]
+
+
+class ResourceArgs(Protocol):
+    resource_type: str
+    props: Mapping[str, Any]
+    name: str
+    urn: str
+    provider: _Provider | None
+
+    def get_config(self) -> Mapping[str, Any]: ...
+
+
+class StackArgs(Protocol):
+    resources: list[Any]
+
+    def get_config(self) -> Mapping[str, Any]: ...
+
+
+def _policies() -> dict[str, EnvironmentPolicy]:
+    return {env: load_policy_for_env(env) for env in ENVIRONMENTS}
+
+
+def _forced_env(config: Mapping[str, Any]) -> str | None:
+    env = config.get("environment")
+    return str(env) if env else None
+
+
+def judge(resource: Resource, forced_env: str | None, now: datetime) -> list[Finding]:
+    """Findings for one planned resource under its environment's policy."""
+    policy = select_policy(resource, _policies(), forced_env)
+    return evaluate(resource, policy, now)
+
+
+def blocking(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings that must stop a deployment (they would fail ``gpukit check``)."""
+    return [f for f in findings if f.fails]
+
+
+def advisory(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings worth a notice but not a block (warnings, minus pre-deploy noise)."""
+    return [
+        f
+        for f in findings
+        if not f.fails and f.decision is not Decision.OK and f.rule_id not in PRE_DEPLOY_NOISE
+    ]
+
+
+def message(finding: Finding, name: str) -> str:
+    return f"{finding.rule_id} {finding.decision.value}: {name}: {finding.reason}"
+
+
+def _provider_tags(provider: _Provider | None) -> dict[str, str]:
+    return default_tags_of(provider.props) if provider is not None else {}
+
+
+def _validate_ptu(
+    args: ResourceArgs,
+    report_violation: ReportViolation,
+    pick: Callable[[Iterable[Finding]], list[Finding]],
+    now: datetime | None,
+) -> None:
+    if args.resource_type != PTU_TYPE:
+        return
+    resource = ptu_resource(args.name, args.props, _provider_tags(args.provider))
+    findings = judge(resource, _forced_env(args.get_config()), now or datetime.now(UTC))
+    for finding in pick(findings):
+        report_violation(message(finding, args.name), None)
+
+
+def validate_ptu_blocking(
+    args: ResourceArgs, report_violation: ReportViolation, now: datetime | None = None
+) -> None:
+    """Mandatory: a PTU that breaks its environment's policy (commitment in dev, too many
+    model units, missing tags or ``gpukit:expires-at``) is not deployed."""
+    _validate_ptu(args, report_violation, blocking, now)
+
+
+def validate_ptu_advisory(
+    args: ResourceArgs, report_violation: ReportViolation, now: datetime | None = None
+) -> None:
+    """Advisory: warnings about a PTU (term ending soon, exemption problems)."""
+    _validate_ptu(args, report_violation, advisory, now)
+
+
+def _planned(resources: Iterable[Any]) -> list[PlannedProps]:
+    return [
+        PlannedProps(r.resource_type, r.name, r.props, _provider_tags(r.provider))
+        for r in resources
+    ]
+
+
+def _validate_endpoints(
+    args: StackArgs,
+    report_violation: ReportViolation,
+    pick: Callable[[Iterable[Finding]], list[Finding]],
+    now: datetime | None,
+) -> None:
+    urns = {
+        str(r.props.get("name") or r.name): r.urn
+        for r in args.resources
+        if r.resource_type == ENDPOINT_TYPE
+    }
+    forced = _forced_env(args.get_config())
+    for resource in resources_from_plan(_planned(args.resources)):
+        if resource.endpoint is None:
+            continue
+        for finding in pick(judge(resource, forced, now or datetime.now(UTC))):
+            report_violation(message(finding, resource.name), urns.get(resource.name))
+
+
+def validate_endpoints_blocking(
+    args: StackArgs, report_violation: ReportViolation, now: datetime | None = None
+) -> None:
+    """Mandatory: GPU endpoints (joined with their config and scaling targets) that fail
+    their environment's policy, e.g. missing required tags."""
+    _validate_endpoints(args, report_violation, blocking, now)
+
+
+def validate_endpoints_advisory(
+    args: StackArgs, report_violation: ReportViolation, now: datetime | None = None
+) -> None:
+    """Advisory: GPU endpoints without autoscaling, or with min above max."""
+    _validate_endpoints(args, report_violation, advisory, now)
