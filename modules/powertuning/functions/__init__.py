@@ -1,0 +1,1 @@
+"""Lambda entry points of the power tuner: one thin ``handler`` per file."""
