@@ -1,0 +1,52 @@
+"""What every action gets, and the shared shape of its result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from guard.audit import AuditStore
+from guard.awsutil import error_code, error_message
+from guard.clients import ClientFactory
+from guard.plan import Step
+from guard.resource_types import ResourceType
+from policies.report import ActionRecord
+from policies.timeutil import iso
+
+
+@dataclass
+class ActionContext:
+    factory: ClientFactory
+    now: datetime
+    run_id: str
+    audit: AuditStore
+    sns_topic_arn: str | None = None
+    done: dict[str, list[ActionRecord]] = field(default_factory=dict)
+
+    @property
+    def at(self) -> str:
+        return iso(self.now)
+
+    def client_for(self, step: Step) -> object:
+        return self.factory.client(step.item.rtype.service, step.item.resource.region)
+
+
+def record(step: Step, status: str, detail: str = "") -> ActionRecord:
+    return ActionRecord(resource_arn=step.arn, action=step.kind, status=status, detail=detail)
+
+
+def failure(step: Step, exc: Exception) -> ActionRecord:
+    """``done`` when the error says the resource is already gone, else ``error``."""
+    rtype = step.item.rtype
+    if rtype.is_not_found(error_code(exc), error_message(exc)):
+        return record(step, "done", "already gone")
+    return record(step, "error", error_message(exc))
+
+
+def iam_operation(call: str) -> str:
+    """``add_tags`` -> ``AddTags`` (boto3 method to API operation, also the IAM action)."""
+    return "".join(part.capitalize() for part in call.split("_"))
+
+
+def iam_action(rtype: ResourceType, call: str) -> str:
+    return f"{rtype.service}:{iam_operation(call)}"

@@ -1,0 +1,41 @@
+"""Mark: write ``gpukit:marked = <action>@<time>`` (phase one of a two-phase teardown)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guard.actions.base import ActionContext, failure, iam_action, record
+from guard.awsutil import AwsError
+from guard.permissions import Permission
+from guard.plan import Step
+from guard.resource_types import RESOURCE_TYPES
+from policies import tags as T
+from policies.report import ActionRecord
+
+NAME = "mark"
+ONLY_MARK_TAG = {"ForAllValues:StringEquals": {"aws:TagKeys": [T.MARKED]}}
+PERMISSIONS = tuple(
+    Permission(
+        iam_action(t, t.tags.tag_call),
+        t.resource_pattern,
+        f"write the {T.MARKED} tag (and no other tag)",
+        ONLY_MARK_TAG,
+    )
+    for t in RESOURCE_TYPES
+)
+
+
+def run(ctx: ActionContext, step: Step) -> ActionRecord:
+    assert step.mark_value is not None
+    calls = step.item.rtype.tags
+    client: Any = ctx.client_for(step)
+    try:
+        getattr(client, calls.tag_call)(
+            **{
+                calls.arn_param: step.arn,
+                calls.tags_param: calls.to_list({T.MARKED: step.mark_value}),
+            }
+        )
+    except AwsError as exc:
+        return failure(step, exc)
+    return record(step, "done", f"{T.MARKED}={step.mark_value}")

@@ -1,0 +1,64 @@
+"""Notify: one SNS message per resource whose verdict changed (what, why, $/h, when)."""
+
+from __future__ import annotations
+
+from guard.actions.base import ActionContext, failure, record
+from guard.audit import AuditRecord
+from guard.awsutil import AwsError
+from guard.permissions import Permission
+from guard.plan import Step, fingerprint
+from policies.findings import Decision
+from policies.report import ActionRecord
+
+NAME = "notify"
+PERMISSIONS = (Permission("sns:Publish", "{topic_arn}", "tell owners what the guard found"),)
+
+
+def _when(step: Step, outcomes: list[str]) -> str:
+    ev = step.evaluation
+    due = [f.act_after for f in ev.findings if f.act_after]
+    if ev.decision is Decision.TEARDOWN:
+        return "Acted on in this run: " + ("; ".join(outcomes) or "teardown pending")
+    if ev.decision is Decision.MARK and due:
+        return f"Marked; it will be torn down after {max(due)} unless it is used or exempted."
+    if ev.decision is Decision.MARK:
+        return "Marked for review; it will not be deleted until the findings are fixed or it idles."
+    if ev.decision is Decision.BLOCKED:
+        return "Blocked: the guard will not delete it; a person must decide."
+    return "Warning only: nothing will be done automatically."
+
+
+def message(step: Step, outcomes: list[str]) -> tuple[str, str]:
+    """``(subject, body)`` of the notification."""
+    r = step.item.resource
+    ev = step.evaluation
+    hourly = max((f.hourly_cost_usd for f in ev.findings), default=0.0)
+    waste = max((f.monthly_waste_usd for f in ev.findings), default=0.0)
+    why = "\n".join(f"- {f.rule_id} {f.decision.value}: {f.reason}" for f in ev.findings)
+    lines = [
+        f"{r.kind.value} {r.name} in {r.region} ({r.arn})",
+        f"Decision: {ev.decision.value} under the {ev.policy.environment} policy",
+        f"Cost: ${hourly:,.2f}/hour" + (f", about ${waste:,.0f}/month wasted" if waste else ""),
+        "Why:",
+        why,
+        _when(step, outcomes),
+    ]
+    subject = f"gpukit guard: {ev.decision.value} {r.name}"[:100]
+    return subject, "\n".join(lines)
+
+
+def run(ctx: ActionContext, step: Step) -> ActionRecord:
+    if not ctx.sns_topic_arn:
+        return record(step, "skipped", "no SNS topic configured")
+    outcomes = [f"{a.action} {a.status}" for a in ctx.done.get(step.arn, [])]
+    subject, body = message(step, outcomes)
+    topic_region = ctx.sns_topic_arn.split(":")[3]
+    try:
+        ctx.factory.client("sns", topic_region).publish(
+            TopicArn=ctx.sns_topic_arn, Subject=subject, Message=body
+        )
+    except AwsError as exc:
+        return failure(step, exc)
+    seen = {"fingerprint": fingerprint(step.evaluation)}
+    ctx.audit.write([AuditRecord("notify", ctx.run_id, ctx.at, step.arn, seen)])
+    return record(step, "done", subject)

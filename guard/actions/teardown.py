@@ -1,0 +1,64 @@
+"""Teardown: snapshot to the audit store, then delete.
+
+A PTU is deleted (only when it has no commitment or its term has ended; the planner
+holds committed ones as ``blocked``). An endpoint is deleted but its endpoint config and
+model are kept, so ``gpukit guard restore`` can recreate it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guard.actions.base import ActionContext, failure, iam_action, record
+from guard.audit import AuditRecord
+from guard.awsutil import AwsError, error_message
+from guard.permissions import Permission
+from guard.plan import Step
+from guard.resource_types import RESOURCE_TYPES
+from policies import tags as T
+from policies.report import ActionRecord
+
+NAME = "teardown"
+ONLY_MARKED = {"Null": {f"aws:ResourceTag/{T.MARKED}": "false"}}
+PERMISSIONS = tuple(
+    Permission(
+        iam_action(t, t.delete_call),
+        t.resource_pattern,
+        f"delete a resource the guard marked earlier (two-phase): it must carry {T.MARKED}",
+        ONLY_MARKED,
+    )
+    for t in RESOURCE_TYPES
+)
+
+
+def snapshot(step: Step) -> dict[str, Any]:
+    """Everything restore needs: the kind, where it was, its description and tags."""
+    resource = step.item.resource
+    return {
+        "kind": resource.kind.value,
+        "arn": resource.arn,
+        "name": resource.name,
+        "region": resource.region,
+        "account": resource.account,
+        "tags": dict(resource.tags),
+        "raw": step.item.raw,
+        "configuration": resource.configuration.model_dump(mode="json"),
+    }
+
+
+def run(ctx: ActionContext, step: Step) -> ActionRecord:
+    rtype = step.item.rtype
+    try:
+        ctx.audit.write([AuditRecord("snapshot", ctx.run_id, ctx.at, step.arn, snapshot(step))])
+    except Exception as exc:  # any store failure: never delete without a snapshot
+        return record(step, "error", f"snapshot not written, nothing deleted: {exc}")
+    key = step.arn if rtype.delete_by == "arn" else step.item.resource.name
+    client: Any = ctx.client_for(step)
+    try:
+        getattr(client, rtype.delete_call)(**{rtype.delete_param: key})
+    except AwsError as exc:
+        result = failure(step, exc)
+        if result.status == "error":
+            return record(step, "error", f"delete failed: {error_message(exc)}")
+        return result
+    return record(step, "done", f"deleted; restore with: gpukit guard restore {step.arn}")

@@ -1,0 +1,38 @@
+"""Unmark: remove ``gpukit:marked`` once nothing asks for a mark or teardown any more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guard.actions.base import ActionContext, failure, iam_action, record
+from guard.actions.mark import ONLY_MARK_TAG
+from guard.awsutil import AwsError
+from guard.permissions import Permission
+from guard.plan import Step
+from guard.resource_types import RESOURCE_TYPES
+from policies import tags as T
+from policies.report import ActionRecord
+
+NAME = "unmark"
+PERMISSIONS = tuple(
+    Permission(
+        iam_action(t, t.tags.untag_call),
+        t.resource_pattern,
+        f"remove the {T.MARKED} tag when a resource is used again",
+        ONLY_MARK_TAG,
+    )
+    for t in RESOURCE_TYPES
+)
+
+
+def run(ctx: ActionContext, step: Step) -> ActionRecord:
+    calls = step.item.rtype.tags
+    client: Any = ctx.client_for(step)
+    try:
+        getattr(client, calls.untag_call)(
+            **{calls.arn_param: step.arn, calls.untag_keys_param: [T.MARKED]}
+        )
+    except AwsError as exc:
+        return failure(step, exc)
+    was = step.item.resource.tags.get(T.MARKED, "")
+    return record(step, "done", f"removed {T.MARKED}={was}")

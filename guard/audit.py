@@ -1,0 +1,148 @@
+"""The audit trail: every run, decision, action and pre-delete snapshot.
+
+Two stores share one protocol: :class:`FileAuditStore` (JSON lines on a laptop) and
+:class:`DynamoAuditStore` (a DynamoDB table for the Lambda). Records are plain data; the
+``data`` field holds what the record is about (a report summary, findings, a snapshot).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from guard.clients import ClientFactory
+
+Kind = Literal["run", "decision", "action", "snapshot", "notify"]
+DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
+TABLE_ENV = "GPUKIT_AUDIT_TABLE"
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    kind: Kind
+    run_id: str
+    at: str
+    arn: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class AuditStore(Protocol):
+    def write(self, records: Sequence[AuditRecord]) -> None:
+        """Persist records; raise on failure (a teardown never runs without its snapshot)."""
+
+    def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
+        """The most recent record of ``kind`` about ``arn``."""
+
+    def describe(self) -> str:
+        """Where records go, for messages."""
+
+
+class FileAuditStore:
+    """JSON lines, one record per line, appended (default ``~/.gpukit/audit/audit.jsonl``)."""
+
+    def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
+        self.path = Path(path).expanduser()
+
+    def write(self, records: Sequence[AuditRecord]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+
+    def read(self) -> list[AuditRecord]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [AuditRecord(**json.loads(line)) for line in lines if line.strip()]
+
+    def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
+        matches = [r for r in self.read() if r.kind == kind and r.arn == arn]
+        return matches[-1] if matches else None
+
+    def describe(self) -> str:
+        return str(self.path)
+
+
+class DynamoAuditStore:
+    """A DynamoDB table with a string partition key ``pk`` and sort key ``sk``.
+
+    Item layout:
+
+    - run: ``pk = "run#<run_id>"``, ``sk = "run#<at>"``
+    - about a resource: ``pk = "arn#<arn>"``, ``sk = "<kind>#<at>#<run_id>#<n>"``
+      where kind is ``decision``, ``action``, ``snapshot`` or ``notify``
+
+    Every item also has ``kind``, ``run_id``, ``at``, ``arn`` and ``data`` (a JSON string),
+    so the latest snapshot of a resource is one ``Query`` on its ``pk`` with
+    ``begins_with(sk, "snapshot#")``, newest first.
+    """
+
+    BATCH = 25
+
+    def __init__(self, factory: ClientFactory, table: str, region: str) -> None:
+        self.table = table
+        self.client = factory.client("dynamodb", region)
+
+    @staticmethod
+    def item(record: AuditRecord, n: int) -> dict[str, dict[str, str]]:
+        if record.kind == "run":
+            pk, sk = f"run#{record.run_id}", f"run#{record.at}"
+        else:
+            pk, sk = f"arn#{record.arn}", f"{record.kind}#{record.at}#{record.run_id}#{n:05d}"
+        values = {
+            "pk": pk,
+            "sk": sk,
+            "kind": record.kind,
+            "run_id": record.run_id,
+            "at": record.at,
+            "arn": record.arn,
+            "data": json.dumps(record.data, sort_keys=True),
+        }
+        return {k: {"S": v} for k, v in values.items()}
+
+    def write(self, records: Sequence[AuditRecord]) -> None:
+        items = [self.item(r, n) for n, r in enumerate(records)]
+        for start in range(0, len(items), self.BATCH):
+            pending: list[Any] = [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]
+            for _ in range(5):
+                response = self.client.batch_write_item(RequestItems={self.table: pending})
+                pending = response.get("UnprocessedItems", {}).get(self.table, [])
+                if not pending:
+                    break
+            if pending:
+                raise RuntimeError(f"DynamoDB kept {len(pending)} audit items unprocessed")
+
+    def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
+        response = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :kind)",
+            ExpressionAttributeValues={":pk": {"S": f"arn#{arn}"}, ":kind": {"S": f"{kind}#"}},
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        items = response.get("Items", [])
+        if not items:
+            return None
+        item = {k: v["S"] for k, v in items[0].items()}
+        return AuditRecord(
+            kind=kind,
+            run_id=item["run_id"],
+            at=item["at"],
+            arn=item["arn"],
+            data=json.loads(item["data"]),
+        )
+
+    def describe(self) -> str:
+        return f"dynamodb table {self.table}"
+
+
+def store_from_env(factory: ClientFactory, region: str, path: str | None = None) -> AuditStore:
+    """DynamoDB when ``GPUKIT_AUDIT_TABLE`` is set, else the local file (or ``path``)."""
+    table = os.environ.get(TABLE_ENV)
+    if table and path is None:
+        return DynamoAuditStore(factory, table, region)
+    return FileAuditStore(path or DEFAULT_PATH)

@@ -1,0 +1,78 @@
+"""boto3 clients with adaptive retries, cached per (service, region), counting API calls."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, cast
+
+import boto3
+from botocore.config import Config
+
+#: Credentials used when an ``endpoint_url`` (an emulator) is given and none are configured.
+EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+class ClientFactory:
+    """Create boto3 clients for the guard.
+
+    Every client uses botocore's adaptive retry mode (exponential backoff plus client-side
+    rate limiting on throttling) with ``max_attempts`` attempts in total.
+
+    :attr:`api_calls` counts logical API calls per ``"<service>.<Operation>"`` (one per
+    page for paginated calls). Retries of the same call are *not* counted there; they are
+    in :attr:`attempts`, which counts every HTTP attempt.
+    """
+
+    def __init__(
+        self,
+        endpoint_url: str | None = None,
+        session: boto3.Session | None = None,
+        max_attempts: int = 8,
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self.session = session or boto3.Session()
+        self.max_attempts = max_attempts
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._calls: Counter[str] = Counter()
+        self._attempts: Counter[str] = Counter()
+
+    @property
+    def api_calls(self) -> dict[str, int]:
+        return dict(sorted(self._calls.items()))
+
+    @property
+    def attempts(self) -> dict[str, int]:
+        return dict(sorted(self._attempts.items()))
+
+    def client(self, service: str, region: str) -> Any:
+        """A cached client for ``service`` (boto3 name, e.g. ``"bedrock"``) in ``region``."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self._create(service, region)
+        return self._clients[key]
+
+    def _create(self, service: str, region: str) -> Any:
+        config = Config(
+            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            connect_timeout=5,
+            read_timeout=30,
+        )
+        extra: dict[str, str] = {}
+        if self.endpoint_url is not None:
+            extra["endpoint_url"] = self.endpoint_url
+            if self.session.get_credentials() is None:
+                extra.update(EMULATOR_CREDENTIALS)
+        session = cast(Any, self.session)
+        client = session.client(service, region_name=region, config=config, **extra)
+        events = client.meta.events
+
+        def count_call(model: Any, **_: Any) -> None:
+            self._calls[f"{service}.{model.name}"] += 1
+
+        def count_attempt(request: Any, **kwargs: Any) -> None:
+            name = kwargs.get("event_name", "").rsplit(".", 1)[-1]
+            self._attempts[f"{service}.{name}"] += 1
+
+        events.register("before-call.*.*", count_call)
+        events.register("before-send.*.*", count_attempt)
+        return client

@@ -1,0 +1,244 @@
+"""Find PTUs and GPU endpoints: tagged ones via the tagging API, untagged via list calls.
+
+Both sources are merged by ARN, then each resource is described and turned into the
+plain :class:`policies.model.Resource` the rules read. A failing call is recorded as a
+:class:`DiscoveryError` and the scan goes on with what it could read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from guard.awsutil import AwsError, arn_parts, arn_type, error_message, jsonable
+from guard.clients import ClientFactory
+from guard.resource_types import RESOURCE_TYPES, ResourceType
+from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
+
+#: Instance families that carry accelerators; endpoints on other families are skipped.
+GPU_FAMILIES = ("ml.g", "ml.p", "ml.inf", "ml.trn")
+COMMITMENTS = ("OneMonth", "SixMonths")
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """A resource as the rules see it, plus the raw AWS description kept for snapshots."""
+
+    rtype: ResourceType
+    resource: Resource
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DiscoveryError:
+    region: str
+    call: str
+    detail: str
+
+
+@dataclass
+class DiscoveryResult:
+    found: list[Discovered] = field(default_factory=list)
+    errors: list[DiscoveryError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Seen:
+    rtype: ResourceType
+    arn: str
+    summary: dict[str, Any] | None = None
+    tags: dict[str, str] | None = None
+
+
+def is_gpu_instance(instance_type: str) -> bool:
+    return instance_type.startswith(GPU_FAMILIES)
+
+
+def discover(
+    factory: ClientFactory,
+    regions: Iterable[str],
+    types: Iterable[ResourceType] = RESOURCE_TYPES,
+    progress: Callable[[str], None] | None = None,
+) -> DiscoveryResult:
+    """Discover every resource of ``types`` in ``regions``."""
+    result = DiscoveryResult()
+    kinds = tuple(types)
+    for region in regions:
+        if progress:
+            progress(f"discovering in {region}")
+        _discover_region(factory, region, kinds, result)
+    return result
+
+
+def _discover_region(
+    factory: ClientFactory, region: str, types: tuple[ResourceType, ...], out: DiscoveryResult
+) -> None:
+    seen: dict[str, _Seen] = {}
+    by_tagging = {t.tagging_type: t for t in types}
+    try:
+        tagging = factory.client("resourcegroupstaggingapi", region)
+        pages = tagging.get_paginator("get_resources").paginate(
+            ResourceTypeFilters=sorted(by_tagging)
+        )
+        for page in pages:
+            for item in page.get("ResourceTagMappingList", []):
+                arn = item["ResourceARN"]
+                rtype = by_tagging.get(arn_type(arn))
+                if rtype is None:
+                    continue
+                tags = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
+                seen[arn] = _Seen(rtype, arn, tags=tags)
+    except AwsError as exc:
+        out.errors.append(DiscoveryError(region, "tag.GetResources", error_message(exc)))
+    for rtype in types:
+        try:
+            client = factory.client(rtype.service, region)
+            for page in client.get_paginator(rtype.list_call).paginate():
+                for summary in page.get(rtype.list_result_key, []):
+                    arn = summary[rtype.arn_field]
+                    entry = seen.setdefault(arn, _Seen(rtype, arn))
+                    entry.summary = summary
+        except AwsError as exc:
+            out.errors.append(
+                DiscoveryError(region, f"{rtype.service}.{rtype.list_call}", error_message(exc))
+            )
+    scaling = (
+        _scalable_targets(factory, region, out)
+        if any(s.rtype.kind is ResourceKind.ENDPOINT for s in seen.values())
+        else {}
+    )
+    for entry in seen.values():
+        try:
+            found = _describe(factory, region, entry, scaling)
+        except AwsError as exc:
+            out.errors.append(DiscoveryError(region, f"describe {entry.arn}", error_message(exc)))
+            continue
+        if found is None:
+            out.skipped.append(entry.arn)
+        else:
+            out.found.append(found)
+
+
+def _tags(factory: ClientFactory, region: str, entry: _Seen) -> dict[str, str]:
+    if entry.tags is not None:
+        return entry.tags
+    calls = entry.rtype.tags
+    client = factory.client(entry.rtype.service, region)
+    response = getattr(client, calls.list_call)(**{calls.list_arn_param: entry.arn})
+    return calls.to_dict(response.get(calls.list_result_key, []))
+
+
+def _describe(
+    factory: ClientFactory, region: str, entry: _Seen, scaling: dict[str, dict[str, Any]]
+) -> Discovered | None:
+    client = factory.client(entry.rtype.service, region)
+    if entry.rtype.kind is ResourceKind.PTU:
+        raw = entry.summary or client.get_provisioned_model_throughput(provisionedModelId=entry.arn)
+        config: PtuConfig | EndpointConfig | None = ptu_config(raw)
+        name, created = raw["provisionedModelName"], raw["creationTime"]
+        raw = {"throughput": jsonable(raw)}
+    else:
+        name = (entry.summary or {}).get("EndpointName") or entry.arn.rsplit("/", 1)[-1]
+        endpoint = client.describe_endpoint(EndpointName=name)
+        cfg = client.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+        config = endpoint_config(endpoint, cfg, scaling)
+        created = endpoint["CreationTime"]
+        raw = {"endpoint": jsonable(endpoint), "endpoint_config": jsonable(cfg)}
+    if config is None:
+        return None
+    tags = _tags(factory, region, entry)
+    raw["tags"] = tags
+    _, arn_region, account, _ = arn_parts(entry.arn)
+    resource = Resource(
+        kind=entry.rtype.kind,
+        arn=entry.arn,
+        name=name,
+        region=arn_region or region,
+        account=account,
+        tags=tags,
+        created_at=_aware(created),
+        configuration=config,
+    )
+    return Discovered(entry.rtype, resource, raw)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def ptu_config(raw: dict[str, Any]) -> PtuConfig:
+    """A :class:`PtuConfig` from a Bedrock PTU summary or ``GetProvisionedModelThroughput``."""
+    commitment = raw.get("commitmentDuration")
+    committed = commitment if commitment in COMMITMENTS else None
+    expires = raw.get("commitmentExpirationTime") if committed else None
+    return PtuConfig(
+        model_id=raw.get("foundationModelArn") or raw["modelArn"],
+        model_units=raw["modelUnits"],
+        commitment=committed,
+        commitment_expires_at=_aware(expires) if expires else None,
+        status=raw.get("status", "InService"),
+    )
+
+
+def endpoint_config(
+    endpoint: dict[str, Any], config: dict[str, Any], scaling: dict[str, dict[str, Any]]
+) -> EndpointConfig | None:
+    """An :class:`EndpointConfig`, or ``None`` when no variant runs on GPU instances."""
+    current = {v["VariantName"]: v for v in endpoint.get("ProductionVariants", [])}
+    variants: list[Variant] = []
+    for spec in config.get("ProductionVariants", []):
+        instance_type = spec.get("InstanceType")
+        if not instance_type or not is_gpu_instance(instance_type):
+            continue
+        name = spec["VariantName"]
+        live = current.get(name, {})
+        count = live.get("CurrentInstanceCount", spec.get("InitialInstanceCount", 0))
+        target = scaling.get(f"endpoint/{endpoint['EndpointName']}/variant/{name}")
+        managed = spec.get("ManagedInstanceScaling") or {}
+        managed_on = managed.get("Status") == "ENABLED"
+        low = target["MinCapacity"] if target else managed.get("MinInstanceCount")
+        high = target["MaxCapacity"] if target else managed.get("MaxInstanceCount")
+        variants.append(
+            Variant(
+                name=name,
+                instance_type=instance_type,
+                instance_count=count,
+                min_instances=low if (target or managed_on) else None,
+                max_instances=high if (target or managed_on) else None,
+                autoscaling=bool(target) or managed_on,
+                scale_to_zero=managed_on and managed.get("MinInstanceCount") == 0,
+            )
+        )
+    if not variants:
+        return None
+    return EndpointConfig(
+        endpoint_config_name=endpoint.get("EndpointConfigName"),
+        status=endpoint.get("EndpointStatus", "InService"),
+        variants=variants,
+    )
+
+
+def _scalable_targets(
+    factory: ClientFactory, region: str, out: DiscoveryResult
+) -> dict[str, dict[str, Any]]:
+    """Every SageMaker variant registered with Application Auto Scaling, by resource id."""
+    targets: dict[str, dict[str, Any]] = {}
+    try:
+        client = factory.client("application-autoscaling", region)
+        pages = client.get_paginator("describe_scalable_targets").paginate(
+            ServiceNamespace="sagemaker"
+        )
+        for page in pages:
+            for target in page.get("ScalableTargets", []):
+                if target.get("ScalableDimension") == "sagemaker:variant:DesiredInstanceCount":
+                    targets[target["ResourceId"]] = target
+    except AwsError as exc:
+        out.errors.append(
+            DiscoveryError(
+                region, "application-autoscaling.DescribeScalableTargets", error_message(exc)
+            )
+        )
+    return targets

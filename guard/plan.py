@@ -1,0 +1,160 @@
+"""Turn evaluations into the steps a run takes (pure: no AWS calls).
+
+The engine decides *what* a resource deserves; this module adds the guard's own rails:
+a teardown needs a prior ``gpukit:marked`` tag (two-phase), a committed PTU inside its
+term is ``blocked`` with its end date, teardowns are capped per run (most wasteful
+first), marks are not rewritten, and unchanged notifications are not sent twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from guard.discovery import Discovered
+from policies import tags as T
+from policies.context import Mark
+from policies.engine import Evaluation
+from policies.findings import Decision
+from policies.timeutil import iso
+
+StepKind = Literal["notify", "mark", "unmark", "teardown"]
+#: ``gpukit:marked`` action for a two-phase mark (teardown after the grace period).
+TEARDOWN_MARK = "teardown"
+#: ``gpukit:marked`` action for a mark that asks people to look (e.g. missing tags).
+REVIEW_MARK = "review"
+NOTIFY_DECISIONS = frozenset({Decision.WARN, Decision.MARK, Decision.TEARDOWN, Decision.BLOCKED})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a run does (or, with ``hold`` set, reports it will not do, and why)."""
+
+    kind: StepKind
+    item: Discovered
+    evaluation: Evaluation
+    mark_value: str | None = None
+    hold: Literal["blocked", "skipped"] | None = None
+    detail: str = ""
+
+    @property
+    def arn(self) -> str:
+        return self.item.resource.arn
+
+
+def fingerprint(evaluation: Evaluation) -> str:
+    """Identifies a verdict; a notification is re-sent only when it changes."""
+    parts = sorted((f.rule_id, f.decision.value, f.act_after or "") for f in evaluation.findings)
+    blob = json.dumps([evaluation.decision.value, parts])
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def committed_until(item: Discovered, now: datetime) -> datetime | None:
+    """The term end of a committed PTU that is still inside its term, else ``None``."""
+    ptu = item.resource.ptu
+    if ptu is None or ptu.commitment is None:
+        return None
+    ends = ptu.commitment_expires_at
+    if ends is None:
+        return datetime.max.replace(tzinfo=now.tzinfo)
+    return ends if ends > now else None
+
+
+def _mark_step(item: Discovered, ev: Evaluation, now: datetime) -> Step | None:
+    two_phase = any(f.decision is Decision.MARK and f.act_after for f in ev.findings)
+    wanted = TEARDOWN_MARK if two_phase else REVIEW_MARK
+    current = Mark.parse(item.resource.tags.get(T.MARKED))
+    if current is not None and (current.action == wanted or wanted == REVIEW_MARK):
+        return None
+    return Step("mark", item, ev, mark_value=Mark(wanted, now).render())
+
+
+def _teardown_step(item: Discovered, ev: Evaluation, now: datetime) -> Step:
+    ends = committed_until(item, now)
+    if ends is not None:
+        when = iso(ends) if ends.year < 9999 else "its term ends"
+        return Step(
+            "teardown",
+            item,
+            ev,
+            hold="blocked",
+            detail=f"committed PTU: it cannot be deleted before {when}",
+        )
+    if Mark.parse(item.resource.tags.get(T.MARKED)) is None:
+        return Step(
+            "teardown",
+            item,
+            ev,
+            hold="skipped",
+            detail=f"no valid {T.MARKED} tag: teardown only follows a mark",
+        )
+    return Step("teardown", item, ev)
+
+
+def plan(
+    evaluations: Sequence[Evaluation],
+    items: Mapping[str, Discovered],
+    now: datetime,
+    max_teardowns: int | None = None,
+    notify: bool = False,
+    last_notified: Mapping[str, str] | None = None,
+) -> list[Step]:
+    """Steps for a run, in execution order: state changes first, notifications last.
+
+    ``max_teardowns`` (the CLI's ``--max-teardowns``) can only lower each policy's
+    ``max_teardowns_per_run``; it also caps the total across environments.
+    """
+    steps: list[Step] = []
+    for ev in evaluations:
+        item = items[ev.resource.arn]
+        if ev.decision is Decision.TEARDOWN:
+            steps.append(_teardown_step(item, ev, now))
+        elif ev.decision is Decision.MARK:
+            mark = _mark_step(item, ev, now)
+            if mark is not None:
+                steps.append(mark)
+        elif ev.needs_unmark:
+            steps.append(Step("unmark", item, ev))
+    steps = _cap_teardowns(steps, max_teardowns)
+    if notify:
+        seen = last_notified or {}
+        for ev in evaluations:
+            if ev.decision in NOTIFY_DECISIONS and seen.get(ev.resource.arn) != fingerprint(ev):
+                steps.append(Step("notify", items[ev.resource.arn], ev))
+    return steps
+
+
+def _waste(step: Step) -> float:
+    return max((f.monthly_waste_usd for f in step.evaluation.findings), default=0.0)
+
+
+def _cap_teardowns(steps: list[Step], max_teardowns: int | None) -> list[Step]:
+    ready = [s for s in steps if s.kind == "teardown" and s.hold is None]
+    ranked = sorted(ready, key=lambda s: (-_waste(s), s.arn))
+    per_env: Counter[str] = Counter()
+    total = 0
+    held: dict[int, Step] = {}
+    for step in ranked:
+        policy = step.evaluation.policy
+        cap = policy.max_teardowns_per_run
+        if max_teardowns is not None:
+            cap = min(cap, max_teardowns)
+        if per_env[policy.environment] >= cap or (
+            max_teardowns is not None and total >= max_teardowns
+        ):
+            held[id(step)] = Step(
+                "teardown",
+                step.item,
+                step.evaluation,
+                hold="skipped",
+                detail=f"cap of {cap} teardowns per run in {policy.environment} reached; next run",
+            )
+            continue
+        per_env[policy.environment] += 1
+        total += 1
+    return [held.get(id(s), s) for s in steps]
