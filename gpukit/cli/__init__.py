@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gpukit import __version__
-from gpukit.cli import check_cmd, policy_cmd
+from gpukit.cli import check_cmd, check_iac, policy_cmd
 
 app = typer.Typer(
     name="gpukit",
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(policy_cmd.app, name="policy")
+check_iac.register(check_cmd.app)
 app.add_typer(check_cmd.app, name="check")
 
 

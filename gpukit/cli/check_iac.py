@@ -1,0 +1,86 @@
+"""``gpukit check terraform|plan|pulumi``: the pre-merge policy gate for infrastructure code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.iac.output import FORMATS, render
+from policies.errors import InputError
+
+FORMAT_HELP = "table, json, sarif (for code scanning) or junit."
+ONLY_HELP = "Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones."
+SKIP_HELP = "Check id to skip (repeatable), e.g. --skip-check CKV_AWS_117."
+
+
+def terraform(
+    path: Path = typer.Argument(
+        ..., help="Directory of .tf files, or a synthesized cdktf stack (cdk.tf.json)."
+    ),
+    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
+    skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
+) -> None:
+    """Check Terraform code with checkov: the gpukit checks plus the built-in ones.
+
+    Example: ``gpukit check terraform modules/terraform --format sarif > results.sarif``.
+    Exit 1 when a check fails, 2 when the code cannot be parsed.
+    """
+    from gpukit.iac.scan import scan_terraform
+
+    check_format(fmt, FORMATS)
+    try:
+        report = scan_terraform(path, gpukit_only=gpukit_only, skip=skip)
+    except InputError as exc:
+        fail_input(exc.messages)
+    render(report, fmt, str(path))
+    if report.failed_checks:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def plan(
+    path: Path = typer.Argument(..., help="`terraform show -json tfplan > plan.json` output."),
+    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
+    skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
+) -> None:
+    """Check a Terraform plan (JSON) with checkov: values are resolved, tags include the
+    provider's default_tags (tags_all). Exit 1 on a failing check, 2 on a malformed plan."""
+    from gpukit.iac.scan import scan_plan
+
+    check_format(fmt, FORMATS)
+    try:
+        report = scan_plan(path, gpukit_only=gpukit_only, skip=skip)
+    except InputError as exc:
+        fail_input(exc.messages)
+    render(report, fmt, str(path))
+    if report.failed_checks:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def pulumi(
+    stack_dir: Path = typer.Argument(..., help="A Pulumi project directory (with Pulumi.yaml)."),
+    env: str = typer.Option(..., "--env", help="Stack to collect: dev, staging or prod."),
+    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+) -> None:
+    """Run a Pulumi program under mocks (no CLI, no cloud) and judge its PTUs and endpoints by
+    the same rules as the Terraform checks. Exit 1 on a failing check, 2 on bad input."""
+    from gpukit.iac.pulumi_scan import scan_pulumi
+
+    check_format(fmt, FORMATS)
+    try:
+        report = scan_pulumi(stack_dir, env)
+    except InputError as exc:
+        fail_input(exc.messages)
+    render(report, fmt, str(stack_dir))
+    if report.failed_checks:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``terraform``, ``plan`` and ``pulumi`` to the ``gpukit check`` group."""
+    app.command("terraform")(terraform)
+    app.command("plan")(plan)
+    app.command("pulumi")(pulumi)

@@ -1,0 +1,99 @@
+"""Render a checkov report as a table, JSON, SARIF 2.1.0 or JUnit XML."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checkov.common.output.record import Record
+from checkov.common.output.report import Report
+from checkov.common.output.sarif import Sarif
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+FORMATS = ("table", "json", "sarif", "junit")
+TOOL = "gpukit"
+
+
+def _result(record: Record) -> str:
+    return str(record.check_result["result"].value).lower()
+
+
+def records(report: Report) -> list[Record]:
+    return [*report.failed_checks, *report.skipped_checks, *report.passed_checks]
+
+
+def record_dict(record: Record) -> dict[str, Any]:
+    return {
+        "check_id": record.check_id,
+        "check_name": record.check_name,
+        "result": _result(record),
+        "resource": record.resource,
+        "file": record.file_path,
+        "lines": list(record.file_line_range or []),
+        "details": list(record.details or []),
+        "suppress_comment": record.check_result.get("suppress_comment"),
+    }
+
+
+def summary(report: Report) -> dict[str, int]:
+    return {
+        "passed": len(report.passed_checks),
+        "failed": len(report.failed_checks),
+        "skipped": len(report.skipped_checks),
+    }
+
+
+def as_json(report: Report, source: str) -> str:
+    body = {
+        "source": source,
+        "summary": summary(report),
+        "results": [record_dict(r) for r in records(report)],
+    }
+    return json.dumps(body, indent=2)
+
+
+def as_sarif(report: Report) -> str:
+    return json.dumps(Sarif([report], TOOL).json, indent=2)
+
+
+def as_junit(report: Report) -> str:
+    return str(Report.get_junit_xml_string([report.get_test_suite()]))
+
+
+def print_table(report: Report, source: str, console: Console | None = None) -> None:
+    out = console or Console()
+    table = Table(title=f"gpukit check: {escape(source)}", expand=False)
+    for col in ("check", "result", "resource", "where", "why"):
+        table.add_column(col, overflow="fold")
+    for record in [*report.failed_checks, *report.skipped_checks]:
+        result = _result(record)
+        where = f"{record.file_path}:{(record.file_line_range or [0])[0]}"
+        why = "; ".join(record.details or []) or record.check_name
+        if result == "skipped":
+            why = f"skipped: {record.check_result.get('suppress_comment') or 'no reason given'}"
+        style = "red" if result == "failed" else "yellow"
+        table.add_row(
+            escape(record.check_id),
+            f"[{style}]{result}[/]",
+            escape(record.resource),
+            escape(where),
+            escape(why),
+        )
+    if report.failed_checks or report.skipped_checks:
+        out.print(table)
+    counts = summary(report)
+    out.print(f"passed {counts['passed']}, failed {counts['failed']}, skipped {counts['skipped']}")
+
+
+def render(report: Report, fmt: str, source: str) -> None:
+    """Print ``report`` to stdout in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "table":
+        print_table(report, source)
+    elif fmt == "json":
+        print(as_json(report, source))
+    elif fmt == "sarif":
+        print(as_sarif(report))
+    else:
+        print(as_junit(report))

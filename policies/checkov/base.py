@@ -1,0 +1,63 @@
+"""The shared shape of a gpukit resource check: translate, run one rule, pass or fail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from policies.checkov.translate import Unresolved, env_of, resource_from_conf
+from policies.context import RuleContext
+from policies.environment import EnvironmentPolicy, load_policy_for_env
+from policies.findings import Decision, Finding
+from policies.model import Resource
+from policies.pricing import load_bundled
+from policies.registry import REGISTRY
+from policies.rules import MODULES as _RULE_MODULES
+
+GUIDELINE = "https://github.com/gpukit/gpukit/blob/main/docs/terraform.md#checks"
+
+assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
+
+
+@cache
+def policy_for_env(env: str) -> EnvironmentPolicy:
+    return load_policy_for_env(env)
+
+
+def judge(rule_id: str, resource: Resource, now: datetime | None = None) -> Finding | None:
+    """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes."""
+    policy = policy_for_env(env_of(resource.tags))
+    ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
+    finding = REGISTRY.get(rule_id).check(ctx)
+    return None if finding is None or finding.decision is Decision.OK else finding
+
+
+class RuleCheck(BaseResourceCheck):
+    """A checkov resource check that delegates to one gpukit rule."""
+
+    rule_id = ""
+
+    def __init__(self, name: str, check_id: str, resources: list[str]) -> None:
+        super().__init__(
+            name=name,
+            id=check_id,
+            categories=[CheckCategories.GENERAL_SECURITY],
+            supported_resources=resources,
+            guideline=GUIDELINE,
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        try:
+            resource = resource_from_conf(self.entity_type, conf)
+        except Unresolved as exc:
+            self.details.append(str(exc))
+            return CheckResult.UNKNOWN
+        finding = judge(self.rule_id, resource)
+        if finding is None:
+            return CheckResult.PASSED
+        self.details.append(finding.reason)
+        return CheckResult.FAILED

@@ -1,0 +1,43 @@
+"""CKV_GPK_9: no wildcard IAM grants (``policies.iam``) in role and managed policies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from policies.checkov.base import GUIDELINE
+from policies.checkov.translate import address_of, is_expression, unwrap
+from policies.iam import wildcard_problems
+
+IAM_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy"]
+
+
+class NoWildcardIam(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ensure IAM policies grant no wildcard actions or unconditioned writes on *",
+            id="CKV_GPK_9",
+            categories=[CheckCategories.IAM],
+            supported_resources=IAM_POLICY_TYPES,
+            guideline=GUIDELINE,
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        document: Any = unwrap(conf.get("policy"))
+        if isinstance(document, str) and not is_expression(document):
+            try:
+                document = json.loads(document)
+            except json.JSONDecodeError:
+                document = None
+        if not isinstance(document, dict):
+            self.details.append(f"{address_of(conf)}: policy is not known before apply")
+            return CheckResult.UNKNOWN
+        problems = wildcard_problems(document)
+        self.details.extend(problems)
+        return CheckResult.FAILED if problems else CheckResult.PASSED
+
+
+check = NoWildcardIam()

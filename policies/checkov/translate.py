@@ -1,0 +1,165 @@
+"""Terraform resource configuration (as checkov hands it over) to :class:`Resource`.
+
+Checkov wraps every HCL attribute value in a one-element list (``{"model_units": [1]}``);
+plan files give the same shape plus ``tags_all`` (tags including the provider's
+``default_tags``). A value that is still an expression after checkov's rendering (a variable
+without a default, an attribute known only after apply) raises :class:`Unresolved`: the
+checks report such resources as unknown instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from policies import tags as T
+from policies.model import Resource, ResourceKind
+
+PTU_TYPE = "aws_bedrock_provisioned_model_throughput"
+ENDPOINT_TYPE = "aws_sagemaker_endpoint"
+ENDPOINT_CONFIG_TYPE = "aws_sagemaker_endpoint_configuration"
+SCALING_TARGET_TYPE = "aws_appautoscaling_target"
+SCALING_POLICY_TYPE = "aws_appautoscaling_policy"
+
+#: Placeholders for fields a plan does not know and no rule we run reads.
+ACCOUNT = "000000000000"
+REGION = "unknown"
+#: A variant whose configuration is not in the scanned code (only GPK007 reads variants).
+UNKNOWN_INSTANCE_TYPE = "ml.unknown.unknown"
+
+_EXPRESSION = re.compile(r"\$\{|^(var|local|module|data)\.|^aws_[a-z0-9_]+\.")
+
+
+class Unresolved(Exception):
+    """A value the check needs is an expression that checkov could not evaluate."""
+
+    def __init__(self, address: str, field: str) -> None:
+        super().__init__(f"{address}: {field} is not known before apply")
+        self.field = field
+
+
+def unwrap(value: Any) -> Any:
+    """Strip checkov's one-element list wrapping."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def is_expression(value: Any) -> bool:
+    return isinstance(value, str) and bool(_EXPRESSION.search(value))
+
+
+def attr(conf: Mapping[str, Any], key: str, address: str, default: Any = None) -> Any:
+    """One attribute, unwrapped; :class:`Unresolved` if it is still an expression."""
+    value = unwrap(conf.get(key, default))
+    if is_expression(value):
+        raise Unresolved(address, key)
+    return value
+
+
+def address_of(conf: Mapping[str, Any], fallback: str = "(unknown)") -> str:
+    return str(unwrap(conf.get("__address__")) or fallback)
+
+
+def tags_of(conf: Mapping[str, Any], address: str) -> dict[str, str]:
+    """``tags_all`` (plans) overlaid with ``tags``; every key and value must be known."""
+    merged: dict[str, str] = {}
+    for key in ("tags_all", "tags"):
+        value = unwrap(conf.get(key))
+        if value is None or value == {} or value == []:
+            continue
+        if not isinstance(value, Mapping):
+            raise Unresolved(address, key)
+        for tag, tag_value in value.items():
+            if is_expression(tag) or is_expression(tag_value) or tag_value is None:
+                raise Unresolved(address, f"{key}.{tag}")
+            merged[str(tag)] = str(tag_value)
+    return merged
+
+
+def env_of(tags: Mapping[str, str]) -> str:
+    """The policy environment: the ``gpukit:env`` tag, or dev when it is missing or invalid."""
+    env = tags.get(T.ENV, "")
+    return env if env in T.ENVIRONMENTS else "dev"
+
+
+def _base(kind: ResourceKind, conf: Mapping[str, Any], name_key: str) -> dict[str, Any]:
+    address = address_of(conf)
+    name = unwrap(conf.get(name_key))
+    return {
+        "kind": kind,
+        "arn": f"terraform:{address}",
+        "name": name if isinstance(name, str) and name and not is_expression(name) else address,
+        "region": REGION,
+        "account": ACCOUNT,
+        "tags": tags_of(conf, address),
+        "created_at": datetime.now(UTC),
+    }
+
+
+def ptu_resource(conf: Mapping[str, Any]) -> Resource:
+    """An ``aws_bedrock_provisioned_model_throughput`` as a PTU resource."""
+    address = address_of(conf)
+    model_arn = unwrap(conf.get("model_arn"))
+    model_id = (
+        str(model_arn).rsplit("/", 1)[-1]
+        if isinstance(model_arn, str) and not is_expression(model_arn)
+        else "unknown"
+    )
+    units = unwrap(conf.get("model_units"))
+    commitment = attr(conf, "commitment_duration", address)
+    data = _base(ResourceKind.PTU, conf, "provisioned_model_name")
+    data["configuration"] = {
+        "model_id": model_id or "unknown",
+        "model_units": units if isinstance(units, int) and units >= 1 else 1,
+        "commitment": commitment or None,
+    }
+    return Resource.model_validate(data)
+
+
+def variants_of(config_conf: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Production variants of an endpoint configuration (a placeholder when it is unknown)."""
+    blocks = [] if config_conf is None else config_conf.get("production_variants") or []
+    variants: list[dict[str, Any]] = []
+    for index, block in enumerate(blocks):
+        if not isinstance(block, Mapping):
+            continue
+        name = unwrap(block.get("variant_name"))
+        itype = unwrap(block.get("instance_type"))
+        count = unwrap(block.get("initial_instance_count"))
+        variants.append(
+            {
+                "name": name if isinstance(name, str) and name else f"variant-{index}",
+                "instance_type": itype
+                if isinstance(itype, str) and re.fullmatch(r"ml\.[a-z0-9]+\.[a-z0-9]+", itype)
+                else UNKNOWN_INSTANCE_TYPE,
+                "instance_count": count if isinstance(count, int) and count >= 0 else 1,
+            }
+        )
+    return variants or [
+        {"name": "AllTraffic", "instance_type": UNKNOWN_INSTANCE_TYPE, "instance_count": 1}
+    ]
+
+
+def endpoint_resource(
+    conf: Mapping[str, Any], variants: list[dict[str, Any]] | None = None
+) -> Resource:
+    """An ``aws_sagemaker_endpoint`` with the given variants (see :func:`variants_of`)."""
+    data = _base(ResourceKind.ENDPOINT, conf, "name")
+    config_name = unwrap(conf.get("endpoint_config_name"))
+    data["configuration"] = {
+        "endpoint_config_name": config_name if isinstance(config_name, str) else None,
+        "variants": variants or variants_of(None),
+    }
+    return Resource.model_validate(data)
+
+
+def resource_from_conf(resource_type: str, conf: Mapping[str, Any]) -> Resource:
+    """Translate a PTU or an endpoint; ``ValueError`` for any other type."""
+    if resource_type == PTU_TYPE:
+        return ptu_resource(conf)
+    if resource_type == ENDPOINT_TYPE:
+        return endpoint_resource(conf)
+    raise ValueError(f"gpukit does not judge {resource_type}")
