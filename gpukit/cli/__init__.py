@@ -6,6 +6,7 @@ import typer
 
 from gpukit import __version__
 from gpukit.cli import check_cmd, check_iac, policy_cmd
+from gpukit.cli import guard_cmd
 
 app = typer.Typer(
     name="gpukit",
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(policy_cmd.app, name="policy")
 check_iac.register(check_cmd.app)
 app.add_typer(check_cmd.app, name="check")
+app.add_typer(guard_cmd.app, name="guard")
 
 
 def _version(value: bool) -> None:

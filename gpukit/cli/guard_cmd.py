@@ -1,0 +1,237 @@
+"""``gpukit guard``: find, judge, warn, mark and tear down idle PTUs and GPU endpoints."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import boto3
+import typer
+from rich.console import Console
+
+from gpukit.cli.check_cmd import parse_now
+from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.render import print_report
+from guard.audit import DEFAULT_PATH, FileAuditStore
+from guard.awsutil import AwsError, error_message
+from guard.clients import ClientFactory
+from guard.restore import RestoreError, restore
+from guard.runner import GuardConfig, Progress, run_guard
+from policies.environment import EnvironmentPolicy, load_policy
+from policies.errors import InputError
+from policies.report import Report
+from policies.tags import ENVIRONMENTS
+
+EXIT_HELP = (
+    "Exit codes: 0 nothing failing remains, 1 failing findings remain (mark, blocked, or a "
+    "teardown not done), 2 bad input."
+)
+app = typer.Typer(
+    help=(
+        "Guard Bedrock Provisioned Throughputs and SageMaker GPU endpoints: discover them "
+        "(tagged and untagged), read their usage from CloudWatch, judge them under the "
+        "dev/staging/prod policies, then warn, mark, and (two-phase, with --apply) tear down. "
+        "See docs/guard.md. " + EXIT_HELP
+    ),
+    no_args_is_help=True,
+)
+
+REGION = typer.Option(
+    None,
+    "--region",
+    "-r",
+    help="Region to scan; repeat for more. Default: AWS config, else us-east-1.",
+)
+ENDPOINT = typer.Option(
+    None,
+    "--endpoint-url",
+    help="Send every AWS call here (a local emulator, e.g. http://127.0.0.1:5000).",
+)
+ENV = typer.Option(
+    None,
+    "--env",
+    help="Judge every resource under this policy (dev, staging, prod). Default: its gpukit:env tag; untagged: dev.",
+)
+POLICY = typer.Option(
+    None,
+    "--policy",
+    help="A policy YAML replacing the bundled one for its environment; repeatable.",
+)
+MAX_TEARDOWNS = typer.Option(
+    None,
+    "--max-teardowns",
+    help="At most N teardowns this run (can only lower each policy's max_teardowns_per_run).",
+)
+AUDIT = typer.Option(None, "--audit", help=f"Audit file (JSON lines). Default: {DEFAULT_PATH}.")
+SNS = typer.Option(None, "--sns-topic", help="SNS topic ARN to notify (what, why, $/h, when).")
+FORMAT = typer.Option(
+    "table", "--format", "-f", help="table or json (one JSON document on stdout)."
+)
+NOW = typer.Option(
+    None, "--now", help="Judge as of this ISO time (default: now); for demos and replays."
+)
+
+
+def default_regions(regions: list[str] | None) -> list[str]:
+    if regions:
+        return regions
+    return [boto3.Session().region_name or "us-east-1"]
+
+
+def load_policies(paths: list[Path] | None, env: str | None) -> dict[str, EnvironmentPolicy]:
+    if env is not None and env not in ENVIRONMENTS:
+        fail_input(f"--env: unknown environment {env!r}; use one of {', '.join(ENVIRONMENTS)}")
+    out: dict[str, EnvironmentPolicy] = {}
+    try:
+        for path in paths or []:
+            policy = load_policy(path)
+            out[policy.environment] = policy
+    except InputError as exc:
+        fail_input(exc.messages)
+    return out
+
+
+@contextmanager
+def progress_display() -> Iterator[Progress | None]:
+    """A spinner with the current step on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    console = Console(stderr=True)
+    with console.status("starting") as status:
+        yield lambda message: status.update(message)
+
+
+def remaining_failures(report: Report) -> int:
+    gone = {a.resource_arn for a in report.actions if a.action == "teardown" and a.status == "done"}
+    return sum(1 for f in report.failing if f.resource_arn not in gone)
+
+
+def _run(
+    *,
+    apply: bool,
+    regions: list[str] | None,
+    endpoint_url: str | None,
+    env: str | None,
+    policy: list[Path] | None,
+    max_teardowns: int | None,
+    audit: Path | None,
+    sns_topic: str | None,
+    fmt: str,
+    now: str | None,
+) -> None:
+    check_format(fmt)
+    if max_teardowns is not None and max_teardowns < 0:
+        fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
+    if sns_topic is not None and not sns_topic.startswith("arn:aws"):
+        fail_input(f"--sns-topic: {sns_topic!r} is not an SNS topic ARN")
+    moment: datetime | None = parse_now(now) if now else None
+    config = GuardConfig(
+        regions=default_regions(regions),
+        apply=apply,
+        env=env,
+        policies=load_policies(policy, env),
+        max_teardowns=max_teardowns,
+        now=moment,
+        sns_topic_arn=sns_topic,
+        audit=FileAuditStore(audit or DEFAULT_PATH),
+    )
+    with progress_display() as progress:
+        report = run_guard(ClientFactory(endpoint_url), config, progress)
+    print_report(report, fmt, Console(stderr=False))
+    if remaining_failures(report):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def scan(
+    region: list[str] = REGION,
+    endpoint_url: str = ENDPOINT,
+    env: str = ENV,
+    policy: list[Path] = POLICY,
+    audit: Path = AUDIT,
+    fmt: str = FORMAT,
+    now: str = NOW,
+) -> None:
+    """Dry run: show what the guard finds and would do; changes nothing in AWS.
+
+    Example: ``gpukit guard scan --region us-east-1 --region eu-west-1 --format json``
+    """
+    _run(
+        apply=False,
+        regions=region,
+        endpoint_url=endpoint_url,
+        env=env,
+        policy=policy,
+        max_teardowns=None,
+        audit=audit,
+        sns_topic=None,
+        fmt=fmt,
+        now=now,
+    )
+
+
+@app.command()
+def run(
+    apply: bool = typer.Option(
+        False, "--apply", help="Act: notify, mark, unmark, tear down. Without it: dry run."
+    ),
+    region: list[str] = REGION,
+    endpoint_url: str = ENDPOINT,
+    env: str = ENV,
+    policy: list[Path] = POLICY,
+    max_teardowns: int = MAX_TEARDOWNS,
+    audit: Path = AUDIT,
+    sns_topic: str = SNS,
+    fmt: str = FORMAT,
+    now: str = NOW,
+) -> None:
+    """Run the guard once (dry run unless --apply).
+
+    Teardown is two-phase: a run marks an idle resource (gpukit:marked); a later run deletes
+    it once the policy's grace period has passed, after snapshotting it to the audit store.
+    Committed PTUs inside their term are never deleted (blocked). Prod is warn-only.
+
+    Example: ``gpukit guard run --apply --max-teardowns 2 --sns-topic arn:aws:sns:...``
+    """
+    _run(
+        apply=apply,
+        regions=region,
+        endpoint_url=endpoint_url,
+        env=env,
+        policy=policy,
+        max_teardowns=max_teardowns,
+        audit=audit,
+        sns_topic=sns_topic,
+        fmt=fmt,
+        now=now,
+    )
+
+
+@app.command("restore")
+def restore_cmd(
+    arn: str = typer.Argument(..., help="ARN of a resource the guard tore down."),
+    commitment: str = typer.Option(
+        None, "--commitment", help="PTUs only: recreate with OneMonth or SixMonths (default: none)."
+    ),
+    endpoint_url: str = ENDPOINT,
+    audit: Path = AUDIT,
+) -> None:
+    """Recreate a torn-down resource from its snapshot in the audit store.
+
+    A PTU comes back with the same name, model, model units and tags (a new ARN, and no
+    commitment unless --commitment). An endpoint comes back from its kept endpoint config.
+    """
+    if not arn.startswith("arn:"):
+        fail_input(f"ARN: {arn!r} is not an ARN")
+    store = FileAuditStore(audit or DEFAULT_PATH)
+    try:
+        done = restore(ClientFactory(endpoint_url), store, arn, commitment)
+    except RestoreError as exc:
+        fail_input(str(exc))
+    except AwsError as exc:
+        fail_input(f"{arn}: cannot restore: {error_message(exc)}")
+    print(f"restored {done.kind} {done.name}: {done.new_arn}")
