@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 
 from gpukit import __version__
-from gpukit.cli import check_cmd, check_iac, policy_cmd
-from gpukit.cli import guard_cmd
+from gpukit.cli import check_cmd, check_iac, guard_cmd, policy_cmd
 
 app = typer.Typer(
     name="gpukit",

@@ -191,9 +191,7 @@ def run(
 ) -> None:
     """Run the guard once (dry run unless --apply).
 
-    Teardown is two-phase: a run marks an idle resource (gpukit:marked); a later run deletes
-    it once the policy's grace period has passed, after snapshotting it to the audit store.
-    Committed PTUs inside their term are never deleted (blocked). Prod is warn-only.
+    Teardown is two-phase: a run marks an idle resource (gpukit:marked); a later run deletes it once the policy's grace period has passed, after snapshotting it to the audit store. Committed PTUs inside their term are never deleted (blocked). Prod is warn-only.
 
     Example: ``gpukit guard run --apply --max-teardowns 2 --sns-topic arn:aws:sns:...``
     """
@@ -222,8 +220,7 @@ def restore_cmd(
 ) -> None:
     """Recreate a torn-down resource from its snapshot in the audit store.
 
-    A PTU comes back with the same name, model, model units and tags (a new ARN, and no
-    commitment unless --commitment). An endpoint comes back from its kept endpoint config.
+    A PTU comes back with the same name, model, model units and tags (a new ARN, and no commitment unless --commitment). An endpoint comes back from its kept endpoint config.
     """
     if not arn.startswith("arn:"):
         fail_input(f"ARN: {arn!r} is not an ARN")
