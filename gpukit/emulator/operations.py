@@ -1,0 +1,366 @@
+"""Read AWS requests and write AWS errors the way botocore's service models describe them.
+
+Everything here is driven by botocore's models: which operation a request is (from
+``X-Amz-Target`` for json protocols, ``Action=`` for query protocols, method and path
+for rest protocols), how a rest-json request maps onto the operation's input shape,
+what the input and output constraints are, and how each protocol spells an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+from botocore.utils import parse_timestamp
+from botocore.validate import ParamValidator
+
+#: Services the gpukit guard, stacks and tests talk to: what the call log can name.
+KNOWN_SERVICES = (
+    "bedrock",
+    "sagemaker",
+    "cloudwatch",
+    "resourcegroupstaggingapi",
+    "sns",
+    "dynamodb",
+    "application-autoscaling",
+    "pricing",
+    "sts",
+    "iam",
+    "lambda",
+    "stepfunctions",
+    "logs",
+    "s3",
+)
+
+_SIGNING = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+@cache
+def service_model(service: str) -> ServiceModel:
+    return botocore.session.get_session().get_service_model(service)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as the emulator sees it (the body already read)."""
+
+    method: str
+    raw_path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return unquote(self.raw_path)
+
+    @property
+    def signing(self) -> tuple[str, str] | None:
+        """``(region, signing name)`` from the SigV4 credential scope, if signed."""
+        found = _SIGNING.search(self.headers.get("authorization", ""))
+        return (found.group(1), found.group(2)) if found else None
+
+    @property
+    def region(self) -> str:
+        return self.signing[0] if self.signing else "us-east-1"
+
+    def form(self) -> dict[str, list[str]]:
+        """Query-protocol parameters: the form body plus the query string."""
+        params = parse_qs(self.query, keep_blank_values=True)
+        if self.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            for key, values in parse_qs(self.body.decode("utf-8", "replace")).items():
+                params.setdefault(key, []).extend(values)
+        return params
+
+    def json_body(self) -> Any:
+        return json.loads(self.body or b"{}")
+
+    def text(self) -> str:
+        """Path, query and body as one string, for fault ``match`` substrings."""
+        return "\n".join(
+            [self.raw_path, self.path, unquote(self.query), self.body.decode("utf-8", "replace")]
+        )
+
+
+def from_environ(environ: Mapping[str, Any], body: bytes) -> Request:
+    raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw_uri:
+        parts = urlsplit(raw_uri)
+        raw_path, query = parts.path, parts.query
+    else:
+        raw_path, query = environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", "")
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    return Request(environ.get("REQUEST_METHOD", "GET"), raw_path, query, headers, body)
+
+
+# ---------------------------------------------------------------- identifying operations
+
+
+@cache
+def _uri_regex(request_uri: str) -> tuple[re.Pattern[str], frozenset[str]]:
+    """A regex for a rest ``requestUri`` such as ``/tags/{resourceArn}`` (raw, encoded path),
+    and the query keys the template requires (``/x?versioning``)."""
+    path, _, query = request_uri.partition("?")
+    pattern = ""
+    for piece in re.split(r"(\{[^}]+\})", path):
+        if piece.startswith("{"):
+            label = piece[1:-1]
+            greedy = label.endswith("+")
+            name = re.sub(r"\W", "_", label.rstrip("+"))
+            pattern += f"(?P<{name}>.+)" if greedy else f"(?P<{name}>[^/]+)"
+        else:
+            pattern += re.escape(piece)
+    keys = frozenset(q.split("=")[0] for q in query.split("&") if q)
+    return re.compile(pattern + "/?"), keys
+
+
+def _rest_match(op: OperationModel, request: Request) -> dict[str, str] | None:
+    if op.http.get("method", "POST") != request.method:
+        return None
+    regex, keys = _uri_regex(op.http["requestUri"])
+    found = regex.fullmatch(request.raw_path)
+    if found is None or not keys <= set(parse_qs(request.query, keep_blank_values=True)):
+        return None
+    return {k: unquote(v) for k, v in found.groupdict().items()}
+
+
+def matches(service: str, operation: str, request: Request) -> bool:
+    """Whether ``request`` is a call of ``service.operation`` according to botocore."""
+    model = service_model(service)
+    signing = request.signing
+    if signing is not None and signing[1] != model.signing_name:
+        return False
+    op = model.operation_model(operation)
+    protocol = model.protocol
+    if protocol == "json":
+        target = request.headers.get("x-amz-target", "")
+        return target == f"{model.metadata['targetPrefix']}.{operation}"
+    if protocol in ("query", "ec2"):
+        return request.form().get("Action", [""])[0] == operation
+    return _rest_match(op, request) is not None
+
+
+def identify(request: Request, services: Iterable[str] = KNOWN_SERVICES) -> str | None:
+    """``"<service>.<Operation>"`` for a request to one of ``services``, or ``None``."""
+    signing = request.signing
+    for service in services:
+        model = service_model(service)
+        if signing is not None and signing[1] != model.signing_name:
+            continue
+        op = _find_operation(model, request)
+        if op is not None:
+            return f"{service}.{op}"
+    return None
+
+
+def _find_operation(model: ServiceModel, request: Request) -> str | None:
+    if model.protocol == "json":
+        prefix, _, name = request.headers.get("x-amz-target", "").partition(".")
+        found = prefix == model.metadata["targetPrefix"] and name in model.operation_names
+        return name if found else None
+    if model.protocol in ("query", "ec2"):
+        name = request.form().get("Action", [""])[0]
+        return name if name in model.operation_names else None
+    candidates = []
+    for name in model.operation_names:
+        op = model.operation_model(name)
+        if _rest_match(op, request) is not None:
+            # The most literal template wins: /throughputs beats /throughput/{id}.
+            literal = len(re.sub(r"\{[^}]+\}", "", op.http["requestUri"]))
+            candidates.append((literal, name))
+    return max(candidates)[1] if candidates else None
+
+
+# ---------------------------------------------------------------- rest-json requests
+
+
+def rest_json_params(op: OperationModel, request: Request) -> dict[str, Any]:
+    """The operation's input parameters from a rest-json request (uri, query, header, body)."""
+    labels = _rest_match(op, request) or {}
+    query = parse_qs(request.query, keep_blank_values=True)
+    body = request.json_body() if request.body.strip() else {}
+    if not isinstance(body, dict):
+        raise InputInvalid("request body must be a JSON object")
+    params: dict[str, Any] = {}
+    shape = op.input_shape
+    if shape is None:
+        return params
+    wire_names = set()
+    for name, member in shape.members.items():
+        where = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if where == "uri":
+            if wire in labels:
+                params[name] = labels[wire]
+        elif where == "querystring":
+            if wire in query:
+                values = query[wire]
+                params[name] = (
+                    [_scalar(member, v) for v in values]
+                    if member.type_name == "list"
+                    else _scalar(member, values[0])
+                )
+        elif where == "header":
+            if wire.lower() in request.headers:
+                params[name] = _scalar(member, request.headers[wire.lower()])
+        else:
+            wire_names.add(name)
+            if name in body:
+                params[name] = _from_json(member, body[name])
+    for unknown in set(body) - wire_names:
+        params[unknown] = body[unknown]  # the validator reports it as an unknown parameter
+    return params
+
+
+def _scalar(shape: Shape, text: str) -> Any:
+    kind = shape.member.type_name if shape.type_name == "list" else shape.type_name  # type: ignore[attr-defined]
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+        if kind == "boolean":
+            return text.lower() == "true"
+        if kind == "timestamp":
+            return parse_timestamp(text)
+    except (ValueError, TypeError):
+        return text  # left as a string: the validator reports the wrong type
+    return text
+
+
+def _from_json(shape: Shape, value: Any) -> Any:
+    if shape.type_name == "timestamp" and isinstance(value, str | int | float):
+        try:
+            return parse_timestamp(value)  # type: ignore[arg-type]
+        except (ValueError, TypeError):
+            return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = shape.members  # type: ignore[attr-defined]
+        return {k: _from_json(members[k], v) if k in members else v for k, v in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_from_json(shape.member, v) for v in value]  # type: ignore[attr-defined]
+    return value
+
+
+# ---------------------------------------------------------------- validation
+
+
+class InputInvalid(Exception):
+    """The request does not satisfy the operation's input shape."""
+
+
+def validate_input(op: OperationModel, params: dict[str, Any]) -> None:
+    """botocore's own checks (types, required, min) plus the model's max, enum and pattern."""
+    if op.input_shape is None:
+        return
+    problems = shape_problems(op.input_shape, params)
+    if problems:
+        raise InputInvalid("; ".join(problems))
+
+
+def shape_problems(shape: StructureShape, value: dict[str, Any]) -> list[str]:
+    """Everything wrong with ``value`` against ``shape``, as sentences (empty when valid)."""
+    problems: list[str] = []
+    report = ParamValidator().validate(value, shape)
+    if report.has_errors():
+        lines = report.generate_report().splitlines()
+        problems.extend(line.strip() for line in lines if line.strip())
+    _constraints(shape, value, shape.name, problems)
+    return problems
+
+
+def _constraints(shape: Shape, value: Any, where: str, problems: list[str]) -> None:
+    meta = shape.metadata
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members  # type: ignore[attr-defined]
+        for key, item in value.items():
+            if key in members:
+                _constraints(members[key], item, f"{where}.{key}", problems)
+    elif kind == "list" and isinstance(value, list):
+        if "max" in meta and len(value) > meta["max"]:
+            problems.append(f"{where}: at most {meta['max']} items, got {len(value)}")
+        for i, item in enumerate(value):
+            _constraints(shape.member, item, f"{where}[{i}]", problems)  # type: ignore[attr-defined]
+    elif kind == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            _constraints(shape.key, key, f"{where}.<key>", problems)  # type: ignore[attr-defined]
+            _constraints(shape.value, item, f"{where}.{key}", problems)  # type: ignore[attr-defined]
+    elif kind == "string" and isinstance(value, str):
+        if "max" in meta and len(value) > meta["max"]:
+            problems.append(f"{where}: at most {meta['max']} characters, got {len(value)}")
+        if shape.enum and value not in shape.enum:  # type: ignore[attr-defined]
+            problems.append(f"{where}: {value!r} is not one of {', '.join(shape.enum)}")  # type: ignore[attr-defined]
+        if "pattern" in meta and re.fullmatch(meta["pattern"], value) is None:
+            problems.append(f"{where}: {value!r} does not match the pattern {meta['pattern']}")
+    elif kind in ("integer", "long") and isinstance(value, int) and value > meta.get("max", value):
+        problems.append(f"{where}: at most {meta['max']}, got {value}")
+
+
+# ---------------------------------------------------------------- responses and errors
+
+
+def to_json(value: Any) -> Any:
+    """Response data to JSON, timestamps as ISO-8601 (the bedrock model's format)."""
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    return value
+
+
+Response = tuple[int, list[tuple[str, str]], bytes]
+
+
+def error_response(service: str, code: str, message: str, status: int) -> Response:
+    """An error as ``service``'s protocol spells it, so botocore parses ``code`` back."""
+    model = service_model(service)
+    request_id = str(uuid.uuid4())
+    headers = [("x-amzn-RequestId", request_id)]
+    protocol = model.protocol
+    if protocol == "json":
+        version = model.metadata.get("jsonVersion", "1.0")
+        headers.append(("Content-Type", f"application/x-amz-json-{version}"))
+        body = json.dumps({"__type": code, "message": message}).encode()
+    elif protocol == "rest-json":
+        headers += [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
+        body = json.dumps({"message": message}).encode()
+    elif protocol in ("query", "ec2"):
+        headers.append(("Content-Type", "text/xml"))
+        fault = "Sender" if status < 500 else "Receiver"
+        body = (
+            "<ErrorResponse><Error>"
+            f"<Type>{fault}</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
+    else:
+        headers.append(("Content-Type", "application/xml"))
+        body = (
+            f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        ).encode()
+    return status, headers, body
+
+
+def json_response(status: int, data: Any) -> Response:
+    headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", str(uuid.uuid4()))]
+    return status, headers, json.dumps(to_json(data)).encode()

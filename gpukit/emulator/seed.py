@@ -1,0 +1,341 @@
+"""A realistic fleet for the demo and the guard's tests, created through boto3.
+
+``fleet_plan(now)`` is the fleet as data: each resource's role, configuration, tags, age,
+usage history and the decision the bundled policies should reach for it. ``seed_fleet``
+creates that plan in a running emulator through the ordinary AWS APIs (Bedrock,
+SageMaker, CloudWatch, Application Auto Scaling); the only emulator-only steps give
+resources a past (creation times), which no AWS API can set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from policies import tags as T
+from policies.findings import Decision
+from policies.timeutil import iso
+
+if TYPE_CHECKING:
+    from gpukit.emulator.server import Emulator
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/gpukit-demo-sagemaker-execution"
+IMAGE = (
+    "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+    "huggingface-pytorch-tgi-inference:2.1-tgi2.0-gpu-py310-cu121-ubuntu22.04"
+)
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Hourly invocations between ``start`` and ``end`` (``end`` excluded)."""
+
+    start: datetime
+    end: datetime
+    per_hour: int
+
+    def hours(self) -> list[datetime]:
+        first = self.start.replace(minute=0, second=0, microsecond=0)
+        out = []
+        moment = first if first >= self.start else first + timedelta(hours=1)
+        while moment < self.end:
+            out.append(moment)
+            moment += timedelta(hours=1)
+        return out
+
+
+@dataclass(frozen=True)
+class PlannedPtu:
+    role: str
+    name: str
+    model_id: str
+    model_units: int
+    commitment: str | None
+    created_at: datetime
+    tags: dict[str, str]
+    traffic: tuple[Traffic, ...]
+    expected: Decision
+    story: str
+
+
+@dataclass(frozen=True)
+class PlannedVariant:
+    name: str
+    instance_type: str
+    instance_count: int
+    traffic_share: float
+    autoscaling: tuple[int, int] | None = None  # (min, max) when registered
+
+
+@dataclass(frozen=True)
+class PlannedEndpoint:
+    role: str
+    name: str
+    variants: tuple[PlannedVariant, ...]
+    created_at: datetime
+    tags: dict[str, str]
+    traffic: tuple[Traffic, ...]
+    expected: Decision
+    story: str
+
+
+def _tags(env: str, owner: str, cost_center: str, **extra: str) -> dict[str, str]:
+    return {
+        T.OWNER: owner,
+        T.ENV: env,
+        T.COST_CENTER: cost_center,
+        T.MANAGED_BY: T.MANAGED_BY_VALUE,
+        **extra,
+    }
+
+
+def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
+    """The demo fleet relative to ``now``, checked against ``policies/environments/*.yaml``
+    (dev: 12h idle window, 6h grace; staging: 24h; prod: 168h for PTUs, 72h endpoints)."""
+
+    def h(hours: float) -> datetime:
+        return now - timedelta(hours=hours)
+
+    def d(days: float) -> datetime:
+        return now - timedelta(days=days)
+
+    marked = f"teardown@{iso(h(8))}"  # dev grace is 6h, so this mark is due
+    ptus = [
+        PlannedPtu(
+            role="idle_dev_ptu",
+            name="dev-chat-haiku",
+            model_id="anthropic.claude-3-haiku-20240307-v1:0",
+            model_units=1,
+            commitment=None,
+            created_at=d(4),
+            tags=_tags("dev", "alice@example.com", "cc-4100")
+            | {T.EXPIRES_AT: iso(d(1)), T.MARKED: marked},
+            traffic=(Traffic(d(3), h(40), 180),),
+            expected=Decision.TEARDOWN,
+            story="no-commitment dev PTU, idle 40h, expired yesterday, marked 8h ago",
+        ),
+        PlannedPtu(
+            role="idle_dev_ptu_unmarked",
+            name="dev-summarize-llama",
+            model_id="meta.llama3-8b-instruct-v1:0",
+            model_units=1,
+            commitment=None,
+            created_at=d(3),
+            tags=_tags("dev", "bob@example.com", "cc-4100")
+            | {T.EXPIRES_AT: iso(now + timedelta(days=2))},
+            traffic=(Traffic(h(60), h(30), 90),),
+            expected=Decision.MARK,
+            story="no-commitment dev PTU, idle 30h, not marked yet",
+        ),
+        PlannedPtu(
+            role="committed_prod_ptu",
+            name="prod-support-sonnet",
+            model_id="anthropic.claude-3-5-sonnet-20240620-v1:0",
+            model_units=2,
+            commitment="SixMonths",
+            created_at=d(40),
+            tags=_tags("prod", "support-platform@example.com", "cc-2200")
+            | {T.APPROVED_COMMITMENT: "cfo@example.com"},
+            traffic=(Traffic(d(11), d(10) - timedelta(hours=12), 900),),
+            expected=Decision.BLOCKED,
+            story="SixMonths prod PTU idle 10 days, about 4.5 months left in its term",
+        ),
+        PlannedPtu(
+            role="busy_ptu",
+            name="staging-search-titan",
+            model_id="amazon.titan-text-express-v1",
+            model_units=1,
+            commitment=None,
+            created_at=d(10),
+            tags=_tags("staging", "search@example.com", "cc-3300")
+            | {T.EXPIRES_AT: iso(now + timedelta(days=20))},
+            traffic=(Traffic(h(30), now, 1200),),
+            expected=Decision.OK,
+            story="staging PTU serving traffic every hour",
+        ),
+        PlannedPtu(
+            role="untagged_ptu",
+            name="experiment-7",
+            model_id="amazon.nova-lite-v1:0",
+            model_units=1,
+            commitment=None,
+            created_at=d(5),
+            tags={},
+            traffic=(Traffic(d(5), d(4) - timedelta(hours=18), 40),),
+            expected=Decision.MARK,
+            story="untagged PTU nobody owns, idle 4 days: marked, never deleted",
+        ),
+    ]
+    one_gpu = (PlannedVariant("AllTraffic", "ml.g4dn.xlarge", 1, 1.0),)
+    endpoints = [
+        PlannedEndpoint(
+            role="idle_dev_endpoint",
+            name="dev-llm-playground",
+            variants=one_gpu,
+            created_at=d(3),
+            tags=_tags("dev", "carol@example.com", "cc-4100") | {T.MARKED: marked},
+            traffic=(Traffic(h(50), h(36), 60),),
+            expected=Decision.TEARDOWN,
+            story="dev GPU endpoint idle 36h, marked 8h ago",
+        ),
+        PlannedEndpoint(
+            role="busy_endpoint",
+            name="prod-ranker",
+            variants=(
+                PlannedVariant("blue", "ml.g4dn.2xlarge", 1, 0.0, (1, 2)),
+                PlannedVariant("green", "ml.g4dn.2xlarge", 2, 1.0, (1, 4)),
+            ),
+            created_at=d(20),
+            tags=_tags("prod", "ranking@example.com", "cc-2200"),
+            traffic=(Traffic(h(30), now, 5000),),
+            expected=Decision.OK,
+            story="prod endpoint whose traffic all goes to its second variant",
+        ),
+        PlannedEndpoint(
+            role="exempt_idle_endpoint",
+            name="dev-loadtest-rig",
+            variants=(PlannedVariant("AllTraffic", "ml.g4dn.12xlarge", 1, 1.0),),
+            created_at=d(6),
+            tags=_tags("dev", "dave@example.com", "cc-4100")
+            | {
+                T.EXEMPT: "load-test rig kept for the launch rehearsal",
+                T.EXEMPT_UNTIL: iso(now + timedelta(days=5)),
+            },
+            traffic=(Traffic(d(5), d(4), 300),),
+            expected=Decision.WARN,
+            story="idle dev endpoint with a valid exemption: warned only",
+        ),
+        PlannedEndpoint(
+            role="new_endpoint",
+            name="staging-embed",
+            variants=one_gpu,
+            created_at=h(2),
+            tags=_tags("staging", "search@example.com", "cc-3300"),
+            traffic=(),
+            expected=Decision.WARN,
+            story="created 2h ago, no traffic yet: usage unknown, so not idle",
+        ),
+    ]
+    return ptus, endpoints
+
+
+def seed_fleet(emu: Emulator, now: datetime, region: str = "us-east-1") -> dict[str, str]:
+    """Create :func:`fleet_plan` in ``emu``; return ``{role: ARN}``."""
+    now = now.astimezone(UTC)
+    ptus, endpoints = fleet_plan(now)
+    bedrock = emu.client("bedrock", region)
+    sagemaker = emu.client("sagemaker", region)
+    scaling = emu.client("application-autoscaling", region)
+    arns: dict[str, str] = {}
+    metrics: list[tuple[str, list[dict[str, Any]]]] = []
+
+    for ptu in ptus:
+        args: dict[str, Any] = {
+            "provisionedModelName": ptu.name,
+            "modelId": ptu.model_id,
+            "modelUnits": ptu.model_units,
+        }
+        if ptu.commitment:
+            args["commitmentDuration"] = ptu.commitment
+        if ptu.tags:
+            args["tags"] = [{"key": k, "value": v} for k, v in ptu.tags.items()]
+        arn = bedrock.create_provisioned_model_throughput(**args)["provisionedModelArn"]
+        emu.set_ptu_history(arn, creation_time=ptu.created_at)
+        arns[ptu.role] = arn
+        metrics.append(("AWS/Bedrock", _ptu_metrics(arn, ptu.traffic)))
+
+    for ep in endpoints:
+        tags = [{"Key": k, "Value": v} for k, v in ep.tags.items()]
+        variants = []
+        for v in ep.variants:
+            model = f"{ep.name}-{v.name.lower()}-model"
+            sagemaker.create_model(
+                ModelName=model,
+                ExecutionRoleArn=ROLE_ARN,
+                PrimaryContainer={"Image": IMAGE},
+                **({"Tags": tags} if tags else {}),
+            )
+            variants.append(
+                {
+                    "VariantName": v.name,
+                    "ModelName": model,
+                    "InstanceType": v.instance_type,
+                    "InitialInstanceCount": v.instance_count,
+                    "InitialVariantWeight": v.traffic_share,
+                }
+            )
+        config = f"{ep.name}-config"
+        sagemaker.create_endpoint_config(
+            EndpointConfigName=config,
+            ProductionVariants=variants,
+            **({"Tags": tags} if tags else {}),
+        )
+        arn = sagemaker.create_endpoint(
+            EndpointName=ep.name, EndpointConfigName=config, **({"Tags": tags} if tags else {})
+        )["EndpointArn"]
+        emu.set_endpoint_history(ep.name, ep.created_at, region)
+        arns[ep.role] = arn
+        for v in ep.variants:
+            if v.autoscaling:
+                scaling.register_scalable_target(
+                    ServiceNamespace="sagemaker",
+                    ResourceId=f"endpoint/{ep.name}/variant/{v.name}",
+                    ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+                    MinCapacity=v.autoscaling[0],
+                    MaxCapacity=v.autoscaling[1],
+                )
+        metrics.append(("AWS/SageMaker", _endpoint_metrics(ep)))
+
+    cloudwatch = emu.client("cloudwatch", region)
+    for namespace, data in metrics:
+        for start in range(0, len(data), 500):
+            cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[start : start + 500])
+    return arns
+
+
+def _ptu_metrics(arn: str, traffic: tuple[Traffic, ...]) -> list[dict[str, Any]]:
+    """``AWS/Bedrock`` as published for a PTU: dimension ``ModelId`` = the PTU's ARN."""
+    data = []
+    for span in traffic:
+        for i, hour in enumerate(span.hours()):
+            calls = span.per_hour + (i * 37) % max(span.per_hour // 5, 1)
+            for name, value in (
+                ("Invocations", calls),
+                ("InputTokenCount", calls * 850),
+                ("OutputTokenCount", calls * 240),
+            ):
+                data.append(_datum(name, hour, value, "Count", ModelId=arn))
+    return data
+
+
+def _endpoint_metrics(ep: PlannedEndpoint) -> list[dict[str, Any]]:
+    """``AWS/SageMaker`` ``Invocations`` per variant: both ``EndpointName`` and
+    ``VariantName`` (EndpointName alone returns nothing, as in AWS)."""
+    data = []
+    for span in ep.traffic:
+        for hour in span.hours():
+            for v in ep.variants:
+                calls = round(span.per_hour * v.traffic_share)
+                if calls:
+                    data.append(
+                        _datum(
+                            "Invocations",
+                            hour,
+                            calls,
+                            "None",
+                            EndpointName=ep.name,
+                            VariantName=v.name,
+                        )
+                    )
+    return data
+
+
+def _datum(name: str, when: datetime, value: float, unit: str, **dims: str) -> dict[str, Any]:
+    return {
+        "MetricName": name,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+        "Timestamp": when,
+        "Value": float(value),
+        "Unit": unit,
+    }

@@ -1,0 +1,244 @@
+"""A local AWS: moto's server on 127.0.0.1 behind a thin WSGI layer.
+
+The layer does four things and passes everything else to moto unchanged:
+
+1. answers the Bedrock Provisioned Throughput operations (``bedrock_ptu.py``);
+2. adds those PTUs to the Resource Groups Tagging API (``tagging.py``);
+3. fails requests on purpose when a test injected a fault (``faults.py``);
+4. records which ``<service>.<Operation>`` each request was, so tests can count calls.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from gpukit.emulator import tagging
+from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
+from gpukit.emulator.faults import Faults
+from gpukit.emulator.operations import Request, Response, from_environ, identify
+
+DUMMY_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+}
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class _QuietHandler(MotoRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class EmulatorApp:
+    """The WSGI middleware in front of moto."""
+
+    def __init__(self, moto_app: WSGIApp, ptus: ProvisionedThroughputs, faults: Faults) -> None:
+        self.moto_app = moto_app
+        self.ptus = ptus
+        self.faults = faults
+        self.calls: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        request = from_environ(environ, body)
+        operation = identify(request) if request.signing else None
+        if operation:
+            with self._lock:
+                self.calls.append(operation)
+        response = self._answer(environ, request, operation)
+        status, headers, payload = response
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(payload))))
+        start_response(f"{status} {_REASONS.get(status, 'Status')}", headers)
+        return [payload]
+
+    def _answer(self, environ: dict[str, Any], request: Request, operation: str | None) -> Response:
+        injected = self.faults.take(request) if operation else None
+        if injected is not None:
+            return injected
+
+        def forward(req: Request) -> Response:
+            return self._moto(environ, req)
+
+        service, _, name = (operation or "").partition(".")
+        if service == "bedrock" and self.ptus.owns(name, request):
+            return self.ptus.handle(name, request)
+        if operation == "resourcegroupstaggingapi.GetResources":
+            return tagging.get_resources(request, forward, self.ptus)
+        if operation in (
+            "resourcegroupstaggingapi.TagResources",
+            "resourcegroupstaggingapi.UntagResources",
+        ):
+            return tagging.change_tags(request, forward, self.ptus, name)
+        return forward(request)
+
+    def _moto(self, environ: dict[str, Any], request: Request) -> Response:
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(request.body)
+        env["CONTENT_LENGTH"] = str(len(request.body))
+        captured: dict[str, Any] = {}
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        chunks = self.moto_app(env, start_response)
+        try:
+            payload = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        return int(captured["status"].split()[0]), list(captured["headers"]), payload
+
+
+_REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
+            404: "Not Found", 409: "Conflict", 429: "Too Many Requests",
+            500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
+
+
+class Emulator:
+    """A running emulator. Use :func:`start_emulator` to get one."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+        self.account_id = DEFAULT_ACCOUNT_ID
+        self.ptus = ProvisionedThroughputs(self.account_id)
+        self._faults = Faults()
+        self.app = EmulatorApp(
+            DomainDispatcherApplication(create_backend_app), self.ptus, self._faults
+        )
+        handler = MotoRequestHandler if verbose else _QuietHandler
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=handler
+        )
+        self.host, self.port = host, self._server.server_port
+        self.endpoint_url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="gpukit-emulator", daemon=True
+        )
+        self._thread.start()
+
+    def client(self, service: str, region: str = "us-east-1", **kwargs: Any) -> Any:
+        """A boto3 client for ``service`` pointed at the emulator, with dummy credentials."""
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
+            **kwargs,
+        )
+
+    # ---------------------------------------------------------------- faults
+
+    def inject_fault(
+        self,
+        operation: str,
+        *,
+        status: int = 500,
+        code: str = "InternalFailure",
+        match: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Fail the next ``times`` calls of ``operation`` (e.g. ``"sagemaker.DeleteEndpoint"``)
+        whose path, query or body contains ``match`` (any call when ``None``)."""
+        self._faults.add(operation, status, code, match, times)
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def pending_faults(self) -> int:
+        """How many injected failures have not been used up yet."""
+        return self._faults.pending()
+
+    # ---------------------------------------------------------------- call log
+
+    @property
+    def calls(self) -> list[str]:
+        """Every ``<service>.<Operation>`` the emulator served, in order (faults included)."""
+        with self.app._lock:
+            return list(self.app.calls)
+
+    def call_counts(self) -> Counter[str]:
+        return Counter(self.calls)
+
+    def clear_calls(self) -> None:
+        with self.app._lock:
+            self.app.calls.clear()
+
+    # ---------------------------------------------------------------- emulator-only history
+
+    def set_ptu_history(
+        self,
+        arn: str,
+        *,
+        creation_time: datetime | None = None,
+        commitment_expiration_time: datetime | None = None,
+        status: str | None = None,
+    ) -> ProvisionedThroughput:
+        """Give an emulated PTU a past (see ``ProvisionedThroughputs.set_history``)."""
+        return self.ptus.set_history(
+            arn,
+            creation_time=creation_time,
+            commitment_expiration_time=commitment_expiration_time,
+            status=status,
+        )
+
+    def set_endpoint_history(
+        self, endpoint_name: str, creation_time: datetime, region: str = "us-east-1"
+    ) -> None:
+        """Backdate a moto SageMaker endpoint (moto stamps it with the time of creation)."""
+        from moto.sagemaker.models import sagemaker_backends
+
+        endpoint = sagemaker_backends[self.account_id][region].endpoints[endpoint_name]
+        moment = creation_time.astimezone(UTC).replace(tzinfo=None)  # moto keeps naive UTC
+        endpoint.creation_time = endpoint.last_modified_time = moment
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def reset(self) -> None:
+        """Forget every resource (moto's and the emulated PTUs), fault and logged call."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
+        self.ptus.clear()
+        self.clear_faults()
+        self.clear_calls()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_emulator(host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> Emulator:
+    """Start moto plus the gpukit layer on ``host`` (a free port when ``port`` is 0)."""
+    return Emulator(host, port, verbose)

@@ -1,0 +1,71 @@
+"""Shared fixtures: one local AWS emulator per test session, reset before each test.
+
+Use ``aws`` in a test to get a clean :class:`gpukit.emulator.Emulator` (moto plus the
+emulated Bedrock PTU API over real HTTP); use ``seeded_fleet`` for the demo fleet.
+Tests using either are marked ``emulator`` automatically.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from gpukit.emulator import DUMMY_CREDENTIALS, Emulator, seed_fleet, start_emulator
+
+EMULATOR_FIXTURES = {"emulator", "aws", "seeded_fleet"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dummy_aws_environment() -> Iterator[None]:
+    """Dummy credentials, a default region, and no real AWS configuration for any test."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in DUMMY_CREDENTIALS.items():
+            mp.setenv(key, value)
+        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        mp.setenv("AWS_CONFIG_FILE", os.devnull)
+        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        mp.delenv("AWS_PROFILE", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def emulator(_dummy_aws_environment: None) -> Iterator[Emulator]:
+    """The session's emulator (one server on 127.0.0.1). Prefer ``aws``, which resets it."""
+    emu = start_emulator()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def aws(emulator: Emulator) -> Emulator:
+    """The emulator, emptied: no resources, no injected faults, no logged calls."""
+    emulator.reset()
+    return emulator
+
+
+@dataclass(frozen=True)
+class SeededFleet:
+    emu: Emulator
+    now: datetime
+    arns: dict[str, str]
+
+
+@pytest.fixture
+def seeded_fleet(aws: Emulator) -> SeededFleet:
+    """The demo fleet (see ``gpukit.emulator.seed``), seeded now; the call log is cleared."""
+    now = datetime.now(UTC)
+    arns = seed_fleet(aws, now)
+    aws.clear_calls()
+    return SeededFleet(aws, now, arns)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if EMULATOR_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.emulator)
