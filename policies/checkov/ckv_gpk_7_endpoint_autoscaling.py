@@ -141,11 +141,14 @@ class EndpointAutoscalingSolver(BaseSolver):
             except Unresolved:
                 unknown.append(endpoint)
                 continue
-            (passed if judge("GPK007", resource) is None else failed).append(endpoint)
+            verdict = judge(EndpointAutoscaling.rule_id, resource)
+            (passed if verdict is None else failed).append(endpoint)
         return passed, failed, unknown
 
 
 class EndpointAutoscaling(BaseGraphCheck):
+    rule_id = "GPK007"
+
     def __init__(self) -> None:
         super().__init__()
         self.id = CHECK_ID

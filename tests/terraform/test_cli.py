@@ -1,0 +1,140 @@
+"""``gpukit check terraform|plan|pulumi``: formats, exit codes, and one-line input errors."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gpukit.cli import app
+from tests.terraform.helpers import FIXTURES
+
+runner = CliRunner()
+BAD_PTU = "aws_bedrock_provisioned_model_throughput.bad"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["check", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def failed_ids(stdout: str) -> set[str]:
+    return {r["check_id"] for r in json.loads(stdout)["results"] if r["result"] == "failed"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("terraform", str(FIXTURES / "hcl" / "bad_ptu"), "--gpukit-only"),
+        ("plan", str(FIXTURES / "plan" / "bad_ptu.json"), "--gpukit-only"),
+        ("pulumi", str(FIXTURES / "pulumi_bad"), "--env", "dev"),
+    ],
+    ids=["hcl", "plan", "pulumi"],
+)
+def test_same_bad_ptu_fails_in_every_path(args: tuple[str, ...]) -> None:
+    """A dev PTU with a six-month commitment and no owner: blocked by GPK002, GPK001."""
+    code, out, _ = run(*args, "--format", "json")
+    assert code == 1
+    assert failed_ids(out) == {"CKV_GPK_1", "CKV_GPK_2"}
+    reasons = " ".join(d for r in json.loads(out)["results"] for d in r["details"])
+    assert "SixMonths commitment is not allowed in dev" in reasons
+    assert "gpukit:owner missing" in reasons
+
+
+def test_passing_code_exits_zero() -> None:
+    code, out, _ = run(
+        "plan",
+        str(FIXTURES / "plan" / "ckv_gpk_7.json"),
+        "--gpukit-only",
+        "--skip-check",
+        "CKV_GPK_7",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    assert not failed_ids(out)
+    assert json.loads(out)["summary"]["passed"] > 0
+
+
+def test_sarif_lists_failures_by_rule() -> None:
+    code, out, _ = run(
+        "terraform", str(FIXTURES / "hcl" / "ckv_gpk_2"), "--gpukit-only", "--format", "sarif"
+    )
+    assert code == 1
+    sarif = json.loads(out)
+    assert sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"CKV_GPK_1", "CKV_GPK_2"}
+    rule_ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "CKV_GPK_2" in rule_ids
+
+
+def test_junit_counts_failures() -> None:
+    code, out, _ = run(
+        "plan", str(FIXTURES / "plan" / "ckv_gpk_9.json"), "--gpukit-only", "--format", "junit"
+    )
+    assert code == 1
+    suites = ET.fromstring(out)
+    failures = [c for c in suites.iter("testcase") if c.find("failure") is not None]
+    assert len(failures) == 3
+
+
+def test_table_names_the_failing_resource() -> None:
+    code, out, _ = run("terraform", str(FIXTURES / "hcl" / "bad_ptu"), "--gpukit-only")
+    assert code == 1
+    assert "CKV_GPK_2" in out and "failed 2" in out
+
+
+def _broken_hcl(tmp: Path) -> Path:
+    (tmp / "main.tf").write_text('resource "aws_sagemaker_endpoint" "x" {\n  name = \n')
+    return tmp
+
+
+@pytest.mark.parametrize(
+    ("setup", "command", "needle"),
+    [
+        (_broken_hcl, "terraform", "cannot parse as Terraform"),
+        (lambda t: t / "missing", "terraform", "no such file or directory"),
+        (lambda t: t, "terraform", "no .tf or .tf.json files"),
+        (
+            lambda t: (t / "plan.json").write_text("{not json") and t / "plan.json",
+            "plan",
+            "not valid JSON",
+        ),
+        (
+            lambda t: (t / "plan.json").write_text('{"resources": []}') and t / "plan.json",
+            "plan",
+            "not a Terraform plan",
+        ),
+        (lambda t: t, "pulumi", "no Pulumi.yaml"),
+    ],
+    ids=[
+        "broken-hcl",
+        "missing-dir",
+        "empty-dir",
+        "plan-not-json",
+        "json-not-plan",
+        "no-pulumi-yaml",
+    ],
+)
+def test_malformed_input_is_one_line_and_exit_2(
+    tmp_path: Path, setup: object, command: str, needle: str
+) -> None:
+    target = setup(tmp_path)  # type: ignore[operator]
+    extra = ["--env", "dev"] if command == "pulumi" else []
+    code, out, err = run(command, str(target), *extra)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert needle in lines[0]
+    assert str(target) in lines[0] or target.name in lines[0]
+    assert "Traceback" not in err + out
+
+
+def test_unknown_format_is_rejected() -> None:
+    code, _, err = run("plan", str(FIXTURES / "plan" / "bad_ptu.json"), "--format", "xml")
+    assert code == 2
+    assert "--format" in err

@@ -1,0 +1,50 @@
+"""Every CKV_GPK check through the real checkov runners: exact pass/fail sets per fixture."""
+
+from __future__ import annotations
+
+import pytest
+from checkov.common.output.report import Report
+
+from gpukit.iac.scan import scan_plan, scan_terraform
+from tests.terraform.helpers import FIXTURES, JUDGED, labelled, outcome
+
+CHECKS = sorted(JUDGED)
+
+
+@pytest.fixture(scope="module")
+def hcl_report() -> Report:
+    return scan_terraform(FIXTURES / "hcl", gpukit_only=True)
+
+
+@pytest.fixture(scope="module")
+def plan_reports() -> dict[str, Report]:
+    return {c: scan_plan(FIXTURES / "plan" / f"{c.lower()}.json", gpukit_only=True) for c in CHECKS}
+
+
+@pytest.mark.parametrize("check_id", CHECKS)
+def test_hcl_fixture_exact_sets(hcl_report: Report, check_id: str) -> None:
+    passing, failing = labelled(check_id)
+    assert passing and failing
+    assert outcome(hcl_report, check_id, f"{check_id.lower()}/") == (passing, failing)
+
+
+@pytest.mark.parametrize("check_id", CHECKS)
+def test_plan_fixture_exact_sets(plan_reports: dict[str, Report], check_id: str) -> None:
+    passing, failing = labelled(check_id)
+    assert outcome(plan_reports[check_id], check_id) == (passing, failing)
+
+
+def test_failures_say_why(hcl_report: Report) -> None:
+    reasons = {
+        (r.check_id, r.resource.rsplit(".", 1)[-1]): " ".join(r.details)
+        for r in hcl_report.failed_checks
+    }
+    assert "SixMonths" in reasons[("CKV_GPK_2", "fail_dev_six_months")]
+    assert "gpukit:owner missing" in reasons[("CKV_GPK_1", "fail_no_owner")]
+    assert "gpukit:expires-at" in reasons[("CKV_GPK_6", "fail_dev_no_expiry")]
+    assert "sagemaker:*" in reasons[("CKV_GPK_9", "fail_service_wildcard")]
+
+
+def test_only_gpukit_checks_ran(hcl_report: Report) -> None:
+    ran = {r.check_id for r in hcl_report.passed_checks + hcl_report.failed_checks}
+    assert ran == set(CHECKS)
