@@ -2,7 +2,8 @@
 
 ``cost``: cheapest (ties: faster). ``speed``: fastest (ties: cheaper). ``balanced``: minimise
 ``w * cost / max_cost + (1 - w) * duration / max_duration``; w = 1 is pure cost, 0 pure speed.
-Further ties go to the smaller memory size, then to arm64 (the cheaper architecture).
+Balanced ties go to the faster, then the cheaper. Any tie left goes to the smaller memory
+size, then to arm64 (the cheaper architecture).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def balanced(rows: Sequence[Row], weight: float = 0.5) -> Row:
             weight * r["averageCost"] / max_cost + (1 - weight) * r["averageBilledMs"] / max_ms
         )
 
-    return min(rows, key=lambda r: (score(r), *_tail(r)))
+    return min(rows, key=lambda r: (score(r), r["averageBilledMs"], r["averageCost"], *_tail(r)))
 
 
 STRATEGIES: dict[str, Callable[[Sequence[Row], float], Row]] = {
