@@ -92,6 +92,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     "parent": request.parent,
                     "provider": request.provider,
                     "custom": bool(request.custom),
+                    "protect": bool(request.protect),
+                    "outputs": rpc.deserialize_properties(response.object)
+                    if request.custom
+                    else {},
                 }
             )
         return response

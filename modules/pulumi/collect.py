@@ -52,6 +52,10 @@ class PlannedResource:
         ``False`` for ComponentResources, ``True`` for cloud resources and providers.
     default_tags:
         The provider's ``defaultTags.tags`` that AWS adds to this resource (empty if none).
+    outputs:
+        The mocked outputs (inputs plus placeholder ``arn``/``name``/``id``-like fields).
+    protect:
+        Whether the program protects the resource from deletion.
     """
 
     type: str
@@ -62,6 +66,8 @@ class PlannedResource:
     provider: str | None
     custom: bool
     default_tags: Mapping[str, str] = field(default_factory=dict)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    protect: bool = False
 
     @property
     def is_provider(self) -> bool:
@@ -212,6 +218,8 @@ def _finish(registrations: list[dict[str, Any]]) -> list[PlannedResource]:
                 provider=provider_urn,
                 custom=r["custom"],
                 default_tags=default_tags,
+                outputs=r["outputs"],
+                protect=r["protect"],
             )
         )
     return out
