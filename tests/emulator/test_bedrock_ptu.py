@@ -40,21 +40,39 @@ def test_every_response_matches_botocore_output_shapes(aws: Emulator, bedrock: A
         bedrock, "shape-check", commitmentDuration="OneMonth", tags=[{"key": "k", "value": "v"}]
     )
     calls = [
-        ("CreateProvisionedModelThroughput", lambda: bedrock.create_provisioned_model_throughput(
-            provisionedModelName="shape-check-2", modelId=HAIKU_ARN, modelUnits=2)),
-        ("GetProvisionedModelThroughput",
-         lambda: bedrock.get_provisioned_model_throughput(provisionedModelId=arn)),
-        ("ListProvisionedModelThroughputs",
-         lambda: bedrock.list_provisioned_model_throughputs(maxResults=1)),
-        ("UpdateProvisionedModelThroughput", lambda: bedrock.update_provisioned_model_throughput(
-            provisionedModelId=arn, desiredProvisionedModelName="renamed")),
-        ("TagResource", lambda: bedrock.tag_resource(
-            resourceARN=arn, tags=[{"key": "gpukit:env", "value": "dev"}])),
+        (
+            "CreateProvisionedModelThroughput",
+            lambda: bedrock.create_provisioned_model_throughput(
+                provisionedModelName="shape-check-2", modelId=HAIKU_ARN, modelUnits=2
+            ),
+        ),
+        (
+            "GetProvisionedModelThroughput",
+            lambda: bedrock.get_provisioned_model_throughput(provisionedModelId=arn),
+        ),
+        (
+            "ListProvisionedModelThroughputs",
+            lambda: bedrock.list_provisioned_model_throughputs(maxResults=1),
+        ),
+        (
+            "UpdateProvisionedModelThroughput",
+            lambda: bedrock.update_provisioned_model_throughput(
+                provisionedModelId=arn, desiredProvisionedModelName="renamed"
+            ),
+        ),
+        (
+            "TagResource",
+            lambda: bedrock.tag_resource(
+                resourceARN=arn, tags=[{"key": "gpukit:env", "value": "dev"}]
+            ),
+        ),
         ("ListTagsForResource", lambda: bedrock.list_tags_for_resource(resourceARN=arn)),
         ("UntagResource", lambda: bedrock.untag_resource(resourceARN=arn, tagKeys=["k"])),
-        ("DeleteProvisionedModelThroughput",
-         lambda: bedrock.delete_provisioned_model_throughput(provisionedModelId="shape-check-2")),
-    ]  # fmt: skip
+        (
+            "DeleteProvisionedModelThroughput",
+            lambda: bedrock.delete_provisioned_model_throughput(provisionedModelId="shape-check-2"),
+        ),
+    ]
     for operation, call in calls:
         parsed = call()
         assert output_problems(bedrock, operation, parsed, raw[operation]) == [], operation
@@ -97,11 +115,15 @@ def test_bad_input_is_a_validation_exception(aws: Emulator) -> None:
     bad_inputs = [
         {"provisionedModelName": "has spaces!", "modelId": HAIKU, "modelUnits": 1},
         {"provisionedModelName": "zero-units", "modelId": HAIKU, "modelUnits": 0},
-        {"provisionedModelName": "term", "modelId": HAIKU, "modelUnits": 1,
-         "commitmentDuration": "TwoYears"},
+        {
+            "provisionedModelName": "term",
+            "modelId": HAIKU,
+            "modelUnits": 1,
+            "commitmentDuration": "TwoYears",
+        },
         {"provisionedModelName": "x" * 64, "modelId": HAIKU, "modelUnits": 1},
         {"provisionedModelName": "no-model", "modelUnits": 1},
-    ]  # fmt: skip
+    ]
     for args in bad_inputs:
         code, status = error_of(raw_client.create_provisioned_model_throughput, **args)
         assert (code, status) == ("ValidationException", 400), args
@@ -116,8 +138,10 @@ def test_duplicate_name_is_refused(bedrock: Any) -> None:
     create(bedrock, "twice")
     code, status = error_of(
         bedrock.create_provisioned_model_throughput,
-        provisionedModelName="twice", modelId=HAIKU, modelUnits=1,
-    )  # fmt: skip
+        provisionedModelName="twice",
+        modelId=HAIKU,
+        modelUnits=1,
+    )
     assert (code, status) == ("ValidationException", 400)
 
 
@@ -149,7 +173,10 @@ def test_list_filters_sorts_and_paginates(aws: Emulator, bedrock: Any) -> None:
     assert names(statusEquals="Failed") == ["eps-dev"]
     assert names(statusEquals="InService", nameContains="prod") == ["delta-prod", "gamma-prod"]
     assert names(creationTimeAfter=now - timedelta(days=8, hours=12)) == [
-        "eps-dev", "delta-prod", "gamma-prod"]  # fmt: skip
+        "eps-dev",
+        "delta-prod",
+        "gamma-prod",
+    ]
     assert names(creationTimeBefore=now - timedelta(days=8, hours=12)) == ["beta-dev", "alpha-dev"]
     assert names(modelArnEquals=HAIKU_ARN) == names()
 
@@ -241,6 +268,8 @@ def test_custom_models_are_refused_not_faked(bedrock: Any) -> None:
     )
     code, _ = error_of(
         bedrock.create_provisioned_model_throughput,
-        provisionedModelName="custom", modelId=custom, modelUnits=1,
-    )  # fmt: skip
+        provisionedModelName="custom",
+        modelId=custom,
+        modelUnits=1,
+    )
     assert code == "ValidationException"

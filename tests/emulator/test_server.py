@@ -33,11 +33,15 @@ def make_endpoint(emu: Emulator, name: str, tags: dict[str, str] | None = None) 
     )
     sm.create_endpoint_config(
         EndpointConfigName=f"{name}-config",
-        ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": f"{name}-model",
-            "InstanceType": "ml.g4dn.xlarge", "InitialInstanceCount": 1,
-        }],
-    )  # fmt: skip
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"{name}-model",
+                "InstanceType": "ml.g4dn.xlarge",
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
     extra = {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]} if tags else {}
     return str(
         sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", **extra)[
@@ -92,9 +96,10 @@ def test_get_resources_paginates_through_moto_then_ptus(aws: Emulator) -> None:
     pages = 0
     while True:
         page = tagging.get_resources(
-            ResourcesPerPage=2, PaginationToken=token, ResourceTypeFilters=[
-                "bedrock:provisioned-model", "sagemaker:endpoint"],
-        )  # fmt: skip
+            ResourcesPerPage=2,
+            PaginationToken=token,
+            ResourceTypeFilters=["bedrock:provisioned-model", "sagemaker:endpoint"],
+        )
         assert len(page["ResourceTagMappingList"]) <= 2
         seen += [r["ResourceARN"] for r in page["ResourceTagMappingList"]]
         pages += 1
@@ -141,8 +146,9 @@ def test_fault_fails_n_times_then_succeeds(aws: Emulator) -> None:
 def test_match_limits_a_fault_to_one_resource(aws: Emulator) -> None:
     make_endpoint(aws, "victim")
     make_endpoint(aws, "bystander")
-    aws.inject_fault("sagemaker.DeleteEndpoint", status=400, code="ThrottlingException",
-                     match="victim", times=1)  # fmt: skip
+    aws.inject_fault(
+        "sagemaker.DeleteEndpoint", status=400, code="ThrottlingException", match="victim", times=1
+    )
     sm = aws.client("sagemaker", config=ONE_TRY)
     sm.delete_endpoint(EndpointName="bystander")
     with pytest.raises(ClientError) as info:
@@ -154,8 +160,9 @@ def test_match_limits_a_fault_to_one_resource(aws: Emulator) -> None:
 
 def test_botocore_retries_an_injected_throttle(aws: Emulator) -> None:
     make_ptu(aws, "throttled")
-    aws.inject_fault("bedrock.GetProvisionedModelThroughput", status=429,
-                     code="ThrottlingException", times=2)  # fmt: skip
+    aws.inject_fault(
+        "bedrock.GetProvisionedModelThroughput", status=429, code="ThrottlingException", times=2
+    )
     bedrock = aws.client("bedrock", config=Config(retries={"mode": "standard", "max_attempts": 3}))
     got = bedrock.get_provisioned_model_throughput(provisionedModelId="throttled")
     assert got["ResponseMetadata"]["RetryAttempts"] == 2
@@ -212,8 +219,12 @@ def test_inject_fault_rejects_unknown_operations(aws: Emulator) -> None:
 def test_clear_faults(aws: Emulator) -> None:
     aws.inject_fault("bedrock.ListProvisionedModelThroughputs", times=5)
     aws.clear_faults()
-    assert aws.client("bedrock", config=ONE_TRY).list_provisioned_model_throughputs()[
-        "provisionedModelSummaries"] == []  # fmt: skip
+    assert (
+        aws.client("bedrock", config=ONE_TRY).list_provisioned_model_throughputs()[
+            "provisionedModelSummaries"
+        ]
+        == []
+    )
 
 
 # ---------------------------------------------------------------- call log and reset
@@ -240,8 +251,10 @@ def test_reset_forgets_everything(aws: Emulator) -> None:
     aws.reset()
     assert aws.calls == [] and aws.pending_faults() == 0
     assert aws.client("sagemaker").list_endpoints()["Endpoints"] == []
-    assert aws.client("bedrock").list_provisioned_model_throughputs()[
-        "provisionedModelSummaries"] == []  # fmt: skip
+    assert (
+        aws.client("bedrock").list_provisioned_model_throughputs()["provisionedModelSummaries"]
+        == []
+    )
     assert all_resources(aws) == {}
 
 
