@@ -1,0 +1,109 @@
+"""Planning from real evaluations under the bundled policies (no AWS)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from guard.discovery import Discovered
+from guard.plan import fingerprint, plan
+from guard.runner import default_policies
+from policies import tags as T
+from policies.engine import Evaluation, evaluate_many
+from policies.findings import Decision, Finding, Severity
+from policies.timeutil import iso
+from tests.guard.factories import endpoint, ptu, tags
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+POLICIES = default_policies()
+DUE = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=10))}"}  # dev grace is 6h
+
+
+def _plan(items: list[Discovered], **kw: object) -> list:  # type: ignore[type-arg]
+    evaluations = evaluate_many([d.resource for d in items], POLICIES, NOW)
+    return plan(evaluations, {d.resource.arn: d for d in items}, NOW, **kw)  # type: ignore[arg-type]
+
+
+def test_due_idle_dev_resources_are_torn_down() -> None:
+    items = [ptu("p1", NOW, tags("dev", **DUE)), endpoint("e1", NOW, tags("dev", **DUE))]
+    steps = _plan(items)
+    assert {(s.kind, s.arn, s.hold) for s in steps} == {
+        ("teardown", items[0].resource.arn, None),
+        ("teardown", items[1].resource.arn, None),
+    }
+
+
+def test_committed_ptu_inside_its_term_is_blocked_with_its_end_date() -> None:
+    ends = NOW + timedelta(days=20)
+    item = ptu(
+        "c1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
+        commitment="OneMonth", expires=ends,
+    )
+    steps = _plan([item])
+    assert [(s.kind, s.hold) for s in steps] == [("teardown", "blocked")]
+    assert iso(ends) in steps[0].detail
+
+
+def test_committed_ptu_whose_term_ended_can_go() -> None:
+    item = ptu(
+        "c2", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
+        commitment="OneMonth", expires=NOW - timedelta(days=1),
+    )
+    assert [(s.kind, s.hold) for s in _plan([item])] == [("teardown", None)]
+
+
+def test_teardowns_are_capped_per_policy_and_by_the_cli() -> None:
+    items = [ptu(f"p{i}", NOW, tags("dev", **DUE), units=1) for i in range(7)]
+    cap = POLICIES["dev"].max_teardowns_per_run
+    steps = _plan(items)
+    assert sum(s.hold is None for s in steps) == cap
+    assert sum(s.hold == "skipped" for s in steps) == 7 - cap
+    lowered = _plan(items, max_teardowns=2)
+    assert sum(s.hold is None for s in lowered) == 2
+    raised = _plan(items, max_teardowns=50)
+    assert sum(s.hold is None for s in raised) == cap
+
+
+def test_idle_unmarked_resource_gets_a_teardown_mark_once() -> None:
+    fresh = ptu("p1", NOW, tags("dev", **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}))
+    steps = _plan([fresh])
+    assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"teardown@{iso(NOW)}")]
+    marked = ptu(
+        "p1", NOW,
+        tags("dev", **{T.EXPIRES_AT: iso(NOW + timedelta(days=1)),
+                       T.MARKED: f"teardown@{iso(NOW - timedelta(hours=1))}"}),
+    )
+    assert _plan([marked]) == []
+
+
+def test_untagged_resource_is_marked_never_torn_down() -> None:
+    item = ptu("u1", NOW, {**DUE})
+    steps = _plan([item])
+    assert all(s.kind != "teardown" for s in steps)
+
+
+def test_used_again_resource_is_unmarked() -> None:
+    item = ptu("b1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}),
+               idle=False)
+    assert [s.kind for s in _plan([item])] == ["unmark"]
+
+
+def test_teardown_without_a_mark_is_held() -> None:
+    item = ptu("x1", NOW, tags("dev"))
+    finding = Finding(
+        rule_id="GPKX", resource_arn=item.resource.arn, resource_type=item.resource.kind.value,
+        severity=Severity.ERROR, decision=Decision.TEARDOWN, reason="test input",
+    )
+    ev = Evaluation(item.resource, POLICIES["dev"], [finding])
+    steps = plan([ev], {item.resource.arn: item}, NOW)
+    assert [(s.kind, s.hold) for s in steps] == [("teardown", "skipped")]
+
+
+def test_notifications_are_not_repeated_for_an_unchanged_verdict() -> None:
+    items = [ptu("p1", NOW, tags("prod"))]
+    evaluations = evaluate_many([d.resource for d in items], POLICIES, NOW)
+    by_arn = {d.resource.arn: d for d in items}
+    first = plan(evaluations, by_arn, NOW, notify=True)
+    assert [s.kind for s in first] == ["notify"]
+    seen = {items[0].resource.arn: fingerprint(evaluations[0])}
+    assert plan(evaluations, by_arn, NOW, notify=True, last_notified=seen) == []
+    assert plan(evaluations, by_arn, NOW, notify=False) == []
