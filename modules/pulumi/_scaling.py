@@ -1,0 +1,162 @@
+"""Autoscaling and alarms for :class:`modules.pulumi.gpu_endpoint.GpuEndpoint`."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws_native as aws_native
+
+from modules.pulumi._common import child
+from modules.pulumi.endpoint_args import (
+    EndpointIdleAlarm,
+    GpuEndpointArgs,
+    ScaleToZeroArgs,
+    VariantArgs,
+)
+
+VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
+MAX_ALARM_HOURS = 24
+
+
+def instances(
+    owner: pulumi.Resource,
+    name: str,
+    args: GpuEndpointArgs,
+    v: VariantArgs,
+    endpoint: aws.sagemaker.Endpoint,
+) -> aws.appautoscaling.Target:
+    """Target tracking on ``SageMakerVariantInvocationsPerInstance`` between min and max."""
+    target = aws.appautoscaling.Target(
+        f"{name}-{v.name}-scaling",
+        service_namespace="sagemaker",
+        resource_id=f"endpoint/{args.name}/variant/{v.name}",
+        scalable_dimension=VARIANT_DIMENSION,
+        min_capacity=v.min_instances,
+        max_capacity=v.max_instances,
+        tags=dict(args.tags),
+        opts=child(owner, depends_on=[endpoint]),
+    )
+    aws.appautoscaling.Policy(
+        f"{name}-{v.name}-invocations",
+        policy_type="TargetTrackingScaling",
+        service_namespace=target.service_namespace,
+        resource_id=target.resource_id,
+        scalable_dimension=target.scalable_dimension,
+        target_tracking_scaling_policy_configuration={
+            "predefined_metric_specification": {
+                "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
+            },
+            "target_value": v.target_invocations_per_instance,
+            "scale_in_cooldown": 600,
+            "scale_out_cooldown": 120,
+        },
+        opts=child(owner),
+    )
+    return target
+
+
+def copies_from_zero(
+    owner: pulumi.Resource,
+    name: str,
+    args: GpuEndpointArgs,
+    v: VariantArgs,
+    ic_args: ScaleToZeroArgs,
+    ic: aws_native.sagemaker.InferenceComponent,
+) -> aws.cloudwatch.MetricAlarm:
+    """Copies scale 0..max by target tracking; target tracking cannot leave zero, so a step
+    policy adds one copy when ``NoCapacityInvocationFailures`` shows a request arrived while
+    nothing ran. Managed instance scaling then starts an instance for the copy."""
+    ic_name = f"{args.name}-{v.name}".lower()
+    target = aws.appautoscaling.Target(
+        f"{name}-{v.name}-copies",
+        service_namespace="sagemaker",
+        resource_id=f"inference-component/{ic_name}",
+        scalable_dimension=COPY_DIMENSION,
+        min_capacity=0,
+        max_capacity=ic_args.max_copies,
+        tags=dict(args.tags),
+        opts=child(owner, depends_on=[ic]),
+    )
+    aws.appautoscaling.Policy(
+        f"{name}-{v.name}-invocations-per-copy",
+        policy_type="TargetTrackingScaling",
+        service_namespace=target.service_namespace,
+        resource_id=target.resource_id,
+        scalable_dimension=target.scalable_dimension,
+        target_tracking_scaling_policy_configuration={
+            "predefined_metric_specification": {
+                "predefined_metric_type": "SageMakerInferenceComponentInvocationsPerCopy"
+            },
+            "target_value": ic_args.target_invocations_per_copy,
+            "scale_in_cooldown": ic_args.scale_in_cooldown_seconds,
+            "scale_out_cooldown": 60,
+        },
+        opts=child(owner),
+    )
+    wake = aws.appautoscaling.Policy(
+        f"{name}-{v.name}-scale-out-from-zero",
+        policy_type="StepScaling",
+        service_namespace=target.service_namespace,
+        resource_id=target.resource_id,
+        scalable_dimension=target.scalable_dimension,
+        step_scaling_policy_configuration={
+            "adjustment_type": "ChangeInCapacity",
+            "metric_aggregation_type": "Maximum",
+            "cooldown": 60,
+            "step_adjustments": [{"metric_interval_lower_bound": "0", "scaling_adjustment": 1}],
+        },
+        opts=child(owner),
+    )
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-{v.name}-no-capacity",
+        alarm_description=(
+            f"A request reached {args.name}/{v.name} while it ran no copy: add one."
+        ),
+        namespace="AWS/SageMaker",
+        metric_name="NoCapacityInvocationFailures",
+        dimensions={"InferenceComponentName": ic.inference_component_name},
+        statistic="Sum",
+        period=60,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        threshold=1,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        treat_missing_data="notBreaching",
+        alarm_actions=[wake.arn],
+        tags=dict(args.tags),
+        opts=child(owner),
+    )
+
+
+def idle_alarm(
+    owner: pulumi.Resource,
+    name: str,
+    args: GpuEndpointArgs,
+    v: VariantArgs,
+    spec: EndpointIdleAlarm,
+    endpoint: aws.sagemaker.Endpoint,
+) -> aws.cloudwatch.MetricAlarm:
+    """Zero ``Invocations`` for ``hours``; the metric needs EndpointName and VariantName."""
+    if not 1 <= spec.hours <= MAX_ALARM_HOURS:
+        raise ValueError(f"endpoint {args.name}: idle_alarm.hours must be 1..{MAX_ALARM_HOURS}")
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-{v.name}-zero-invocations",
+        alarm_description=(
+            f"{args.name}/{v.name} ({v.instance_type}) served no invocations for"
+            f" {spec.hours}h while its instances bill per hour."
+        ),
+        namespace="AWS/SageMaker",
+        metric_name="Invocations",
+        dimensions={"EndpointName": endpoint.name, "VariantName": v.name},
+        statistic="Sum",
+        period=3600,
+        evaluation_periods=spec.hours,
+        threshold=0,
+        comparison_operator="LessThanOrEqualToThreshold",
+        # SageMaker publishes no datapoint for an hour without requests: missing = zero.
+        treat_missing_data="breaching",
+        alarm_actions=[spec.topic_arn] if spec.topic_arn is not None else [],
+        tags=dict(args.tags),
+        opts=child(owner),
+    )

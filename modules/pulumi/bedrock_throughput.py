@@ -1,0 +1,136 @@
+"""BedrockThroughput: a Bedrock Provisioned Throughput with the tags its policy asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pulumi
+import pulumi_aws as aws
+
+from modules.pulumi._common import child, merge_tags
+from policies import tags as T
+from policies.environment import load_policy_for_env
+from policies.model import Commitment
+from policies.timeutil import iso
+
+#: CloudWatch caps an alarm's evaluation range at one day for hourly periods.
+MAX_ALARM_HOURS = 24
+
+
+@dataclass(frozen=True)
+class ZeroInvocationAlarm:
+    """Alarm when the PTU served no invocation for ``hours`` (notifies, never deletes)."""
+
+    hours: int = 12
+    topic_arn: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True)
+class BedrockThroughputArgs:
+    """What to provision.
+
+    Attributes
+    ----------
+    name: provisioned model name (unique in the account and region).
+    model_arn: foundation or custom model ARN.
+    model_units: units to buy; cannot be changed in place (a change replaces the PTU).
+    environment: ``dev``, ``staging`` or ``prod``; selects the gpukit policy.
+    commitment: ``None`` (hourly, delete any time), ``OneMonth`` or ``SixMonths`` (cannot be
+        deleted before the term ends, so the resource is protected in Pulumi).
+    expires_at: written to ``gpukit:expires-at``; required where the environment's policy
+        has ``require_expires_at`` and there is no commitment.
+    approved_by: written to ``gpukit:commitment-approved-by`` when committing.
+    idle_alarm: optional zero-invocations alarm.
+    tags: extra tags on top of the provider's default tags.
+    """
+
+    name: str
+    model_arn: str
+    model_units: int
+    environment: str
+    commitment: Commitment | None = None
+    expires_at: datetime | None = None
+    approved_by: str | None = None
+    idle_alarm: ZeroInvocationAlarm | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def own_tags(self) -> dict[str, str]:
+        """Tags this PTU adds to the provider's defaults; raises ``ValueError`` if its
+        environment's policy requires ``gpukit:expires-at`` and none was given."""
+        policy = load_policy_for_env(self.environment)
+        extra: dict[str, str] = {}
+        if self.expires_at is not None:
+            extra[T.EXPIRES_AT] = iso(self.expires_at)
+        elif policy.require_expires_at and self.commitment is None:
+            raise ValueError(
+                f"{self.name}: expires_at is required for a no-commitment PTU in"
+                f" {self.environment} ({T.EXPIRES_AT})"
+            )
+        if self.commitment is not None and self.approved_by:
+            extra[T.APPROVED_COMMITMENT] = self.approved_by
+        return merge_tags(self.tags, extra)
+
+
+class BedrockThroughput(pulumi.ComponentResource):
+    """A Provisioned Throughput plus, optionally, an alarm on zero invocations
+    (``AWS/Bedrock`` ``Invocations`` with dimension ``ModelId`` = the PTU's ARN)."""
+
+    arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: BedrockThroughputArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("gpukit:modules:BedrockThroughput", name, None, opts)
+        if args.model_units < 1:
+            raise ValueError(f"{args.name}: model_units must be at least 1")
+        committed = args.commitment is not None
+        ptu = aws.bedrock.ProvisionedModelThroughput(
+            name,
+            provisioned_model_name=args.name,
+            model_arn=args.model_arn,
+            model_units=args.model_units,
+            commitment_duration=args.commitment,
+            tags=args.own_tags(),
+            opts=child(
+                self,
+                protect=committed,
+                replace_on_changes=["modelUnits", "commitmentDuration"],
+            ),
+        )
+        self.arn = ptu.provisioned_model_arn
+        outputs: dict[str, pulumi.Input[str]] = {"arn": self.arn, "name": args.name}
+        if args.idle_alarm is not None:
+            alarm = self._idle_alarm(name, args, ptu)
+            outputs["idle_alarm"] = alarm.name
+        self.register_outputs(outputs)
+
+    def _idle_alarm(
+        self, name: str, args: BedrockThroughputArgs, ptu: aws.bedrock.ProvisionedModelThroughput
+    ) -> aws.cloudwatch.MetricAlarm:
+        spec = args.idle_alarm
+        assert spec is not None
+        if not 1 <= spec.hours <= MAX_ALARM_HOURS:
+            raise ValueError(f"{args.name}: idle_alarm.hours must be 1..{MAX_ALARM_HOURS}")
+        actions = [spec.topic_arn] if spec.topic_arn is not None else []
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-zero-invocations",
+            alarm_description=(
+                f"Bedrock PTU {args.name} served no invocations for {spec.hours}h; it bills"
+                " per hour until deleted."
+            ),
+            namespace="AWS/Bedrock",
+            metric_name="Invocations",
+            dimensions={"ModelId": ptu.provisioned_model_arn},
+            statistic="Sum",
+            period=3600,
+            evaluation_periods=spec.hours,
+            threshold=0,
+            comparison_operator="LessThanOrEqualToThreshold",
+            # Bedrock publishes no datapoint for an hour without requests: missing = zero.
+            treat_missing_data="breaching",
+            alarm_actions=actions,
+            tags=dict(args.tags),
+            opts=child(self),
+        )

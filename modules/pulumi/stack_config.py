@@ -1,0 +1,115 @@
+"""Read a stack's Pulumi config into a pydantic model; fail with one line naming the key.
+
+Stacks call :func:`load_config`; a bad value stops ``pulumi preview``/``up`` with
+``pulumi.RunError`` (printed without a traceback), e.g.::
+
+    gpukit-inference:endpoints[0].variants[0].instance_type: unknown GPU instance type ...
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from policies import tags as T
+from policies.pricing import load_bundled
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class StackConfigError(pulumi.RunError):
+    """A config value is missing or invalid. ``str()`` is one line starting with the key."""
+
+
+class ConfigModel(BaseModel):
+    """Base for stack config models: unknown keys are errors, keys are hyphenated."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=lambda name: name.replace("_", "-"),
+        populate_by_name=True,
+    )
+
+
+def known_gpu_instance_types() -> list[str]:
+    """GPU instance types the bundled price file knows (so costs can be estimated)."""
+    from modules.pulumi.endpoint_args import gpu_family
+
+    return sorted(t for t in load_bundled().sagemaker_hourly if gpu_family(t) is not None)
+
+
+def _location(project: str, loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif i == 0:
+            out += f"{project}:{part}"
+        else:
+            out += f".{part}"
+    return out or f"{project}:(config)"
+
+
+def one_line(project: str, exc: ValidationError) -> str:
+    """The first problem as ``<project>:<key path>: <message>`` (+ how many more)."""
+    errors = exc.errors()
+    first = errors[0]
+    loc = tuple(p for p in first["loc"] if isinstance(p, int) or not str(p)[:1].isupper())
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "missing":
+        message = "required but not set (pulumi config set ...)"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"{_location(project, loc)}: {message}{more}"
+
+
+def read_raw(model: type[BaseModel], config: pulumi.Config) -> dict[str, object]:
+    """The model's keys from Pulumi config; objects and lists arrive JSON-encoded."""
+    raw: dict[str, object] = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        value = config.get(key)
+        if value is None:
+            continue
+        raw[key] = json.loads(value) if value[:1] in "[{" else value
+    return raw
+
+
+def load_config(model: type[Model], project: str | None = None) -> tuple[Model, str]:
+    """Validate this stack's config against ``model``; also return the environment.
+
+    The stack name is the environment (``dev``, ``staging``, ``prod``); the model is
+    validated with ``context={"env": env}`` so validators can apply that environment's
+    policy.
+    """
+    env = pulumi.get_stack()
+    name = project or pulumi.get_project()
+    if env not in T.ENVIRONMENTS:
+        raise StackConfigError(
+            f"stack {env!r}: name the stack after its environment ({', '.join(T.ENVIRONMENTS)})"
+        )
+    try:
+        raw = read_raw(model, pulumi.Config(name))
+    except json.JSONDecodeError as exc:
+        raise StackConfigError(
+            f"{name}: a structured config value is not valid JSON: {exc}"
+        ) from None
+    try:
+        return model.model_validate(raw, context={"env": env}), env
+    except ValidationError as exc:
+        raise StackConfigError(one_line(name, exc)) from None
+
+
+def default_tags(owner: str, env: str, cost_center: str) -> dict[str, str]:
+    """The tags every managed resource carries, set once on the providers."""
+    return {
+        T.OWNER: owner,
+        T.ENV: env,
+        T.COST_CENTER: cost_center,
+        T.MANAGED_BY: T.MANAGED_BY_VALUE,
+    }

@@ -1,0 +1,183 @@
+"""Config schema of the ``gpukit-inference`` stack (``Pulumi.<env>.yaml``), checked against
+the environment's gpukit policy before anything is planned."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+
+from modules.pulumi.bedrock_throughput import BedrockThroughputArgs, ZeroInvocationAlarm
+from modules.pulumi.endpoint_args import (
+    EndpointIdleAlarm,
+    GpuEndpointArgs,
+    ScaleToZeroArgs,
+    VariantArgs,
+)
+from modules.pulumi.stack_config import ConfigModel, known_gpu_instance_types
+from policies.environment import EnvironmentPolicy, load_policy_for_env
+
+NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+
+
+def _policy(info: ValidationInfo) -> EnvironmentPolicy:
+    env = (info.context or {}).get("env", "dev")
+    return load_policy_for_env(env)
+
+
+class ThroughputConfig(ConfigModel):
+    name: str = Field(pattern=NAME)
+    model_arn: str = Field(pattern=r"^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:\S+$")
+    model_units: int = Field(ge=1)
+    commitment: Literal["OneMonth", "SixMonths"] | None = None
+    approved_by: str | None = Field(default=None, validate_default=True)
+    expires_at: AwareDatetime | None = Field(default=None, validate_default=True)
+    idle_alarm_hours: int | None = Field(default=None, ge=1, le=24)
+
+    @field_validator("model_units")
+    @classmethod
+    def _units_within_policy(cls, units: int, info: ValidationInfo) -> int:
+        policy = _policy(info)
+        if units > policy.max_model_units:
+            raise ValueError(
+                f"{units} model units exceed the {policy.environment} limit of"
+                f" {policy.max_model_units}"
+            )
+        return units
+
+    @field_validator("commitment")
+    @classmethod
+    def _commitment_allowed(cls, commitment: str | None, info: ValidationInfo) -> str | None:
+        policy = _policy(info)
+        if commitment is not None and commitment not in policy.allowed_commitments:
+            allowed = ", ".join(policy.allowed_commitments) or "none"
+            raise ValueError(
+                f"a {commitment} commitment is not allowed in {policy.environment}"
+                f" (allowed: {allowed}); it could not be deleted before its term ends"
+            )
+        return commitment
+
+    @field_validator("approved_by")
+    @classmethod
+    def _approval(cls, approved_by: str | None, info: ValidationInfo) -> str | None:
+        policy = _policy(info)
+        if (
+            info.data.get("commitment")
+            and policy.commitment_requires_approval
+            and not (approved_by or "").strip()
+        ):
+            raise ValueError(
+                f"a commitment in {policy.environment} needs approved-by (who approved it)"
+            )
+        return approved_by
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expiry(cls, expires_at: object, info: ValidationInfo) -> object:
+        policy = _policy(info)
+        committed = info.data.get("commitment") is not None
+        if expires_at is None and policy.require_expires_at and not committed:
+            raise ValueError(
+                f"required for a no-commitment PTU in {policy.environment}"
+                " (becomes the gpukit:expires-at tag)"
+            )
+        return expires_at
+
+    def to_args(self, env: str, topic_arn: str | None) -> BedrockThroughputArgs:
+        alarm = (
+            ZeroInvocationAlarm(self.idle_alarm_hours, topic_arn) if self.idle_alarm_hours else None
+        )
+        return BedrockThroughputArgs(
+            name=self.name,
+            model_arn=self.model_arn,
+            model_units=self.model_units,
+            environment=env,
+            commitment=self.commitment,
+            expires_at=self.expires_at,
+            approved_by=self.approved_by,
+            idle_alarm=alarm,
+        )
+
+
+class VariantConfig(ConfigModel):
+    name: str = Field(default="AllTraffic", pattern=NAME)
+    instance_type: str
+    min_instances: int = Field(ge=0)
+    max_instances: int = Field(ge=1)
+    target_invocations_per_instance: float = Field(default=70.0, gt=0)
+    weight: float = Field(default=1.0, gt=0)
+
+    @field_validator("instance_type")
+    @classmethod
+    def _known_gpu(cls, instance_type: str) -> str:
+        known = known_gpu_instance_types()
+        if instance_type not in known:
+            raise ValueError(
+                f"unknown GPU instance type {instance_type!r}; use one of {', '.join(known)}"
+            )
+        return instance_type
+
+    @field_validator("max_instances")
+    @classmethod
+    def _min_not_above_max(cls, high: int, info: ValidationInfo) -> int:
+        low = info.data.get("min_instances")
+        if low is not None and low > high:
+            raise ValueError(f"min-instances {low} is greater than max-instances {high}")
+        return high
+
+    def to_args(self) -> VariantArgs:
+        return VariantArgs(**self.model_dump())
+
+
+class ScaleToZeroConfig(ConfigModel):
+    max_copies: int = Field(default=1, ge=1)
+    accelerators_per_copy: int = Field(default=1, ge=1)
+    memory_mb_per_copy: int = Field(default=8192, ge=128)
+    target_invocations_per_copy: float = Field(default=5.0, gt=0)
+
+
+class EndpointStackConfig(ConfigModel):
+    name: str = Field(pattern=NAME)
+    image_uri: str = Field(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/\S+$")
+    model_data_url: str | None = Field(default=None, pattern=r"^s3://[a-z0-9.-]{3,63}/\S*$")
+    scale_to_zero: ScaleToZeroConfig | None = None
+    variants: list[VariantConfig] = Field(min_length=1)
+    idle_alarm_hours: int | None = Field(default=None, ge=1, le=24)
+
+    @field_validator("variants")
+    @classmethod
+    def _zero_needs_components(
+        cls, variants: list[VariantConfig], info: ValidationInfo
+    ) -> list[VariantConfig]:
+        to_zero = info.data.get("scale_to_zero") is not None
+        for v in variants:
+            if to_zero and v.min_instances != 0:
+                raise ValueError(f"variant {v.name}: scale-to-zero needs min-instances 0")
+            if not to_zero and v.min_instances == 0:
+                raise ValueError(
+                    f"variant {v.name}: min-instances 0 needs scale-to-zero (inference components)"
+                )
+        return variants
+
+    def to_args(self, topic_arn: str | None) -> GpuEndpointArgs:
+        stz = self.scale_to_zero
+        return GpuEndpointArgs(
+            name=self.name,
+            image_uri=self.image_uri,
+            model_data_url=self.model_data_url,
+            variants=[v.to_args() for v in self.variants],
+            scale_to_zero=ScaleToZeroArgs(**stz.model_dump()) if stz else None,
+            idle_alarm=(
+                EndpointIdleAlarm(self.idle_alarm_hours, topic_arn)
+                if self.idle_alarm_hours
+                else None
+            ),
+        )
+
+
+class InferenceConfig(ConfigModel):
+    owner: str = Field(min_length=1)
+    cost_center: str = Field(min_length=1)
+    alarm_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:\S+$")
+    throughputs: list[ThroughputConfig] = Field(default_factory=list)
+    endpoints: list[EndpointStackConfig] = Field(default_factory=list)
