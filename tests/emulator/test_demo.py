@@ -1,0 +1,47 @@
+"""``make demo`` end to end: the real guard CLI against the seeded emulator."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def section(output: str, prefix: str) -> list[str]:
+    """Resource names on the demo's ``<PREFIX>  name (env) ...`` lines."""
+    return re.findall(rf"^  {prefix} +(\S+) \(", output, flags=re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_demo_tears_down_only_the_due_idle_resources(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gpukit.demo", "--workdir", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr + out
+    assert "Dry run (" in out and "nothing changed" in out
+    assert sorted(section(out, "TORN DOWN")) == ["dev-chat-haiku", "dev-llm-playground"]
+    assert section(out, "BLOCKED") == ["prod-support-sonnet"]
+    blocked = next(line for line in out.splitlines() if line.startswith("  BLOCKED"))
+    assert re.search(r"can be deleted from 20\d\d-\d\d-\d\dT", blocked)
+    assert sorted(section(out, "MARKED")) == ["dev-summarize-llama", "experiment-7"]
+    assert "(as the guard reported)" in out
+    assert "7 of 9 resources remain" in out
+    saved = re.search(r"^Saved: \$([\d,.]+) per month from 2 teardown", out, flags=re.MULTILINE)
+    assert saved is not None and float(saved.group(1).replace(",", "")) > 30_000
+    assert "Price source: " in out
+    audit = (tmp_path / "demo" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    snapshots = [
+        json.loads(line)["arn"] for line in audit if json.loads(line)["kind"] == "snapshot"
+    ]
+    assert len(snapshots) == 2 and all(
+        name in " ".join(snapshots) for name in ["dev-llm-playground"]
+    )
