@@ -140,7 +140,8 @@ def delete_alias(client: Any, arn: str, alias: str) -> str | None:
 
 def versions_described(client: Any, arn: str, prefix: str) -> list[str]:
     found: list[str] = []
-    for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=arn):
+    name = arn.split(":")[6]  # the name: moto's ListVersionsByFunction does not resolve ARNs
+    for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=name):
         for version in page.get("Versions", []):
             number = version.get("Version")
             if number != "$LATEST" and (version.get("Description") or "").startswith(prefix):

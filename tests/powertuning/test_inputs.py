@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -46,7 +47,7 @@ def test_normalised_input_parses_to_the_same_value() -> None:
 def test_all_power_values() -> None:
     values = parse_input(raw_input(powerValues="ALL"), env={}).power_values
     assert values[0] == 128 and values[-1] == 3008
-    assert all(b - a == 64 for a, b in zip(values, values[1:], strict=False))
+    assert all(b - a == 64 for a, b in itertools.pairwise(values))
 
 
 def test_dry_run_invokes_once() -> None:
