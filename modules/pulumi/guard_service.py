@@ -1,0 +1,251 @@
+"""GuardService: the guard Lambda on an EventBridge Scheduler schedule, with its SNS topic,
+DynamoDB audit table, dead-letter queue and log group. The Lambda's IAM policy is the one
+``guard.iam`` generates from what the guard's actions declare."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from guard.audit import TABLE_ENV
+from modules.pulumi._common import assume_role_json, child, policy_json, statement
+
+RATE = re.compile(r"^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))$")
+HANDLER = "guard.handler.lambda_handler"
+
+
+@dataclass(frozen=True)
+class GuardInterface:
+    """What this component needs from the guard package."""
+
+    policy_document: Callable[[Mapping[str, str]], dict[str, Any]]
+    code_dir: Callable[[], Path]
+
+
+def guard_interface() -> GuardInterface:
+    """Adapter over the guard package: ``guard.iam.policy_document(resources)`` and the Lambda
+    code directory from ``guard.package``. An ImportError here means the guard's interface
+    moved; it is never swallowed."""
+    from guard import package
+    from guard.iam import policy_document
+
+    code_dir = getattr(package, "source_dir", None) or package.build_dir
+    return GuardInterface(policy_document, code_dir)
+
+
+@dataclass(frozen=True)
+class GuardServiceArgs:
+    """Attributes
+    ----------
+    name: prefix of the function, table, topic, queue and schedule.
+    environment: the environment whose policy the guard applies (``dev``/``staging``/``prod``).
+    rate: schedule rate, e.g. ``"15 minutes"`` or ``"1 hour"`` (becomes ``rate(...)``).
+    apply: ``False`` = report and notify only; ``True`` = mark and tear down as the policy
+        allows (prod's policy is warn-only either way).
+    regions: regions the guard scans.
+    notify_emails: SNS email subscriptions for notices.
+    log_retention_days: CloudWatch Logs retention.
+    tags: extra tags on top of the provider's default tags.
+    """
+
+    name: str
+    environment: Literal["dev", "staging", "prod"]
+    rate: str
+    apply: bool
+    regions: Sequence[str] = ("us-east-1",)
+    notify_emails: Sequence[str] = ()
+    max_teardowns: int | None = None
+    log_retention_days: int = 30
+    memory_mb: int = 512
+    timeout_seconds: int = 300
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not RATE.match(self.rate):
+            raise ValueError(
+                f"guard {self.name}: rate {self.rate!r} must look like '15 minutes' or '1 hour'"
+            )
+
+    def event(self) -> dict[str, Any]:
+        """The input each scheduled invocation receives."""
+        return {
+            "env": self.environment,
+            "apply": self.apply,
+            "regions": list(self.regions),
+            "max_teardowns": self.max_teardowns,
+        }
+
+
+class GuardService(pulumi.ComponentResource):
+    function_arn: pulumi.Output[str]
+    topic_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: GuardServiceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("gpukit:modules:GuardService", name, None, opts)
+        guard = guard_interface()
+        tags = dict(args.tags)
+        function_name = f"{args.name}-guard"
+        topic = aws.sns.Topic(
+            f"{name}-notices",
+            name=f"{args.name}-notices",
+            kms_master_key_id="alias/aws/sns",
+            tags=tags,
+            opts=child(self),
+        )
+        for n, email in enumerate(args.notify_emails):
+            aws.sns.TopicSubscription(
+                f"{name}-notices-{n}",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=child(self),
+            )
+        table = aws.dynamodb.Table(
+            f"{name}-audit",
+            name=f"{args.name}-audit",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="pk",
+            range_key="sk",
+            attributes=[{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}],
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True},
+            tags=tags,
+            opts=child(self),
+        )
+        dlq = aws.sqs.Queue(
+            f"{name}-dlq",
+            name=f"{args.name}-guard-dlq",
+            message_retention_seconds=14 * 24 * 3600,
+            sqs_managed_sse_enabled=True,
+            tags=tags,
+            opts=child(self),
+        )
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=args.log_retention_days,
+            tags=tags,
+            opts=child(self),
+        )
+        role = aws.iam.Role(
+            f"{name}-guard",
+            assume_role_policy=assume_role_json("lambda.amazonaws.com"),
+            description=f"gpukit guard {args.name} ({args.environment})",
+            tags=tags,
+            opts=child(self),
+        )
+        policy = pulumi.Output.all(
+            audit_table_arn=table.arn, topic_arn=topic.arn, log_group_arn=logs.arn
+        ).apply(lambda arns: json.dumps(guard.policy_document(arns)))
+        aws.iam.RolePolicy(f"{name}-guard", role=role.id, policy=policy, opts=child(self))
+        aws.iam.RolePolicy(
+            f"{name}-guard-dlq",
+            role=role.id,
+            policy=policy_json([statement(["sqs:SendMessage"], [dlq.arn], sid="DeadLetters")]),
+            opts=child(self),
+        )
+        function = aws.lambda_.Function(
+            f"{name}-guard",
+            name=function_name,
+            role=role.arn,
+            runtime="python3.12",
+            handler=HANDLER,
+            code=pulumi.FileArchive(str(guard.code_dir())),
+            architectures=["arm64"],
+            memory_size=args.memory_mb,
+            timeout=args.timeout_seconds,
+            dead_letter_config={"target_arn": dlq.arn},
+            environment={
+                "variables": {
+                    TABLE_ENV: table.name,
+                    "GPUKIT_SNS_TOPIC_ARN": topic.arn,
+                    "GPUKIT_ENV": args.environment,
+                    "GPUKIT_APPLY": "true" if args.apply else "false",
+                    "GPUKIT_REGIONS": ",".join(args.regions),
+                    "POWERTOOLS_SERVICE_NAME": "gpukit-guard",
+                }
+            },
+            tags=tags,
+            opts=child(self, depends_on=[logs]),
+        )
+        self._schedule(name, args, function, dlq, topic)
+        self.function_arn = function.arn
+        self.topic_arn = topic.arn
+        self.register_outputs(
+            {
+                "function_arn": function.arn,
+                "topic_arn": topic.arn,
+                "audit_table": table.name,
+                "dead_letter_queue_url": dlq.url,
+            }
+        )
+
+    def _schedule(
+        self,
+        name: str,
+        args: GuardServiceArgs,
+        function: aws.lambda_.Function,
+        dlq: aws.sqs.Queue,
+        topic: aws.sns.Topic,
+    ) -> None:
+        role = aws.iam.Role(
+            f"{name}-scheduler",
+            assume_role_policy=assume_role_json("scheduler.amazonaws.com"),
+            description=f"EventBridge Scheduler role of gpukit guard {args.name}",
+            tags=dict(args.tags),
+            opts=child(self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-scheduler",
+            role=role.id,
+            policy=policy_json(
+                [
+                    statement(["lambda:InvokeFunction"], [function.arn], sid="RunGuard"),
+                    statement(["sqs:SendMessage"], [dlq.arn], sid="DeadLetters"),
+                ]
+            ),
+            opts=child(self),
+        )
+        aws.scheduler.Schedule(
+            f"{name}-schedule",
+            name=f"{args.name}-guard",
+            description=f"Run the gpukit guard for {args.environment} every {args.rate}",
+            schedule_expression=f"rate({args.rate})",
+            flexible_time_window={"mode": "OFF"},
+            target={
+                "arn": function.arn,
+                "role_arn": role.arn,
+                "input": json.dumps(args.event()),
+                "dead_letter_config": {"arn": dlq.arn},
+                "retry_policy": {
+                    "maximum_retry_attempts": 2,
+                    "maximum_event_age_in_seconds": 3600,
+                },
+            },
+            opts=child(self),
+        )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-dead-letters",
+            alarm_description=f"gpukit guard {args.name}: runs failed into the dead-letter queue",
+            namespace="AWS/SQS",
+            metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": dlq.name},
+            statistic="Maximum",
+            period=300,
+            evaluation_periods=1,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic.arn],
+            tags=dict(args.tags),
+            opts=child(self),
+        )

@@ -1,0 +1,179 @@
+"""PowerTuner: the Lambda power-tuning state machine and its five functions.
+
+Each function gets its own role with only the Lambda actions it calls, on only the
+functions it may tune; the state machine may invoke only its own five functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from modules.pulumi._common import assume_role_json, child, policy_json, statement
+
+#: What each tuner function calls on the function being tuned (see modules/powertuning).
+_READ = ["lambda:GetFunction", "lambda:GetFunctionConfiguration"]
+_CONFIGURE = ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"]
+_PUBLISH = ["lambda:CreateAlias", "lambda:PublishVersion", "lambda:UpdateAlias"]
+TUNING_ACTIONS: dict[str, list[str]] = {
+    "initializer": [*_READ, *_CONFIGURE, *_PUBLISH],
+    "executor": ["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
+    "cleaner": [
+        *_READ,
+        *_CONFIGURE,
+        "lambda:DeleteAlias",
+        "lambda:DeleteFunction",
+        "lambda:GetAlias",
+        "lambda:ListVersionsByFunction",
+    ],
+    "analyzer": [],
+    "optimizer": [*_READ, *_CONFIGURE, *_PUBLISH],
+}
+LOG_WRITE = ["logs:CreateLogStream", "logs:PutLogEvents"]
+
+
+@dataclass(frozen=True)
+class PowerTuning:
+    """The power-tuning package's interface, gathered in one place."""
+
+    handlers: Mapping[str, str]
+    source_dir: Callable[[], Path]
+    build_definition: Callable[[Mapping[str, str]], dict[str, Any]]
+
+
+def powertuning() -> PowerTuning:
+    """Adapter over ``modules.powertuning`` (``HANDLERS``, ``source_dir()``,
+    ``state_machine.build_definition``); an import error here means that package changed."""
+    from modules.powertuning import HANDLERS, source_dir
+    from modules.powertuning.state_machine import build_definition
+
+    return PowerTuning(HANDLERS, source_dir, build_definition)
+
+
+@dataclass(frozen=True)
+class PowerTunerArgs:
+    """Attributes
+    ----------
+    name: prefix of every function, role and the state machine.
+    tunable_function_arns: the Lambda functions this tuner may reconfigure and invoke
+        (unqualified ARNs); nothing else.
+    architecture: of the tuner's own functions.
+    log_retention_days: CloudWatch Logs retention of the tuner's functions.
+    tags: extra tags on top of the provider's default tags.
+    """
+
+    name: str
+    tunable_function_arns: Sequence[str]
+    architecture: Literal["arm64", "x86_64"] = "arm64"
+    memory_mb: int = 256
+    timeout_seconds: int = 300
+    log_retention_days: int = 14
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.tunable_function_arns:
+            raise ValueError(f"power tuner {self.name}: tunable_function_arns is empty")
+        for arn in self.tunable_function_arns:
+            parts = arn.split(":")
+            if len(parts) != 7 or parts[2] != "lambda" or parts[5] != "function":
+                raise ValueError(
+                    f"power tuner {self.name}: {arn!r} is not an unqualified Lambda function ARN"
+                )
+
+
+class PowerTuner(pulumi.ComponentResource):
+    state_machine_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: PowerTunerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("gpukit:modules:PowerTuner", name, None, opts)
+        tuning = powertuning()
+        unknown = sorted(set(tuning.handlers) - set(TUNING_ACTIONS))
+        if unknown:
+            raise ValueError(f"no IAM actions declared for tuner function(s) {unknown}")
+        code = pulumi.FileArchive(str(tuning.source_dir()))
+        tunable = [r for arn in args.tunable_function_arns for r in (arn, f"{arn}:*")]
+        functions = {
+            fn: self._function(name, args, fn, handler, code, tunable)
+            for fn, handler in tuning.handlers.items()
+        }
+        arns = {fn: f.arn for fn, f in functions.items()}
+        role = aws.iam.Role(
+            f"{name}-states",
+            assume_role_policy=assume_role_json("states.amazonaws.com"),
+            description=f"Step Functions role of power tuner {args.name}",
+            tags=dict(args.tags),
+            opts=child(self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-states",
+            role=role.id,
+            policy=policy_json(
+                [statement(["lambda:InvokeFunction"], list(arns.values()), sid="RunTuner")]
+            ),
+            opts=child(self),
+        )
+        definition = pulumi.Output.all(**arns).apply(
+            lambda resolved: json.dumps(tuning.build_definition(resolved))
+        )
+        machine = aws.sfn.StateMachine(
+            f"{name}-machine",
+            name=args.name,
+            role_arn=role.arn,
+            definition=definition,
+            tags=dict(args.tags),
+            opts=child(self),
+        )
+        self.state_machine_arn = machine.arn
+        self.register_outputs({"state_machine_arn": machine.arn, "function_arns": arns})
+
+    def _function(
+        self,
+        name: str,
+        args: PowerTunerArgs,
+        fn: str,
+        handler: str,
+        code: pulumi.Archive,
+        tunable: list[str],
+    ) -> aws.lambda_.Function:
+        function_name = f"{args.name}-{fn}"
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-{fn}-logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=args.log_retention_days,
+            tags=dict(args.tags),
+            opts=child(self),
+        )
+        role = aws.iam.Role(
+            f"{name}-{fn}",
+            assume_role_policy=assume_role_json("lambda.amazonaws.com"),
+            description=f"power tuner {args.name}: {fn}",
+            tags=dict(args.tags),
+            opts=child(self),
+        )
+        statements = [statement(LOG_WRITE, [pulumi.Output.concat(logs.arn, ":*")], sid="WriteLogs")]
+        if TUNING_ACTIONS[fn]:
+            statements.append(statement(TUNING_ACTIONS[fn], tunable, sid="TuneTargets"))
+        aws.iam.RolePolicy(
+            f"{name}-{fn}", role=role.id, policy=policy_json(statements), opts=child(self)
+        )
+        return aws.lambda_.Function(
+            f"{name}-{fn}",
+            name=function_name,
+            role=role.arn,
+            runtime="python3.12",
+            handler=handler,
+            code=code,
+            architectures=[args.architecture],
+            memory_size=args.memory_mb,
+            timeout=args.timeout_seconds,
+            tags=dict(args.tags),
+            opts=child(self, depends_on=[logs]),
+        )

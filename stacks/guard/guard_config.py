@@ -1,0 +1,102 @@
+"""Config schema of the ``gpukit-guard`` stack (``Pulumi.<env>.yaml``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from modules.pulumi.guard_service import RATE, GuardServiceArgs
+from modules.pulumi.power_tuner import PowerTunerArgs
+from modules.pulumi.stack_config import ConfigModel
+from policies.environment import load_policy_for_env
+
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731)
+LAMBDA_ARN = r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+$"
+
+
+class PowerTunerConfig(ConfigModel):
+    tunable_function_arns: list[str] = Field(min_length=1)
+    architecture: Literal["arm64", "x86_64"] = "arm64"
+
+    @field_validator("tunable_function_arns")
+    @classmethod
+    def _lambda_arns(cls, arns: list[str]) -> list[str]:
+        import re
+
+        bad = [a for a in arns if not re.match(LAMBDA_ARN, a)]
+        if bad:
+            raise ValueError(f"not unqualified Lambda function ARNs: {', '.join(bad)}")
+        return arns
+
+
+class GuardStackConfig(ConfigModel):
+    owner: str = Field(min_length=1)
+    cost_center: str = Field(min_length=1)
+    rate: str
+    apply: bool
+    regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
+    notify_emails: list[str] = Field(default_factory=list)
+    max_teardowns: int | None = Field(default=None, ge=0)
+    log_retention_days: int = 30
+    power_tuner: PowerTunerConfig | None = None
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, rate: str) -> str:
+        if not RATE.match(rate):
+            raise ValueError(f"{rate!r} is not a schedule rate like '15 minutes' or '1 hour'")
+        return rate
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if days not in RETENTION_DAYS:
+            raise ValueError(
+                f"{days} is not a CloudWatch Logs retention; use one of {RETENTION_DAYS}"
+            )
+        return days
+
+    @field_validator("apply")
+    @classmethod
+    def _apply_allowed(cls, apply: bool, info: ValidationInfo) -> bool:
+        policy = load_policy_for_env((info.context or {}).get("env", "dev"))
+        if apply and not policy.teardown_allowed:
+            raise ValueError(
+                f"the {policy.environment} policy is warn-only (teardown_allowed: false);"
+                " set apply: false"
+            )
+        return apply
+
+    @field_validator("max_teardowns")
+    @classmethod
+    def _cap(cls, cap: int | None, info: ValidationInfo) -> int | None:
+        policy = load_policy_for_env((info.context or {}).get("env", "dev"))
+        if cap is not None and cap > policy.max_teardowns_per_run:
+            raise ValueError(
+                f"{cap} exceeds the {policy.environment} policy's max_teardowns_per_run"
+                f" of {policy.max_teardowns_per_run}"
+            )
+        return cap
+
+    def guard_args(self, env: Literal["dev", "staging", "prod"]) -> GuardServiceArgs:
+        return GuardServiceArgs(
+            name=f"gpukit-{env}",
+            environment=env,
+            rate=self.rate,
+            apply=self.apply,
+            regions=self.regions,
+            notify_emails=self.notify_emails,
+            max_teardowns=self.max_teardowns,
+            log_retention_days=self.log_retention_days,
+        )
+
+    def tuner_args(self, env: str) -> PowerTunerArgs | None:
+        if self.power_tuner is None:
+            return None
+        return PowerTunerArgs(
+            name=f"gpukit-{env}-power-tuner",
+            tunable_function_arns=self.power_tuner.tunable_function_arns,
+            architecture=self.power_tuner.architecture,
+            log_retention_days=self.log_retention_days,
+        )
