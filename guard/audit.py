@@ -19,6 +19,8 @@ from guard.clients import ClientFactory
 Kind = Literal["run", "decision", "action", "snapshot", "notify"]
 DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
 TABLE_ENV = "GPUKIT_AUDIT_TABLE"
+#: The audit table's keys (both strings), for whoever creates the table.
+TABLE_KEYS = {"hash_key": "pk", "range_key": "sk"}
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,11 @@ def test_due_idle_dev_resources_are_torn_down() -> None:
 def test_committed_ptu_inside_its_term_is_blocked_with_its_end_date() -> None:
     ends = NOW + timedelta(days=20)
     item = ptu(
-        "c1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
-        commitment="OneMonth", expires=ends,
+        "c1",
+        NOW,
+        tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
+        commitment="OneMonth",
+        expires=ends,
     )
     steps = _plan([item])
     assert [(s.kind, s.hold) for s in steps] == [("teardown", "blocked")]
@@ -45,8 +48,11 @@ def test_committed_ptu_inside_its_term_is_blocked_with_its_end_date() -> None:
 
 def test_committed_ptu_whose_term_ended_can_go() -> None:
     item = ptu(
-        "c2", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
-        commitment="OneMonth", expires=NOW - timedelta(days=1),
+        "c2",
+        NOW,
+        tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
+        commitment="OneMonth",
+        expires=NOW - timedelta(days=1),
     )
     assert [(s.kind, s.hold) for s in _plan([item])] == [("teardown", None)]
 
@@ -68,9 +74,15 @@ def test_idle_unmarked_resource_gets_a_teardown_mark_once() -> None:
     steps = _plan([fresh])
     assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"teardown@{iso(NOW)}")]
     marked = ptu(
-        "p1", NOW,
-        tags("dev", **{T.EXPIRES_AT: iso(NOW + timedelta(days=1)),
-                       T.MARKED: f"teardown@{iso(NOW - timedelta(hours=1))}"}),
+        "p1",
+        NOW,
+        tags(
+            "dev",
+            **{
+                T.EXPIRES_AT: iso(NOW + timedelta(days=1)),
+                T.MARKED: f"teardown@{iso(NOW - timedelta(hours=1))}",
+            },
+        ),
     )
     assert _plan([marked]) == []
 
@@ -82,16 +94,21 @@ def test_untagged_resource_is_marked_never_torn_down() -> None:
 
 
 def test_used_again_resource_is_unmarked() -> None:
-    item = ptu("b1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}),
-               idle=False)
+    item = ptu(
+        "b1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}), idle=False
+    )
     assert [s.kind for s in _plan([item])] == ["unmark"]
 
 
 def test_teardown_without_a_mark_is_held() -> None:
     item = ptu("x1", NOW, tags("dev"))
     finding = Finding(
-        rule_id="GPKX", resource_arn=item.resource.arn, resource_type=item.resource.kind.value,
-        severity=Severity.ERROR, decision=Decision.TEARDOWN, reason="test input",
+        rule_id="GPKX",
+        resource_arn=item.resource.arn,
+        resource_type=item.resource.kind.value,
+        severity=Severity.ERROR,
+        decision=Decision.TEARDOWN,
+        reason="test input",
     )
     ev = Evaluation(item.resource, POLICIES["dev"], [finding])
     steps = plan([ev], {item.resource.arn: item}, NOW)

@@ -1,0 +1,83 @@
+"""Both audit stores keep records and return the latest of a kind per resource."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gpukit.emulator import Emulator
+from guard.audit import (
+    TABLE_KEYS,
+    AuditRecord,
+    AuditStore,
+    DynamoAuditStore,
+    FileAuditStore,
+    store_from_env,
+)
+from guard.clients import ClientFactory
+from tests.guard.conftest import factory_for
+
+ARN = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/p1"
+
+
+def _table(emu: Emulator) -> str:
+    emu.client("dynamodb").create_table(
+        TableName="gpukit-audit",
+        KeySchema=[
+            {"AttributeName": TABLE_KEYS["hash_key"], "KeyType": "HASH"},
+            {"AttributeName": TABLE_KEYS["range_key"], "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": TABLE_KEYS["hash_key"], "AttributeType": "S"},
+            {"AttributeName": TABLE_KEYS["range_key"], "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return "gpukit-audit"
+
+
+def _exercise(store: AuditStore) -> None:
+    assert store.latest("snapshot", ARN) is None
+    records = [
+        AuditRecord("run", "r1", "2026-11-23T10:00:00Z", data={"mode": "apply"}),
+        AuditRecord("snapshot", "r1", "2026-11-23T10:00:00Z", ARN, {"name": "old"}),
+        AuditRecord("decision", "r1", "2026-11-23T10:00:00Z", ARN, {"decision": "teardown"}),
+    ]
+    store.write(records)
+    store.write([AuditRecord("snapshot", "r2", "2026-11-24T10:00:00Z", ARN, {"name": "new"})])
+    latest = store.latest("snapshot", ARN)
+    assert latest is not None and latest.data == {"name": "new"} and latest.run_id == "r2"
+    decision = store.latest("decision", ARN)
+    assert decision is not None and decision.data == {"decision": "teardown"}
+    assert store.latest("snapshot", ARN + "x") is None
+
+
+def test_file_store(tmp_path: Path) -> None:
+    store = FileAuditStore(tmp_path / "nested" / "audit.jsonl")
+    _exercise(store)
+    assert [r.kind for r in store.read()] == ["run", "snapshot", "decision", "snapshot"]
+
+
+def test_dynamodb_store_over_http(aws: Emulator) -> None:
+    store = DynamoAuditStore(factory_for(aws), _table(aws), "us-east-1")
+    _exercise(store)
+
+
+def test_dynamodb_store_writes_in_batches_of_25(aws: Emulator) -> None:
+    factory = factory_for(aws)
+    store = DynamoAuditStore(factory, _table(aws), "us-east-1")
+    store.write([AuditRecord("decision", "r", "t", f"{ARN}{i}", {}) for i in range(60)])
+    assert factory.api_calls["dynamodb.BatchWriteItem"] == 3
+    assert store.latest("decision", f"{ARN}59") is not None
+
+
+def test_store_from_env_picks_dynamodb_when_the_table_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    factory = ClientFactory("http://127.0.0.1:9")
+    monkeypatch.setenv("GPUKIT_AUDIT_TABLE", "t")
+    assert isinstance(store_from_env(factory, "us-east-1"), DynamoAuditStore)
+    assert isinstance(store_from_env(factory, "us-east-1", str(tmp_path / "a")), FileAuditStore)
+    monkeypatch.delenv("GPUKIT_AUDIT_TABLE")
+    assert isinstance(store_from_env(factory, "us-east-1"), FileAuditStore)

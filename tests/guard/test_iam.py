@@ -1,0 +1,106 @@
+"""The guard's IAM permissions cover every call it makes, and no more than it declares."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guard.audit import DynamoAuditStore, FileAuditStore
+from guard.iam import PERMISSIONS, allowed_actions, iam_action_for_call, policy_document
+from guard.restore import restore
+from guard.runner import GuardConfig, run_guard
+from policies import tags as T
+from tests.conftest import SeededFleet
+from tests.guard.conftest import factory_for
+from tests.guard.test_audit import _table
+from tests.guard.test_restore_notify import _queue_for_topic
+
+RESOURCES = {
+    "audit_table_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/gpukit-audit",
+    "topic_arn": "arn:aws:sns:us-east-1:123456789012:gpukit-guard",
+    "log_group_arn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/gpukit-guard",
+}
+
+
+def test_every_call_of_an_applying_run_is_allowed(seeded_fleet: SeededFleet) -> None:
+    emu = seeded_fleet.emu
+    topic, _ = _queue_for_topic(emu)
+    table = _table(emu)
+    factory = factory_for(emu)
+    audit = DynamoAuditStore(factory, table, "us-east-1")
+    config = GuardConfig(now=seeded_fleet.now, apply=True, sns_topic_arn=topic, audit=audit)
+    first = run_guard(factory, config)
+    assert any(a.action == "teardown" and a.status == "done" for a in first.actions)
+    assert any(a.action == "mark" and a.status == "done" for a in first.actions)
+    assert any(a.action == "notify" and a.status == "done" for a in first.actions)
+    run_guard(factory, config)
+    called = {iam_action_for_call(c) for c in factory.api_calls}
+    assert called - allowed_actions() == set()
+    for needed in (
+        "sagemaker:DeleteEndpoint",
+        "bedrock:DeleteProvisionedModelThroughput",
+        "bedrock:TagResource",
+        "sns:Publish",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:Query",
+        "cloudwatch:GetMetricData",
+        "tag:GetResources",
+    ):
+        assert needed in called
+
+
+def test_deleted_resources_carried_the_tag_the_delete_permission_requires(
+    seeded_fleet: SeededFleet, tmp_path: Path
+) -> None:
+    audit = FileAuditStore(tmp_path / "a.jsonl")
+    run_guard(
+        factory_for(seeded_fleet.emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
+    )
+    snapshots = [r for r in audit.read() if r.kind == "snapshot"]
+    assert snapshots
+    assert all(T.MARKED in r.data["tags"] for r in snapshots)
+    deletes = [p for p in PERMISSIONS if ":Delete" in p.action and "Tags" not in p.action]
+    assert deletes and all(
+        p.condition == {"Null": {f"aws:ResourceTag/{T.MARKED}": "false"}} for p in deletes
+    )
+
+
+def test_restore_needs_permissions_outside_the_guard_role(
+    seeded_fleet: SeededFleet, tmp_path: Path
+) -> None:
+    audit = FileAuditStore(tmp_path / "a.jsonl")
+    run_guard(
+        factory_for(seeded_fleet.emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
+    )
+    factory = factory_for(seeded_fleet.emu)
+    restore(factory, audit, seeded_fleet.arns["idle_dev_ptu"])
+    called = {iam_action_for_call(c) for c in factory.api_calls}
+    assert "bedrock:CreateProvisionedModelThroughput" in called
+    assert "bedrock:CreateProvisionedModelThroughput" not in allowed_actions()
+
+
+def test_policy_document_is_scoped_and_substituted() -> None:
+    doc = policy_document(RESOURCES)
+    json.dumps(doc)
+    actions = [a for s in doc["Statement"] for a in s["Action"]]
+    assert all("*" not in a for a in actions)
+    assert sorted(set(actions)) == sorted(allowed_actions())
+    by_action = {a: s for s in doc["Statement"] for a in s["Action"]}
+    assert by_action["sns:Publish"]["Resource"] == RESOURCES["topic_arn"]
+    assert by_action["dynamodb:Query"]["Resource"] == RESOURCES["audit_table_arn"]
+    assert "Condition" in by_action["sagemaker:DeleteEndpoint"]
+    assert by_action["sagemaker:AddTags"]["Condition"]["ForAllValues:StringEquals"] == {
+        "aws:TagKeys": [T.MARKED]
+    }
+    assert all("{" not in s["Resource"] for s in doc["Statement"])
+    assert len({s["Sid"] for s in doc["Statement"]}) == len(doc["Statement"])
+
+
+def test_a_missing_placeholder_drops_its_statements_and_a_typo_fails() -> None:
+    without_topic = {k: v for k, v in RESOURCES.items() if k != "topic_arn"}
+    actions = {a for s in policy_document(without_topic)["Statement"] for a in s["Action"]}
+    assert "sns:Publish" not in actions and "tag:GetResources" in actions
+    with pytest.raises(ValueError, match="topic_arm"):
+        policy_document({**RESOURCES, "topic_arm": "x"})

@@ -1,0 +1,93 @@
+"""Snapshots, restore, and SNS notifications against the emulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guard.audit import FileAuditStore
+from guard.restore import RestoreError, restore
+from guard.runner import run_guard
+from policies import tags as T
+from tests.conftest import SeededFleet
+from tests.guard.conftest import config_for, factory_for
+from tests.guard.inventory import inventory
+
+
+def test_restore_recreates_what_teardown_deleted(
+    seeded_fleet: SeededFleet, audit_path: Path
+) -> None:
+    emu, arns = seeded_fleet.emu, seeded_fleet.arns
+    before = inventory(emu)
+    old_ptu = emu.client("bedrock").get_provisioned_model_throughput(
+        provisionedModelId=arns["idle_dev_ptu"]
+    )
+    run_guard(factory_for(emu), config_for(seeded_fleet.now, audit_path, apply=True))
+    assert arns["idle_dev_ptu"] not in inventory(emu)
+    store = FileAuditStore(audit_path)
+
+    endpoint = restore(factory_for(emu), store, arns["idle_dev_endpoint"])
+    assert endpoint.new_arn == arns["idle_dev_endpoint"]
+    described = emu.client("sagemaker").describe_endpoint(EndpointName=endpoint.name)
+    assert described["EndpointConfigName"] == "dev-llm-playground-config"
+    wanted = {k: v for k, v in before[arns["idle_dev_endpoint"]].items() if k != T.MARKED}
+    assert inventory(emu)[endpoint.new_arn] == wanted
+
+    ptu = restore(factory_for(emu), store, arns["idle_dev_ptu"])
+    new = emu.client("bedrock").get_provisioned_model_throughput(provisionedModelId=ptu.new_arn)
+    for key in ("provisionedModelName", "modelArn", "modelUnits"):
+        assert new[key] == old_ptu[key]
+    assert "commitmentDuration" not in new
+    wanted = {k: v for k, v in before[arns["idle_dev_ptu"]].items() if k != T.MARKED}
+    assert inventory(emu)[ptu.new_arn] == wanted
+
+
+def test_restore_without_a_snapshot_says_so(audit_path: Path, aws: Any) -> None:
+    arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/nope"
+    with pytest.raises(RestoreError, match="no snapshot"):
+        restore(factory_for(aws), FileAuditStore(audit_path), arn)
+
+
+def _queue_for_topic(emu: Any) -> tuple[str, str]:
+    sns, sqs = emu.client("sns"), emu.client("sqs")
+    topic = sns.create_topic(Name="gpukit-guard")["TopicArn"]
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    return topic, queue
+
+
+def _drain(emu: Any, queue: str) -> list[dict[str, Any]]:
+    sqs, out = emu.client("sqs"), []
+    while True:
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return out
+        for m in got:
+            out.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+
+
+def test_notifications_say_what_why_cost_and_when_once(
+    seeded_fleet: SeededFleet, audit_path: Path
+) -> None:
+    emu, arns = seeded_fleet.emu, seeded_fleet.arns
+    topic, queue = _queue_for_topic(emu)
+    config = config_for(seeded_fleet.now, audit_path, apply=True, sns_topic_arn=topic)
+    report = run_guard(factory_for(emu), config)
+    messages = {m["Subject"]: m["Message"] for m in _drain(emu, queue)}
+    notified = [a for a in report.actions if a.action == "notify"]
+    assert len(messages) == len(notified) > 0
+    marked = next(v for k, v in messages.items() if k.endswith("dev-summarize-llama"))
+    assert arns["idle_dev_ptu_unmarked"] in marked
+    assert "$" in marked and "/hour" in marked
+    assert "GPK005" in marked and "torn down after" in marked
+    gone = next(v for k, v in messages.items() if k.endswith("dev-llm-playground"))
+    assert "teardown done" in gone
+    run_guard(factory_for(emu), config)
+    assert _drain(emu, queue) == []
