@@ -168,7 +168,7 @@ class ProvisionedThroughputs:
             return _error("ValidationException", str(exc))
         except ApiError as exc:
             return _error(exc.code, exc.message)
-        return _checked(op, data)
+        return checked_response(op, data)
 
     # ---------------------------------------------------------------- emulator-only hooks
 
@@ -375,7 +375,7 @@ def _error(code: str, message: str) -> Response:
     return error_response("bedrock", code, message, status)
 
 
-def _checked(op: OperationModel, data: dict[str, Any]) -> Response:
+def checked_response(op: OperationModel, data: dict[str, Any]) -> Response:
     """Refuse to send a response that botocore's output shape would not accept."""
     if op.output_shape is not None:
         problems = shape_problems(op.output_shape, data)

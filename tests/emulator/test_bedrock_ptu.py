@@ -10,7 +10,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from gpukit.emulator import Emulator
-from gpukit.emulator.bedrock_ptu import add_months
+from gpukit.emulator.bedrock_ptu import add_months, checked_response
+from gpukit.emulator.operations import service_model
 from tests.emulator.botocore_check import output_problems, record_raw
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -273,3 +274,11 @@ def test_custom_models_are_refused_not_faked(bedrock: Any) -> None:
         modelUnits=1,
     )
     assert code == "ValidationException"
+
+
+def test_a_response_botocore_would_reject_is_never_sent() -> None:
+    op = service_model("bedrock").operation_model("GetProvisionedModelThroughput")
+    status, headers, body = checked_response(op, {"provisionedModelArn": "x", "bogus": 1})
+    assert status == 500
+    assert ("x-amzn-ErrorType", "InternalServerException") in headers
+    assert b"unknown member bogus" in body and b"modelUnits" in body
