@@ -9,7 +9,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.checkov.translate import Unresolved, env_of, resource_from_conf
+from policies.checkov.translate import Unresolved, env_of, resources_from_conf
 from policies.context import RuleContext
 from policies.environment import EnvironmentPolicy, load_policy_for_env
 from policies.findings import Decision, Finding
@@ -52,12 +52,16 @@ class RuleCheck(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
-            resource = resource_from_conf(self.entity_type, conf)
+            readings = resources_from_conf(self.entity_type, conf)
         except Unresolved as exc:
             self.details.append(str(exc))
             return CheckResult.UNKNOWN
-        finding = judge(self.rule_id, resource)
-        if finding is None:
+        findings = [judge(self.rule_id, r) for r in readings]
+        failures = [f for f in findings if f is not None]
+        if not failures:
             return CheckResult.PASSED
-        self.details.append(finding.reason)
+        if len(failures) < len(findings):
+            self.details.append(f"depends on values known only at apply: {failures[0].reason}")
+            return CheckResult.UNKNOWN
+        self.details.append(failures[0].reason)
         return CheckResult.FAILED

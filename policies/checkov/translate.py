@@ -99,8 +99,13 @@ def _base(kind: ResourceKind, conf: Mapping[str, Any], name_key: str) -> dict[st
     }
 
 
-def ptu_resource(conf: Mapping[str, Any]) -> Resource:
-    """An ``aws_bedrock_provisioned_model_throughput`` as a PTU resource."""
+#: What ``commitment_duration`` can be; an unresolved one is judged under each of them.
+COMMITMENTS: tuple[str | None, ...] = (None, "OneMonth", "SixMonths")
+
+
+def ptu_resource(conf: Mapping[str, Any], commitment: str | None = None) -> Resource:
+    """An ``aws_bedrock_provisioned_model_throughput`` as a PTU resource; ``commitment``
+    stands in for a ``commitment_duration`` that is still an expression."""
     address = address_of(conf)
     model_arn = unwrap(conf.get("model_arn"))
     model_id = (
@@ -109,7 +114,8 @@ def ptu_resource(conf: Mapping[str, Any]) -> Resource:
         else "unknown"
     )
     units = unwrap(conf.get("model_units"))
-    commitment = attr(conf, "commitment_duration", address)
+    raw = unwrap(conf.get("commitment_duration"))
+    commitment = commitment if is_expression(raw) else raw
     data = _base(ResourceKind.PTU, conf, "provisioned_model_name")
     data["configuration"] = {
         "model_id": model_id or "unknown",
@@ -156,10 +162,14 @@ def endpoint_resource(
     return Resource.model_validate(data)
 
 
-def resource_from_conf(resource_type: str, conf: Mapping[str, Any]) -> Resource:
-    """Translate a PTU or an endpoint; ``ValueError`` for any other type."""
+def resources_from_conf(resource_type: str, conf: Mapping[str, Any]) -> list[Resource]:
+    """Every reading of a PTU or endpoint the configuration allows: one when all is known,
+    one per possible commitment when ``commitment_duration`` is an expression (checkov
+    leaves variables with a ``null`` default unrendered). ``ValueError`` for other types."""
     if resource_type == PTU_TYPE:
-        return ptu_resource(conf)
+        if is_expression(unwrap(conf.get("commitment_duration"))):
+            return [ptu_resource(conf, c) for c in COMMITMENTS]
+        return [ptu_resource(conf)]
     if resource_type == ENDPOINT_TYPE:
-        return endpoint_resource(conf)
+        return [endpoint_resource(conf)]
     raise ValueError(f"gpukit does not judge {resource_type}")

@@ -1,0 +1,71 @@
+locals {
+  tags = merge(var.tags, {
+    "gpukit:owner"       = var.owner
+    "gpukit:env"         = var.environment
+    "gpukit:cost-center" = var.cost_center
+    "gpukit:managed-by"  = "gpukit"
+  })
+  resource_id = "endpoint/${aws_sagemaker_endpoint.this.name}/variant/${var.variant_name}"
+}
+
+resource "aws_sagemaker_model" "this" {
+  name               = var.name
+  execution_role_arn = var.execution_role_arn
+  # Network isolation would stop containers that download weights at start-up (TGI, LMI).
+  #checkov:skip=CKV_AWS_370:containers that fetch model weights at start-up need network access; run in a VPC to restrict it
+  enable_network_isolation = false
+
+  primary_container {
+    image          = var.image_uri
+    model_data_url = var.model_data_url
+    environment    = var.container_environment
+  }
+
+  tags = local.tags
+}
+
+resource "aws_sagemaker_endpoint_configuration" "this" {
+  name        = var.name
+  kms_key_arn = var.kms_key_arn
+
+  production_variants {
+    variant_name           = var.variant_name
+    model_name             = aws_sagemaker_model.this.name
+    instance_type          = var.instance_type
+    initial_instance_count = var.initial_instance_count
+  }
+
+  tags = local.tags
+}
+
+resource "aws_sagemaker_endpoint" "this" {
+  name                 = var.name
+  endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
+  tags                 = local.tags
+}
+
+resource "aws_appautoscaling_target" "variant" {
+  service_namespace  = "sagemaker"
+  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
+  resource_id        = local.resource_id
+  min_capacity       = var.min_capacity
+  max_capacity       = var.max_capacity
+}
+
+resource "aws_appautoscaling_policy" "invocations" {
+  name               = "${var.name}-invocations-per-instance"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.variant.service_namespace
+  scalable_dimension = aws_appautoscaling_target.variant.scalable_dimension
+  resource_id        = aws_appautoscaling_target.variant.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.target_invocations_per_instance
+    scale_in_cooldown  = var.scale_in_cooldown
+    scale_out_cooldown = var.scale_out_cooldown
+
+    predefined_metric_specification {
+      predefined_metric_type = "SageMakerVariantInvocationsPerInstance"
+    }
+  }
+}

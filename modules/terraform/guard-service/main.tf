@@ -1,0 +1,242 @@
+locals {
+  function_name = "${var.name}-guard"
+  tags = merge(var.tags, {
+    "gpukit:owner"       = var.owner
+    "gpukit:env"         = var.environment
+    "gpukit:cost-center" = var.cost_center
+    "gpukit:managed-by"  = "gpukit"
+  })
+  event = {
+    env           = var.environment
+    apply         = var.apply
+    regions       = var.regions
+    max_teardowns = var.max_teardowns
+  }
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_sns_topic" "notices" {
+  name              = "${var.name}-notices"
+  kms_master_key_id = coalesce(var.kms_key_arn, "alias/aws/sns")
+  tags              = local.tags
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each  = toset(var.notify_emails)
+  topic_arn = aws_sns_topic.notices.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+resource "aws_dynamodb_table" "audit" {
+  #checkov:skip=CKV2_AWS_16:on-demand (PAY_PER_REQUEST) tables scale by themselves; autoscaling applies to provisioned capacity
+  name                        = "${var.name}-audit"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  range_key                   = "sk"
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = local.tags
+}
+
+resource "aws_sqs_queue" "dlq" {
+  name                      = "${var.name}-guard-dlq"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
+  kms_master_key_id         = var.kms_key_arn
+  tags                      = local.tags
+}
+
+resource "aws_cloudwatch_log_group" "guard" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+resource "aws_iam_role" "guard" {
+  name_prefix        = "${var.name}-guard-"
+  description        = "gpukit guard ${var.name} (${var.environment})"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+  tags               = local.tags
+}
+
+# The guard's own permissions, generated from guard/iam.py (guard_policy.tf.json).
+resource "aws_iam_role_policy" "guard" {
+  name   = "guard"
+  role   = aws_iam_role.guard.id
+  policy = jsonencode(local.guard_policy)
+}
+
+resource "aws_iam_role_policy" "guard_dead_letters" {
+  name = "dead-letters"
+  role = aws_iam_role.guard.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "DeadLetters"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = [aws_sqs_queue.dlq.arn]
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "xray" {
+  role       = aws_iam_role.guard.name
+  policy_arn = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
+resource "aws_lambda_function" "guard" {
+  #checkov:skip=CKV_AWS_117:the guard only calls AWS APIs; a VPC would add NAT or interface endpoints and cost without reducing exposure
+  #checkov:skip=CKV_AWS_272:code signing needs a signing profile the kit cannot assume exists; the package is built from this repository
+  function_name                  = local.function_name
+  description                    = "gpukit guard: stops paying for idle GPUs (${var.environment})"
+  role                           = aws_iam_role.guard.arn
+  runtime                        = "python3.12"
+  handler                        = var.handler
+  filename                       = var.package_file
+  source_code_hash               = filebase64sha256(var.package_file)
+  architectures                  = ["arm64"]
+  memory_size                    = var.memory_mb
+  timeout                        = var.timeout_seconds
+  reserved_concurrent_executions = 1
+  kms_key_arn                    = var.kms_key_arn
+
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dlq.arn
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.guard.name
+  }
+
+  environment {
+    variables = {
+      GPUKIT_AUDIT_TABLE      = aws_dynamodb_table.audit.name
+      GPUKIT_SNS_TOPIC_ARN    = aws_sns_topic.notices.arn
+      GPUKIT_ENV              = var.environment
+      GPUKIT_APPLY            = var.apply ? "true" : "false"
+      GPUKIT_REGIONS          = join(",", var.regions)
+      POWERTOOLS_SERVICE_NAME = "gpukit-guard"
+    }
+  }
+
+  tags = local.tags
+
+  depends_on = [aws_cloudwatch_log_group.guard, aws_iam_role_policy.guard]
+}
+
+resource "aws_iam_role" "scheduler" {
+  name_prefix        = "${var.name}-sched-"
+  description        = "EventBridge Scheduler role of gpukit guard ${var.name}"
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+  tags               = local.tags
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  name = "run-guard"
+  role = aws_iam_role.scheduler.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "RunGuard"
+        Effect   = "Allow"
+        Action   = ["lambda:InvokeFunction"]
+        Resource = [aws_lambda_function.guard.arn]
+      },
+      {
+        Sid      = "DeadLetters"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [aws_sqs_queue.dlq.arn]
+      },
+    ]
+  })
+}
+
+resource "aws_scheduler_schedule" "guard" {
+  name                = "${var.name}-guard"
+  description         = "Run the gpukit guard for ${var.environment} every ${var.schedule_rate}"
+  schedule_expression = "rate(${var.schedule_rate})"
+  kms_key_arn         = var.kms_key_arn
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_lambda_function.guard.arn
+    role_arn = aws_iam_role.scheduler.arn
+    input    = jsonencode(local.event)
+
+    dead_letter_config {
+      arn = aws_sqs_queue.dlq.arn
+    }
+
+    retry_policy {
+      maximum_retry_attempts       = 2
+      maximum_event_age_in_seconds = 3600
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name          = "${var.name}-guard-dead-letters"
+  alarm_description   = "gpukit guard ${var.name}: runs failed into the dead-letter queue"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.notices.arn]
+  tags                = local.tags
+}

@@ -1,0 +1,115 @@
+variable "name" {
+  type        = string
+  description = "Prefix of the function, audit table, topic, queue and schedule (e.g. gpukit-dev)."
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9-]{1,40}$", var.name))
+    error_message = "name must be 1-40 letters, digits or hyphens."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Policy environment the guard applies (and gpukit:env of its own resources): dev, staging or prod."
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "package_file" {
+  type        = string
+  description = "Path to the guard's Lambda deployment package (zip of the guard and policies packages)."
+}
+
+variable "handler" {
+  type        = string
+  description = "Lambda handler of the guard."
+  default     = "guard.handler.lambda_handler"
+}
+
+variable "schedule_rate" {
+  type        = string
+  description = "How often the guard runs, as an EventBridge Scheduler rate body: '15 minutes', '1 hour'."
+  default     = "1 hour"
+
+  validation {
+    condition     = can(regex("^[1-9][0-9]* (minute|minutes|hour|hours|day|days)$", var.schedule_rate))
+    error_message = "schedule_rate must look like '15 minutes', '1 hour' or '1 day'."
+  }
+}
+
+variable "apply" {
+  type        = bool
+  description = "false: the guard only reports and marks in its audit log (dry run); true: it tags and tears down as the policy allows."
+  default     = false
+}
+
+variable "regions" {
+  type        = list(string)
+  description = "Regions the guard scans."
+  default     = ["us-east-1"]
+}
+
+variable "max_teardowns" {
+  type        = number
+  description = "Upper bound on teardowns per run, on top of the policy's own limit (null: the policy's)."
+  default     = null
+}
+
+variable "notify_emails" {
+  type        = list(string)
+  description = "E-mail addresses subscribed to the guard's notices topic (each must confirm)."
+  default     = []
+}
+
+variable "memory_mb" {
+  type        = number
+  description = "Lambda memory in MB (size it with gpukit's power tuner)."
+  default     = 512
+
+  validation {
+    condition     = var.memory_mb >= 128 && var.memory_mb <= 10240
+    error_message = "memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "timeout_seconds" {
+  type        = number
+  description = "Lambda timeout in seconds."
+  default     = 300
+
+  validation {
+    condition     = var.timeout_seconds >= 10 && var.timeout_seconds <= 900
+    error_message = "timeout_seconds must be between 10 and 900."
+  }
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Days the guard's logs are kept; the audit table is the durable record."
+  default     = 365
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "Customer-managed KMS key for the logs, audit table, topic, queue and Lambda environment (null: AWS-managed keys)."
+  default     = null
+}
+
+variable "owner" {
+  type        = string
+  description = "Who answers for the guard (gpukit:owner)."
+}
+
+variable "cost_center" {
+  type        = string
+  description = "Cost center of the guard's own resources (gpukit:cost-center)."
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags, merged under the required gpukit tags, which win."
+  default     = {}
+}
