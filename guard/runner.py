@@ -112,7 +112,17 @@ def run_guard(
         api_calls=factory.api_calls,
         prices=prices.describe(),
     )
-    _audit_run(audit, report, evaluations, now)
+    try:
+        _audit_run(audit, report, evaluations, now)
+    except Exception as exc:  # the run happened; say the trail is incomplete, don't hide it
+        report.actions.append(
+            ActionRecord(
+                resource_arn=audit.describe(),
+                action="audit",
+                status="error",
+                detail=f"audit records not written: {type(exc).__name__}: {exc}",
+            )
+        )
     return report
 
 

@@ -1,0 +1,114 @@
+"""The guard as a Lambda: a thin ``lambda_handler`` over :func:`guard.runner.run_guard`.
+
+Configured by environment variables (see :func:`config_from_env` and docs/guard.md).
+Structured logs and CloudWatch metrics (EMF) come from Powertools for AWS Lambda.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from guard.audit import TABLE_ENV, AuditStore, DynamoAuditStore, FileAuditStore
+from guard.clients import ClientFactory
+from guard.runner import GuardConfig, run_guard
+from policies.report import Report
+from policies.tags import ENVIRONMENTS
+
+SERVICE = "gpukit-guard"
+LAMBDA_AUDIT_PATH = Path("/tmp/gpukit-audit.jsonl")  # the only writable path in Lambda
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"", "0", "false", "no", "off"}
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace="gpukit", service=SERVICE)
+
+
+class ConfigError(ValueError):
+    """An environment variable is missing or malformed; the message names it."""
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ConfigError(f"{name}={value!r}: use true or false")
+
+
+def config_from_env(env: Mapping[str, str], event: Mapping[str, Any] | None = None) -> GuardConfig:
+    """Read ``GPUKIT_*`` variables. An event ``{"dry_run": true}`` forces a dry run."""
+    regions = [r.strip() for r in env.get("GPUKIT_REGIONS", "").split(",") if r.strip()]
+    regions = regions or [env.get("AWS_REGION") or "us-east-1"]
+    forced = env.get("GPUKIT_ENV") or None
+    if forced is not None and forced not in ENVIRONMENTS:
+        raise ConfigError(f"GPUKIT_ENV={forced!r}: use one of {', '.join(ENVIRONMENTS)}")
+    cap_text = env.get("GPUKIT_MAX_TEARDOWNS", "").strip()
+    if cap_text and not cap_text.isdigit():
+        raise ConfigError(f"GPUKIT_MAX_TEARDOWNS={cap_text!r}: use a whole number >= 0")
+    apply = _flag(env, "GPUKIT_APPLY") and not (event or {}).get("dry_run", False)
+    return GuardConfig(
+        regions=regions,
+        apply=apply,
+        env=forced,
+        max_teardowns=int(cap_text) if cap_text else None,
+        sns_topic_arn=env.get("GPUKIT_SNS_TOPIC_ARN") or None,
+    )
+
+
+def audit_from_env(env: Mapping[str, str], factory: ClientFactory, region: str) -> AuditStore:
+    table = env.get(TABLE_ENV)
+    return DynamoAuditStore(factory, table, region) if table else FileAuditStore(LAMBDA_AUDIT_PATH)
+
+
+def summary(report: Report) -> dict[str, Any]:
+    statuses = Counter(f"{a.action}:{a.status}" for a in report.actions)
+    return {
+        "run_id": report.run_id,
+        "mode": report.mode,
+        "resources": report.resources,
+        "findings": len(report.findings),
+        "failing": len(report.failing),
+        "monthly_waste_usd": report.monthly_waste_usd,
+        "actions": dict(sorted(statuses.items())),
+        "api_calls": report.api_calls,
+        "prices": report.prices,
+    }
+
+
+def _emit_metrics(report: Report) -> None:
+    metrics.add_metric("Resources", MetricUnit.Count, report.resources)
+    metrics.add_metric("Findings", MetricUnit.Count, len(report.findings))
+    metrics.add_metric("FailingFindings", MetricUnit.Count, len(report.failing))
+    metrics.add_metric("MonthlyWasteUSD", MetricUnit.NoUnit, report.monthly_waste_usd)
+    done = Counter(a.action for a in report.actions if a.status == "done")
+    for action in ("teardown", "mark", "unmark", "notify"):
+        metrics.add_metric(f"{action.capitalize()}Done", MetricUnit.Count, done[action])
+    errors = sum(1 for a in report.actions if a.status == "error")
+    metrics.add_metric("ActionErrors", MetricUnit.Count, errors)
+    metrics.add_metric("ApiCalls", MetricUnit.Count, sum(report.api_calls.values()))
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Run the guard once; return a summary (the full report goes to the logs)."""
+    env = os.environ
+    config = config_from_env(env, event)
+    factory = ClientFactory(endpoint_url=env.get("GPUKIT_ENDPOINT_URL") or None)
+    config.audit = audit_from_env(env, factory, config.regions[0])
+    logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
+    report = run_guard(factory, config, progress=logger.debug)
+    for action in report.actions:
+        if action.status == "error":
+            logger.error("action failed", extra=action.model_dump())
+    logger.info("guard report", extra={"report": report.model_dump(mode="json")})
+    _emit_metrics(report)
+    return summary(report)
