@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from gpukit.emulator import DUMMY_CREDENTIALS, Emulator, seed_fleet, start_emulator
-from gpukit.emulator.seed import fleet_plan
+from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
 from policies.findings import DECISION_RANK, Decision
 from policies.timeutil import iso
 
@@ -88,7 +88,8 @@ class Fleet:
 
     def __init__(self, arns: dict[str, str], now: datetime) -> None:
         ptus, endpoints = fleet_plan(now)
-        plans = {p.role: p for p in [*ptus, *endpoints]}
+        everything: list[PlannedPtu | PlannedEndpoint] = [*ptus, *endpoints]
+        plans = {p.role: p for p in everything}
         self.arns = arns
         self.name = {arn: plans[role].name for role, arn in arns.items()}
         self.tags = {arn: plans[role].tags for role, arn in arns.items()}

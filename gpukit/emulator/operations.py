@@ -40,6 +40,13 @@ KNOWN_SERVICES = (
     "stepfunctions",
     "logs",
     "s3",
+    "events",
+    "scheduler",
+    "ssm",
+    "sqs",
+    "kms",
+    "ce",
+    "cloudformation",
 )
 
 _SIGNING = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
