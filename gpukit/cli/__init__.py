@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gpukit import __version__
-from gpukit.cli import check_cmd, check_iac, guard_cmd, policy_cmd
+from gpukit.cli import check_cmd, check_iac, guard_cmd, policy_cmd, tune_cmd
 
 app = typer.Typer(
     name="gpukit",
@@ -22,6 +22,7 @@ app.add_typer(policy_cmd.app, name="policy")
 check_iac.register(check_cmd.app)
 app.add_typer(check_cmd.app, name="check")
 app.add_typer(guard_cmd.app, name="guard")
+app.add_typer(tune_cmd.app, name="tune")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,253 @@
+"""``gpukit tune``: report table/JSON/chart, bad input in one line with exit 2, and run
+against Step Functions (moto over HTTP to start; a Stubber for an execution that ends)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from typer.testing import CliRunner
+
+from gpukit.cli import app, tune_cmd
+from modules.powertuning.state_machine import FUNCTIONS, build_definition
+from policies.pricing import load_bundled
+from tests.powertuning.sample import sample_result
+
+runner = CliRunner()
+FUNCTION = "arn:aws:lambda:eu-west-1:123456789012:function:thumbnailer"
+MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:gpukit-powertuner"
+
+
+@pytest.fixture
+def result_file(tmp_path: Path) -> Path:
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(sample_result()), encoding="utf-8")
+    return path
+
+
+def test_report_table_lists_every_power_value(result_file: Path) -> None:
+    out = runner.invoke(app, ["tune", "report", str(result_file)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    assert any("1024" in line and "arm64" in line and "recommended" in line for line in lines)
+    assert any("128" in line and "failed: out_of_memory" in line for line in lines)
+    assert any("256" in line and "failed: timeout" in line for line in lines)
+    assert "recommended: 1024 MB arm64" in out.stdout
+
+
+def test_report_json_and_chart_agree(result_file: Path, tmp_path: Path) -> None:
+    chart = tmp_path / "chart.png"
+    out = runner.invoke(
+        app, ["tune", "report", str(result_file), "--format", "json", "--chart", str(chart)]
+    )
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.stdout)
+    result = json.loads(result_file.read_text())
+    by_key = {(r["power"], r["architecture"]): r for r in result["results"]}
+    for row in summary["rows"]:
+        source = by_key[(row["power"], row["architecture"])]
+        assert row["cost_per_invocation"] == source["averageCost"]
+        assert row["average_billed_ms"] == source["averageBilledMs"]
+    assert [r for r in summary["rows"] if r["recommended"]] == [
+        r for r in summary["rows"] if (r["power"], r["architecture"]) == (1024, "arm64")
+    ]
+    assert chart.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tune", "report", "missing.json"], "missing.json: no such file"),
+        (["tune", "report", "{result}", "--format", "xml"], "--format: 'xml'"),
+        (["tune", "run", "--function", FUNCTION], "--state-machine: required"),
+        (
+            ["tune", "run", "--function", "thumbnailer", "--state-machine", MACHINE],
+            "--function: must be",
+        ),
+        (
+            ["tune", "run", "--function", FUNCTION, "--state-machine", "nope"],
+            "--state-machine: 'nope'",
+        ),
+        (
+            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--power", "a,b"],
+            "--power:",
+        ),
+        (
+            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--strategy", "x"],
+            "--strategy:",
+        ),
+        (
+            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--weight", "2"],
+            "--weight:",
+        ),
+        (
+            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--arch", "x86"],
+            "--arch:",
+        ),
+        (
+            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--payload", "{"],
+            "--payload: not JSON",
+        ),
+        (
+            [
+                "tune",
+                "run",
+                "--function",
+                FUNCTION,
+                "--state-machine",
+                MACHINE,
+                "--payload",
+                "@nope.json",
+            ],
+            "--payload nope.json: cannot read",
+        ),
+        (
+            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--alias", "live"],
+            "--alias: only with --auto-optimize",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    args: list[str], message: str, result_file: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"results": "nope"}))
+    args = [str(result_file) if a == "{result}" else a for a in args]
+    out = runner.invoke(app, args, env={"GPUKIT_POWERTUNER_ARN": ""})
+    assert out.exit_code == 2, out.output
+    assert out.stderr.strip().count("\n") == 0
+    assert out.stderr.startswith(message), out.stderr
+    assert "Traceback" not in out.output
+
+
+def test_report_refuses_a_file_that_is_not_a_result(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"results": "nope"}))
+    out = runner.invoke(app, ["tune", "report", str(bad)])
+    assert out.exit_code == 2 and "results: missing" in out.stderr
+
+
+def test_run_starts_an_execution_with_validated_input_and_bundled_prices(aws: Any) -> None:
+    sfn = aws.client("stepfunctions", "eu-west-1")
+    arns = {f: f"arn:aws:lambda:eu-west-1:123456789012:function:pt-{f}" for f in FUNCTIONS}
+    machine = sfn.create_state_machine(
+        name="gpukit-powertuner",
+        definition=json.dumps(build_definition(arns)),
+        roleArn="arn:aws:iam::123456789012:role/gpukit-powertuner",
+    )["stateMachineArn"]
+    out = runner.invoke(
+        app,
+        [
+            "tune",
+            "run",
+            "--function",
+            FUNCTION,
+            "--state-machine",
+            machine,
+            "--power",
+            "512,128",
+            "--arch",
+            "x86_64,arm64",
+            "--strategy",
+            "balanced",
+            "--weight",
+            "0.7",
+            "--payload",
+            '{"images": 3}',
+            "--endpoint-url",
+            aws.endpoint_url,
+            "--no-wait",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    execution = out.stdout.strip().splitlines()[-1]
+    sent = json.loads(sfn.describe_execution(executionArn=execution)["input"])
+    book = load_bundled()
+    assert sent["lambdaARN"] == FUNCTION
+    assert sent["powerValues"] == [128, 512]
+    assert sent["architectures"] == ["x86_64", "arm64"]
+    assert (sent["strategy"], sent["balancedWeight"]) == ("balanced", 0.7)
+    assert sent["payload"] == {"images": 3}
+    assert sent["prices"]["gbSecond"]["arm64"] == book.lambda_gb_second("eu-west-1", "arm64")
+    assert sent["prices"]["stateTransition"] == book.stepfunctions_per_state_transition
+    assert book.describe() in out.stderr
+
+
+def _history(types: list[str]) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    return {
+        "events": [
+            {"timestamp": datetime.now(UTC), "type": t, "id": i + 1} for i, t in enumerate(types)
+        ]
+    }
+
+
+def _stubbed_run(monkeypatch: pytest.MonkeyPatch, final: dict[str, Any]) -> tuple[Stubber, Any]:
+    client = boto3.client("stepfunctions", region_name="eu-west-1")
+    stub = Stubber(client)
+    execution = f"{MACHINE.replace('stateMachine', 'execution')}:run-1"
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    base = {"executionArn": execution, "stateMachineArn": MACHINE, "startDate": now}
+    stub.add_response("start_execution", {"executionArn": execution, "startDate": now})
+    stub.add_response("describe_execution", {**base, "status": "RUNNING"})
+    stub.add_response("get_execution_history", _history(["MapIterationSucceeded"]))
+    stub.add_response("describe_execution", {**base, **final})
+    stub.add_response(
+        "get_execution_history",
+        _history(["MapIterationSucceeded", "MapIterationSucceeded", "MapIterationFailed"]),
+    )
+    stub.activate()
+    monkeypatch.setattr(tune_cmd, "_client", lambda service, region, endpoint: client)
+    monkeypatch.setattr(tune_cmd.time, "sleep", lambda seconds: None)
+    return stub, client
+
+
+def test_run_follows_to_success_and_writes_the_result(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = sample_result()
+    stub, _ = _stubbed_run(monkeypatch, {"status": "SUCCEEDED", "output": json.dumps(result)})
+    out_file = tmp_path / "r.json"
+    out = runner.invoke(
+        app,
+        [
+            "tune",
+            "run",
+            "--function",
+            FUNCTION,
+            "--state-machine",
+            MACHINE,
+            "--power",
+            "128,256,512",
+            "--out",
+            str(out_file),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert out.exit_code == 0, out.output
+    stub.assert_no_pending_responses()
+    assert json.loads(out_file.read_text()) == result
+    assert "running: 1/3 power values measured" in out.stderr
+    assert "succeeded: 3/3 power values measured" in out.stderr
+    assert "recommended: 1024 MB arm64" in out.stdout
+
+
+def test_run_reports_a_failed_execution_with_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    stub, _ = _stubbed_run(
+        monkeypatch,
+        {"status": "FAILED", "error": "PowerValueFailed", "cause": "128 MB x86_64: out_of_memory"},
+    )
+    out = runner.invoke(
+        app,
+        ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--stop-on-failure"],
+    )
+    assert out.exit_code == 1
+    stub.assert_no_pending_responses()
+    assert "FAILED: PowerValueFailed: 128 MB x86_64: out_of_memory" in out.stderr
