@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,18 +27,32 @@ class GuardInterface:
     """What this component needs from the guard package."""
 
     policy_document: Callable[[Mapping[str, str]], dict[str, Any]]
-    code_dir: Callable[[], Path]
+    build_zip: Callable[[Path, Path | None], object]
 
 
 def guard_interface() -> GuardInterface:
-    """Adapter over the guard package: ``guard.iam.policy_document(resources)`` and the Lambda
-    code directory from ``guard.package``. An ImportError here means the guard's interface
-    moved; it is never swallowed."""
-    from guard import package
+    """Adapter over the guard package: ``guard.iam.policy_document(resources)`` and
+    ``guard.package.build_zip(dest, deps_dir)``. An ImportError here means the guard's
+    interface moved; it is never swallowed."""
     from guard.iam import policy_document
+    from guard.package import build_zip
 
-    code_dir = getattr(package, "source_dir", None) or package.build_dir
-    return GuardInterface(policy_document, code_dir)
+    return GuardInterface(policy_document, build_zip)
+
+
+def lambda_zip(guard: GuardInterface, name: str, deps_dir: str | None) -> Path:
+    """Build the guard's deployment zip (deterministic, so unchanged code is no diff)."""
+    deps = Path(deps_dir) if deps_dir else None
+    if deps is not None and not deps.is_dir():
+        raise ValueError(f"guard {name}: dependencies_dir {deps} does not exist")
+    if deps is None:
+        pulumi.log.warn(
+            f"guard {name}: packaging without dependencies_dir; the Lambda needs pydantic,"
+            " pyyaml and aws-lambda-powertools (see docs/stacks.md)"
+        )
+    dest = Path(tempfile.gettempdir()) / f"gpukit-{name}-lambda.zip"
+    guard.build_zip(dest, deps)
+    return dest
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,11 @@ class GuardServiceArgs:
         allows (prod's policy is warn-only either way).
     regions: regions the guard scans.
     notify_emails: SNS email subscriptions for notices.
+    max_teardowns: cap per run (never above the policy's ``max_teardowns_per_run``).
+    force_environment: judge every resource under ``environment``'s policy; leave ``False``
+        when environments share an account, so each resource's ``gpukit:env`` tag decides.
+    dependencies_dir: directory with the Lambda's third-party packages
+        (``guard.package.install_dependencies``); the zip lacks them if unset.
     log_retention_days: CloudWatch Logs retention.
     tags: extra tags on top of the provider's default tags.
     """
@@ -62,6 +82,8 @@ class GuardServiceArgs:
     regions: Sequence[str] = ("us-east-1",)
     notify_emails: Sequence[str] = ()
     max_teardowns: int | None = None
+    force_environment: bool = False
+    dependencies_dir: str | None = None
     log_retention_days: int = 30
     memory_mb: int = 512
     timeout_seconds: int = 300
@@ -74,13 +96,21 @@ class GuardServiceArgs:
             )
 
     def event(self) -> dict[str, Any]:
-        """The input each scheduled invocation receives."""
-        return {
-            "env": self.environment,
-            "apply": self.apply,
-            "regions": list(self.regions),
-            "max_teardowns": self.max_teardowns,
+        """The input each scheduled invocation receives (``guard.handler`` reads it)."""
+        return {"dry_run": not self.apply}
+
+    def variables(self) -> dict[str, str]:
+        """Environment variables ``guard.handler.config_from_env`` reads."""
+        out = {
+            "GPUKIT_APPLY": "true" if self.apply else "false",
+            "GPUKIT_REGIONS": ",".join(self.regions),
+            "POWERTOOLS_SERVICE_NAME": "gpukit-guard",
         }
+        if self.force_environment:
+            out["GPUKIT_ENV"] = self.environment
+        if self.max_teardowns is not None:
+            out["GPUKIT_MAX_TEARDOWNS"] = str(self.max_teardowns)
+        return out
 
 
 class GuardService(pulumi.ComponentResource):
@@ -157,21 +187,19 @@ class GuardService(pulumi.ComponentResource):
             f"{name}-guard",
             name=function_name,
             role=role.arn,
-            runtime="python3.12",
+            # guard.package bundles manylinux x86_64 wheels for CPython 3.11.
+            runtime="python3.11",
             handler=HANDLER,
-            code=pulumi.FileArchive(str(guard.code_dir())),
-            architectures=["arm64"],
+            code=pulumi.FileArchive(str(lambda_zip(guard, args.name, args.dependencies_dir))),
+            architectures=["x86_64"],
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
             dead_letter_config={"target_arn": dlq.arn},
             environment={
                 "variables": {
+                    **args.variables(),
                     TABLE_ENV: table.name,
                     "GPUKIT_SNS_TOPIC_ARN": topic.arn,
-                    "GPUKIT_ENV": args.environment,
-                    "GPUKIT_APPLY": "true" if args.apply else "false",
-                    "GPUKIT_REGIONS": ",".join(args.regions),
-                    "POWERTOOLS_SERVICE_NAME": "gpukit-guard",
                 }
             },
             tags=tags,

@@ -38,6 +38,8 @@ class GuardStackConfig(ConfigModel):
     regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
     notify_emails: list[str] = Field(default_factory=list)
     max_teardowns: int | None = Field(default=None, ge=0)
+    force_environment: bool = False
+    dependencies_dir: str | None = None
     log_retention_days: int = 30
     power_tuner: PowerTunerConfig | None = None
 
@@ -88,6 +90,8 @@ class GuardStackConfig(ConfigModel):
             regions=self.regions,
             notify_emails=self.notify_emails,
             max_teardowns=self.max_teardowns,
+            force_environment=self.force_environment,
+            dependencies_dir=self.dependencies_dir,
             log_retention_days=self.log_retention_days,
         )
 
