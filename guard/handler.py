@@ -44,7 +44,8 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
 
 
 def config_from_env(env: Mapping[str, str], event: Mapping[str, Any] | None = None) -> GuardConfig:
-    """Read ``GPUKIT_*`` variables. An event ``{"dry_run": true}`` forces a dry run."""
+    """Read ``GPUKIT_*`` variables. The event can only make a run safer: ``{"dry_run": true}``
+    or ``{"apply": false}`` forces a dry run; other event fields are ignored."""
     regions = [r.strip() for r in env.get("GPUKIT_REGIONS", "").split(",") if r.strip()]
     regions = regions or [env.get("AWS_REGION") or "us-east-1"]
     forced = env.get("GPUKIT_ENV") or None
@@ -53,7 +54,12 @@ def config_from_env(env: Mapping[str, str], event: Mapping[str, Any] | None = No
     cap_text = env.get("GPUKIT_MAX_TEARDOWNS", "").strip()
     if cap_text and not cap_text.isdigit():
         raise ConfigError(f"GPUKIT_MAX_TEARDOWNS={cap_text!r}: use a whole number >= 0")
-    apply = _flag(env, "GPUKIT_APPLY") and not (event or {}).get("dry_run", False)
+    request = event or {}
+    apply = (
+        _flag(env, "GPUKIT_APPLY")
+        and not request.get("dry_run", False)
+        and request.get("apply", True) is not False
+    )
     return GuardConfig(
         regions=regions,
         apply=apply,

@@ -9,6 +9,8 @@ The zip is deterministic: fixed timestamps and sorted entries.
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,28 +36,25 @@ class ZipInfo:
     files: int
 
 
-def install_dependencies(target: Path, python_version: str = "3.11") -> None:
-    """pip-install :data:`DEPENDENCIES` for Lambda (manylinux2014_x86_64) into ``target``."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--target",
-            str(target),
-            "--platform",
-            "manylinux2014_x86_64",
-            "--implementation",
-            "cp",
-            "--python-version",
-            python_version,
-            "--only-binary=:all:",
-            *DEPENDENCIES,
-        ],
-        check=True,
-    )
+PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
+DEFAULT_BUILD_DIR = ROOT / "build" / "guard"
+DEFAULT_DEPS_DIR = ROOT / "build" / "guard-deps"
+
+
+def install_dependencies(
+    target: Path, python_version: str = "3.11", architecture: str = "x86_64"
+) -> None:
+    """pip-install :data:`DEPENDENCIES` as Lambda wheels into ``target`` (needs PyPI).
+
+    ``architecture`` and ``python_version`` must match the function's (pydantic-core is
+    a compiled wheel): ``x86_64``/``arm64`` and e.g. ``3.11``/``3.12``.
+    """
+    if architecture not in PLATFORMS:
+        raise ValueError(f"architecture {architecture!r}: use one of {', '.join(PLATFORMS)}")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target)]
+    wheels = ["--platform", PLATFORMS[architecture], "--implementation", "cp"]
+    wheels += ["--python-version", python_version, "--only-binary=:all:"]
+    subprocess.run([*pip, *wheels, *DEPENDENCIES], check=True)
 
 
 def _source_files(root: Path) -> Iterator[tuple[Path, str]]:
@@ -79,14 +78,36 @@ def _dependency_files(deps: Path) -> Iterator[tuple[Path, str]]:
         yield path, rel.as_posix()
 
 
-def build_zip(dest: Path, deps_dir: Path | None = None, root: Path = ROOT) -> ZipInfo:
-    """Write the deployment zip to ``dest``; return its size and file count."""
+def _entries(deps_dir: Path | None, root: Path) -> list[tuple[Path, str]]:
     entries = list(_source_files(root))
     if deps_dir is not None:
         entries += list(_dependency_files(deps_dir))
+    return sorted(entries, key=lambda e: e[1])
+
+
+def build_dir(
+    dest: Path = DEFAULT_BUILD_DIR, deps_dir: Path | None = None, root: Path = ROOT
+) -> Path:
+    """The same contents as :func:`build_zip`, as a directory (for ``pulumi.FileArchive``).
+
+    ``dest`` is emptied first. Without ``deps_dir`` it holds only guard + policies; a
+    deployable function also needs :func:`install_dependencies` output (or layers).
+    """
+    if dest.exists():
+        shutil.rmtree(dest)
+    for path, name in _entries(deps_dir, root):
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return dest
+
+
+def build_zip(dest: Path, deps_dir: Path | None = None, root: Path = ROOT) -> ZipInfo:
+    """Write the deployment zip to ``dest``; return its size and file count."""
+    entries = _entries(deps_dir, root)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path, name in sorted(entries, key=lambda e: e[1]):
+        for path, name in entries:
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -94,12 +115,20 @@ def build_zip(dest: Path, deps_dir: Path | None = None, root: Path = ROOT) -> Zi
     return ZipInfo(dest, dest.stat().st_size, len(entries))
 
 
-def main() -> None:
-    """``python -m guard.package DEST [DEPS_DIR]``: build the zip and print its size."""
-    args = sys.argv[1:]
-    if not args:
-        raise SystemExit("usage: python -m guard.package DEST.zip [DEPS_DIR]")
-    info = build_zip(Path(args[0]), Path(args[1]) if len(args) > 1 else None)
+def main(argv: list[str] | None = None) -> None:
+    """``python -m guard.package build/guard.zip [--with-deps --arch arm64 --python 3.12]``."""
+    parser = argparse.ArgumentParser(prog="python -m guard.package", description=__doc__)
+    parser.add_argument("dest", type=Path, help="zip file to write")
+    parser.add_argument("--with-deps", action="store_true", help="pip-install deps (needs PyPI)")
+    parser.add_argument("--deps-dir", type=Path, default=DEFAULT_DEPS_DIR)
+    parser.add_argument("--arch", default="x86_64", choices=sorted(PLATFORMS))
+    parser.add_argument("--python", default="3.11", help="Lambda runtime version, e.g. 3.12")
+    args = parser.parse_args(argv)
+    deps = None
+    if args.with_deps:
+        install_dependencies(args.deps_dir, args.python, args.arch)
+        deps = args.deps_dir
+    info = build_zip(args.dest, deps)
     print(f"{info.path}: {info.size_bytes / 1024:.1f} KiB, {info.files} files")
 
 

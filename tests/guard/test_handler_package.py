@@ -13,7 +13,7 @@ import pytest
 
 from guard.audit import DynamoAuditStore
 from guard.handler import ConfigError, config_from_env, lambda_handler
-from guard.package import build_zip
+from guard.package import build_dir, build_zip, install_dependencies
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for
 from tests.guard.inventory import inventory
@@ -76,6 +76,8 @@ def test_dry_run_event_overrides_apply() -> None:
     assert config_from_env(env).apply is True
     assert config_from_env(env, {"dry_run": True}).apply is False
     assert config_from_env(env).regions == ["eu-west-1"]
+    assert config_from_env(env, {"apply": False}).apply is False
+    assert config_from_env({}, {"apply": True}).apply is False
     assert config_from_env({}).apply is False
 
 
@@ -134,3 +136,14 @@ def test_the_zip_alone_provides_an_importable_handler(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert out.strip().startswith(str(info.path))
+
+
+def test_build_dir_holds_what_the_zip_holds(tmp_path: Path) -> None:
+    names = set(zipfile.ZipFile(build_zip(tmp_path / "g.zip").path).namelist())
+    folder = build_dir(tmp_path / "code")
+    assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == names
+
+
+def test_unknown_architecture_is_refused_before_pip_runs(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="sparc"):
+        install_dependencies(tmp_path, "3.12", "sparc")
