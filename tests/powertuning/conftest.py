@@ -1,14 +1,19 @@
-"""Helpers for the power-tuning tests: recorded Invoke responses and a valid input."""
+"""Helpers for the power-tuning tests: recorded Invoke responses, a valid input, and a function
+to tune in the shared emulator (``aws`` from tests/conftest.py)."""
 
 from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.response import StreamingBody
+
+from modules.powertuning.functions.initializer import plan, publish_batch
+from modules.powertuning.inputs import parse_input
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:thumbnailer"
@@ -47,3 +52,55 @@ def raw_input(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def fixture_names() -> list[str]:
     return sorted(p.stem for p in FIXTURES.glob("*.json"))
+
+
+ORIGINAL_MEMORY = 1024
+ORIGINAL_DESCRIPTION = "makes thumbnails"
+PLENTY = 900_000
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def target(aws: Any) -> tuple[Any, str]:
+    """A real (emulated) function at 1024 MB and the Lambda client to reach it."""
+    iam = aws.client("iam")
+    role = iam.create_role(
+        RoleName="thumbnailer",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    lam = aws.client("lambda")
+    arn = lam.create_function(
+        FunctionName="thumbnailer",
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": _zip()},
+        MemorySize=ORIGINAL_MEMORY,
+        Description=ORIGINAL_DESCRIPTION,
+    )["FunctionArn"]
+    return lam, arn
+
+
+def initialise(lam: Any, arn: str, **overrides: Any) -> dict[str, Any]:
+    spec = parse_input({"lambdaARN": arn, "prices": PRICES, **overrides}, env={})
+    init = plan(spec, "run-1", lam)
+    while not init["done"]:
+        init = publish_batch(init, lam, lambda: PLENTY)
+    return init

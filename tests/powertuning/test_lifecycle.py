@@ -3,9 +3,6 @@ Invocation needs Docker in moto, so measuring is covered by the recorded respons
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from typing import Any
 
 import pytest
@@ -17,50 +14,13 @@ from modules.powertuning.functions.cleaner import clean
 from modules.powertuning.functions.initializer import SAFETY_MS, plan, publish_batch
 from modules.powertuning.functions.optimizer import optimize
 from modules.powertuning.inputs import parse_input
-from tests.powertuning.conftest import PRICES
-
-ORIGINAL_MEMORY = 1024
-ORIGINAL_DESCRIPTION = "makes thumbnails"
-PLENTY = 900_000
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def target(aws: Any) -> tuple[Any, str]:
-    """A real (emulated) function at 1024 MB and the Lambda client to reach it."""
-    iam = aws.client("iam")
-    role = iam.create_role(
-        RoleName="thumbnailer",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
-    lam = aws.client("lambda")
-    arn = lam.create_function(
-        FunctionName="thumbnailer",
-        Runtime="python3.12",
-        Role=role,
-        Handler="app.handler",
-        Code={"ZipFile": _zip()},
-        MemorySize=ORIGINAL_MEMORY,
-        Description=ORIGINAL_DESCRIPTION,
-    )["FunctionArn"]
-    return lam, arn
+from tests.powertuning.conftest import (
+    ORIGINAL_DESCRIPTION,
+    ORIGINAL_MEMORY,
+    PLENTY,
+    PRICES,
+    initialise,
+)
 
 
 def aliases(lam: Any, arn: str) -> dict[str, str]:
@@ -72,14 +32,6 @@ def versions(lam: Any, arn: str) -> list[str]:
     return [
         v["Version"] for v in lam.list_versions_by_function(FunctionName="thumbnailer")["Versions"]
     ]
-
-
-def initialise(lam: Any, arn: str, **overrides: Any) -> dict[str, Any]:
-    spec = parse_input({"lambdaARN": arn, "prices": PRICES, **overrides}, env={})
-    init = plan(spec, "run-1", lam)
-    while not init["done"]:
-        init = publish_batch(init, lam, lambda: PLENTY)
-    return init
 
 
 def test_plan_changes_nothing(target: tuple[Any, str]) -> None:
