@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -35,6 +36,12 @@ def terraform(
         report = scan_terraform(path, gpukit_only=gpukit_only, skip=skip)
     except InputError as exc:
         fail_input(exc.messages)
+    if not report.resources:
+        print(
+            f"warning: checkov found no resources in {path}; module calls in .tf.json files"
+            " (cdktf stacks of HCL modules) are not followed: check their plan instead",
+            file=sys.stderr,
+        )
     render(report, fmt, str(path))
     if report.failed_checks:
         raise typer.Exit(EXIT_FINDINGS)

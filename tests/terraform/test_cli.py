@@ -138,3 +138,12 @@ def test_unknown_format_is_rejected() -> None:
     code, _, err = run("plan", str(FIXTURES / "plan" / "bad_ptu.json"), "--format", "xml")
     assert code == 2
     assert "--format" in err
+
+
+def test_nothing_scanned_is_a_warning_not_a_silent_pass(tmp_path: Path) -> None:
+    module = Path(__file__).parents[2] / "modules" / "terraform" / "bedrock-throughput"
+    stack = {"module": {"ptu": {"source": str(module), "name": "x"}}}
+    (tmp_path / "cdk.tf.json").write_text(json.dumps(stack))
+    code, _, err = run("terraform", str(tmp_path))
+    assert code == 0
+    assert "found no resources" in err and "check their plan" in err

@@ -1,0 +1,1 @@
+"""cdktf app composing the Terraform HCL modules per environment (see docs/terraform.md)."""
