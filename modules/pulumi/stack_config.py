@@ -44,7 +44,9 @@ def known_gpu_instance_types() -> list[str]:
 
 def _location(project: str, loc: tuple[int | str, ...]) -> str:
     out = ""
-    for i, part in enumerate(loc):
+    for i, raw in enumerate(loc):
+        # pydantic reports defaults validated by field name: spell every key as in YAML
+        part = raw if isinstance(raw, int) else str(raw).replace("_", "-")
         if isinstance(part, int):
             out += f"[{part}]"
         elif i == 0:

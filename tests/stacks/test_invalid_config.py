@@ -1,0 +1,170 @@
+"""Bad stack config stops the program with one line naming the key, before any resource."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+
+from modules.pulumi.collect import collect
+from modules.pulumi.stack_config import StackConfigError
+from tests.stacks.conftest import GUARD, INFERENCE
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def broken_stack(tmp_path: Path, source: Path, env: str, edit: Edit) -> Path:
+    stack = tmp_path / source.name
+    shutil.copytree(source, stack, ignore=shutil.ignore_patterns("__pycache__"))
+    path = stack / f"Pulumi.{env}.yaml"
+    document = yaml.safe_load(path.read_text())
+    edit(document["config"])
+    path.write_text(yaml.safe_dump(document))
+    return stack
+
+
+def first_variant(config: dict[str, Any]) -> dict[str, Any]:
+    variant: dict[str, Any] = config["gpukit-inference:endpoints"][0]["variants"][0]
+    return variant
+
+
+def first_ptu(config: dict[str, Any]) -> dict[str, Any]:
+    ptu: dict[str, Any] = config["gpukit-inference:throughputs"][0]
+    return ptu
+
+
+CASES: list[tuple[str, Path, str, Edit, str, list[str]]] = [
+    (
+        "unknown instance type",
+        INFERENCE,
+        "staging",
+        lambda c: first_variant(c).update({"instance-type": "ml.g9.mega"}),
+        "gpukit-inference:endpoints[0].variants[0].instance-type",
+        ["ml.g9.mega", "ml.g5.xlarge"],
+    ),
+    (
+        "CPU instance type",
+        INFERENCE,
+        "prod",
+        lambda c: first_variant(c).update({"instance-type": "ml.m5.large"}),
+        "gpukit-inference:endpoints[0].variants[0].instance-type",
+        ["ml.m5.large"],
+    ),
+    (
+        "commitment in dev",
+        INFERENCE,
+        "dev",
+        lambda c: first_ptu(c).update({"commitment": "OneMonth"}),
+        "gpukit-inference:throughputs[0].commitment",
+        ["OneMonth", "dev", "allowed: none"],
+    ),
+    (
+        "min above max",
+        INFERENCE,
+        "staging",
+        lambda c: first_variant(c).update({"min-instances": 3, "max-instances": 2}),
+        "gpukit-inference:endpoints[0].variants[0].max-instances",
+        ["3", "2"],
+    ),
+    (
+        "commitment without approval in prod",
+        INFERENCE,
+        "prod",
+        lambda c: first_ptu(c).pop("approved-by"),
+        "gpukit-inference:throughputs[0].approved-by",
+        ["prod"],
+    ),
+    (
+        "no expiry on a dev PTU",
+        INFERENCE,
+        "dev",
+        lambda c: first_ptu(c).pop("expires-at"),
+        "gpukit-inference:throughputs[0].expires-at",
+        ["gpukit:expires-at"],
+    ),
+    (
+        "too many model units",
+        INFERENCE,
+        "dev",
+        lambda c: first_ptu(c).update({"model-units": 4}),
+        "gpukit-inference:throughputs[0].model-units",
+        ["4", "limit of 1"],
+    ),
+    (
+        "misspelt key",
+        INFERENCE,
+        "dev",
+        lambda c: first_variant(c).update({"instance-typ": "ml.g5.xlarge"}),
+        "gpukit-inference:endpoints[0].variants[0].instance-typ",
+        ["unknown key"],
+    ),
+    (
+        "missing owner",
+        INFERENCE,
+        "dev",
+        lambda c: c.pop("gpukit-inference:owner"),
+        "gpukit-inference:owner",
+        ["required"],
+    ),
+    (
+        "guard acting in prod",
+        GUARD,
+        "prod",
+        lambda c: c.update({"gpukit-guard:apply": True}),
+        "gpukit-guard:apply",
+        ["warn-only"],
+    ),
+    (
+        "bad schedule rate",
+        GUARD,
+        "dev",
+        lambda c: c.update({"gpukit-guard:rate": "every 5 min"}),
+        "gpukit-guard:rate",
+        ["every 5 min"],
+    ),
+    (
+        "teardown cap above policy",
+        GUARD,
+        "staging",
+        lambda c: c.update({"gpukit-guard:max-teardowns": 50}),
+        "gpukit-guard:max-teardowns",
+        ["50", "max_teardowns_per_run"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "env", "edit", "key", "mentions"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_bad_config_is_one_line_naming_the_key(
+    tmp_path: Path, source: Path, env: str, edit: Edit, key: str, mentions: list[str]
+) -> None:
+    stack = broken_stack(tmp_path, source, env, edit)
+    with pytest.raises(StackConfigError) as caught:
+        collect(stack, env)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{key}: "), message
+    for word in mentions:
+        assert word in message
+    # pulumi prints RunError without a traceback
+    assert isinstance(caught.value, pulumi.RunError)
+
+
+def test_a_stack_named_after_no_environment_is_refused(tmp_path: Path) -> None:
+    stack = tmp_path / "inference"
+    shutil.copytree(INFERENCE, stack, ignore=shutil.ignore_patterns("__pycache__"))
+    (stack / "Pulumi.dev.yaml").rename(stack / "Pulumi.sandbox.yaml")
+    with pytest.raises(StackConfigError, match=r"'sandbox'.*dev, staging, prod"):
+        collect(stack, "sandbox")
+
+
+def test_the_unchanged_copy_plans_fine(tmp_path: Path) -> None:
+    stack = broken_stack(tmp_path, INFERENCE, "dev", lambda c: None)
+    assert any(r.type.endswith("Endpoint") for r in collect(stack, "dev"))
