@@ -1,9 +1,10 @@
 """Turn evaluations into the steps a run takes (pure: no AWS calls).
 
 The engine decides *what* a resource deserves; this module adds the guard's own rails:
-a teardown needs a prior ``gpukit:marked`` tag (two-phase), a committed PTU inside its
-term is ``blocked`` with its end date, teardowns are capped per run (most wasteful
-first), marks are not rewritten, and unchanged notifications are not sent twice.
+a teardown needs a prior ``gpukit:marked = teardown@<time>`` tag (two-phase; a ``review``
+mark restarts the grace period), a committed PTU inside its term is ``blocked`` with its
+end date, teardowns are capped per run (most wasteful first), marks are not rewritten,
+and unchanged notifications are not sent twice.
 """
 
 from __future__ import annotations
@@ -85,13 +86,24 @@ def _teardown_step(item: Discovered, ev: Evaluation, now: datetime) -> Step:
             hold="blocked",
             detail=f"committed PTU: it cannot be deleted before {when}",
         )
-    if Mark.parse(item.resource.tags.get(T.MARKED)) is None:
+    mark = Mark.parse(item.resource.tags.get(T.MARKED))
+    if mark is None:
         return Step(
             "teardown",
             item,
             ev,
             hold="skipped",
             detail=f"no valid {T.MARKED} tag: teardown only follows a mark",
+        )
+    if mark.action != TEARDOWN_MARK:
+        # A review mark (e.g. for missing tags) must not shorten the idle grace period:
+        # mark for teardown now, so the whole grace period runs from here.
+        return Step(
+            "mark",
+            item,
+            ev,
+            mark_value=Mark(TEARDOWN_MARK, now).render(),
+            detail=f"was marked {mark.action!r}, not for teardown; grace starts now",
         )
     return Step("teardown", item, ev)
 

@@ -124,3 +124,10 @@ def test_notifications_are_not_repeated_for_an_unchanged_verdict() -> None:
     seen = {items[0].resource.arn: fingerprint(evaluations[0])}
     assert plan(evaluations, by_arn, NOW, notify=True, last_notified=seen) == []
     assert plan(evaluations, by_arn, NOW, notify=False) == []
+
+
+def test_a_review_mark_does_not_shorten_the_grace_period() -> None:
+    review = {T.MARKED: f"review@{iso(NOW - timedelta(days=3))}"}
+    item = ptu("r1", NOW, tags("dev", **review, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}))
+    steps = _plan([item])
+    assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"teardown@{iso(NOW)}")]
