@@ -48,21 +48,23 @@ def terraform(
 
 
 def plan(
-    path: Path = typer.Argument(..., help="`terraform show -json tfplan > plan.json` output."),
+    paths: list[Path] = typer.Argument(
+        ..., help="One or more `terraform show -json tfplan > plan.json` outputs."
+    ),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
 ) -> None:
-    """Check a Terraform plan (JSON) with checkov: values are resolved, tags include the
+    """Check Terraform plans (JSON) with checkov: values are resolved, tags include the
     provider's default_tags (tags_all). Exit 1 on a failing check, 2 on a malformed plan."""
-    from gpukit.iac.scan import scan_plan
+    from gpukit.iac.scan import merge, scan_plan
 
     check_format(fmt, FORMATS)
     try:
-        report = scan_plan(path, gpukit_only=gpukit_only, skip=skip)
+        report = merge([scan_plan(p, gpukit_only=gpukit_only, skip=skip) for p in paths])
     except InputError as exc:
         fail_input(exc.messages)
-    render(report, fmt, str(path))
+    render(report, fmt, ", ".join(str(p) for p in paths))
     if report.failed_checks:
         raise typer.Exit(EXIT_FINDINGS)
 

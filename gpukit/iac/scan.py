@@ -109,16 +109,22 @@ def scan_plan(path: Path, *, gpukit_only: bool = False, skip: list[str] | None =
     return report
 
 
+def merge(reports: list[Report]) -> Report:
+    """One report holding the records (and scanned resources) of several."""
+    if len(reports) == 1:
+        return reports[0]
+    merged = Report(reports[0].check_type if reports else "terraform")
+    for r in reports:
+        merged.passed_checks += r.passed_checks
+        merged.failed_checks += r.failed_checks
+        merged.skipped_checks += r.skipped_checks
+        merged.parsing_errors += r.parsing_errors
+        merged.resources |= r.resources
+    return merged
+
+
 def _single(report: Report | list[Report]) -> Report:
-    if isinstance(report, list):
-        merged = Report(report[0].check_type if report else "terraform")
-        for r in report:
-            merged.passed_checks += r.passed_checks
-            merged.failed_checks += r.failed_checks
-            merged.skipped_checks += r.skipped_checks
-            merged.parsing_errors += r.parsing_errors
-        return merged
-    return report
+    return merge(report) if isinstance(report, list) else report
 
 
 def _rel(path: str) -> str:

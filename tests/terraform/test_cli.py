@@ -147,3 +147,12 @@ def test_nothing_scanned_is_a_warning_not_a_silent_pass(tmp_path: Path) -> None:
     code, _, err = run("terraform", str(tmp_path))
     assert code == 0
     assert "found no resources" in err and "check their plan" in err
+
+
+def test_several_plans_are_checked_together() -> None:
+    plans = [str(FIXTURES / "plan" / n) for n in ("bad_ptu.json", "ckv_gpk_9.json")]
+    code, out, _ = run("plan", *plans, "--gpukit-only", "--format", "json")
+    assert code == 1
+    failed = {r["resource"] for r in json.loads(out)["results"] if r["result"] == "failed"}
+    assert BAD_PTU in failed
+    assert "aws_iam_role_policy.fail_service_wildcard" in failed
