@@ -87,3 +87,19 @@ def test_dry_run_never_optimizes() -> None:
     assert analyze(state(RESULTS, autoOptimize=True, dryRun=True))["optimize"] is False
     assert analyze(state(RESULTS, autoOptimize=True))["optimize"] is True
     assert analyze(state(RESULTS))["functionArn"] == FUNCTION_ARN
+
+
+def test_recorded_failures_flow_through_to_skipped_and_are_still_paid_for() -> None:
+    from tests.powertuning.conftest import REQUEST, X86_GB_SECOND
+    from tests.powertuning.sample import sample_result
+
+    out = sample_result()
+    assert {(s["power"], s["error"]["kind"]) for s in out["skipped"]} == {
+        (128, "out_of_memory"),
+        (256, "timeout"),
+    }
+    # serial runs stop at the first failure: one billed invocation each (767 ms, 3000 ms)
+    failed_cost = (0.767 * 0.125 + 3.0 * 0.25) * X86_GB_SECOND + 2 * REQUEST
+    paid_ok = sum(r["totalCost"] for r in out["results"] if r["status"] == "ok")
+    assert out["stateMachine"]["lambdaCost"] == pytest.approx(paid_ok + failed_cost)
+    assert out["recommendation"]["power"] not in (128, 256)
