@@ -18,7 +18,7 @@ from policies.pricing import load_bundled
 from policies.registry import REGISTRY
 from policies.rules import MODULES as _RULE_MODULES
 
-GUIDELINE = "https://github.com/gpukit/gpukit/blob/main/docs/terraform.md#checks"
+GUIDELINE = "gpukit docs/terraform.md#checks"
 
 assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
 
