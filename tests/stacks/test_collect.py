@@ -68,7 +68,7 @@ def test_runs_are_isolated(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     first = collect(write_stack(tmp_path / "a", team="one"), "dev")
     second = collect(write_stack(tmp_path / "b", team="two"), "dev")
-    assert [r.name for r in first] == [r.name for r in second]
+    assert sorted(r.name for r in first) == sorted(r.name for r in second)
     assert {r.tags.get("team") for r in first if r.name == "box-q"} == {"one"}
     assert {r.tags.get("team") for r in second if r.name == "box-q"} == {"two"}
 
