@@ -57,6 +57,14 @@ def service_model(service: str) -> ServiceModel:
     return botocore.session.get_session().get_service_model(service)
 
 
+def wire_protocol(model: ServiceModel) -> str:
+    """The protocol botocore's clients speak to this service. Newer botocore lists several
+    per service (CloudWatch: smithy-rpc-v2-cbor, json, query) and picks by its own priority;
+    older botocore has only ``protocol``."""
+    resolved = getattr(model, "resolved_protocol", None)
+    return str(resolved or model.protocol)
+
+
 @dataclass(frozen=True)
 class Request:
     """One HTTP request as the emulator sees it (the body already read)."""
@@ -154,7 +162,7 @@ def matches(service: str, operation: str, request: Request) -> bool:
     if signing is not None and signing[1] != model.signing_name:
         return False
     op = model.operation_model(operation)
-    protocol = model.protocol
+    protocol = wire_protocol(model)
     if protocol == "json":
         target = request.headers.get("x-amz-target", "")
         return target == f"{model.metadata['targetPrefix']}.{operation}"
@@ -177,11 +185,12 @@ def identify(request: Request, services: Iterable[str] = KNOWN_SERVICES) -> str 
 
 
 def _find_operation(model: ServiceModel, request: Request) -> str | None:
-    if model.protocol == "json":
+    protocol = wire_protocol(model)
+    if protocol == "json":
         prefix, _, name = request.headers.get("x-amz-target", "").partition(".")
         found = prefix == model.metadata["targetPrefix"] and name in model.operation_names
         return name if found else None
-    if model.protocol in ("query", "ec2"):
+    if protocol in ("query", "ec2"):
         name = request.form().get("Action", [""])[0]
         return name if name in model.operation_names else None
     candidates = []
@@ -343,7 +352,7 @@ def error_response(service: str, code: str, message: str, status: int) -> Respon
     model = service_model(service)
     request_id = str(uuid.uuid4())
     headers = [("x-amzn-RequestId", request_id)]
-    protocol = model.protocol
+    protocol = wire_protocol(model)
     if protocol == "json":
         version = model.metadata.get("jsonVersion", "1.0")
         headers.append(("Content-Type", f"application/x-amz-json-{version}"))

@@ -201,7 +201,7 @@ def _put_item(e: Emulator) -> Any:
     ],
 )
 def test_faults_speak_each_protocol(aws: Emulator, operation: str, call: Any) -> None:
-    """query (CloudWatch, SNS), rest-json (Bedrock) and json (DynamoDB) errors all parse."""
+    """Errors in each protocol botocore speaks to these services parse back to their code."""
     aws.inject_fault(operation, status=400, code="ThrottlingException")
     with pytest.raises(ClientError) as info:
         call(aws)
