@@ -24,7 +24,7 @@ from policies.checkov.ckv_gpk_9_no_wildcard_iam import check as iam_check
 from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 from policies.errors import InputError
 from policies.iam import wildcard_problems
-from policies.model import Resource, ResourceKind
+from policies.model import ResourceKind
 from policies.pulumi.translate import PlannedProps, resources_from_plan
 
 TF_TYPE = {ResourceKind.PTU: PTU_TYPE, ResourceKind.ENDPOINT: ENDPOINT_TYPE}
@@ -51,13 +51,6 @@ def _record(
         file_abs_path=str(program),
         details=details,
     )
-
-
-def _with_env_fallback(resource: Resource, env: str) -> Resource:
-    """Untagged (or badly tagged) resources are judged under the stack's environment."""
-    if resource.env is not None:
-        return resource
-    return resource.model_copy(update={"tags": {**resource.tags, T.ENV: env}})
 
 
 def _planned(stack_dir: Path, env: str) -> list[PlannedResource]:
@@ -112,12 +105,11 @@ def scan_pulumi(stack_dir: Path, env: str) -> Report:
     report = Report("pulumi")
     rule_checks = [c for c in ALL_CHECKS if getattr(c, "rule_id", "")]
     for resource in resources:
-        judged = _with_env_fallback(resource, env)
         label = resource.arn
         for check in rule_checks:
             if TF_TYPE[resource.kind] not in _types_of(check):
                 continue
-            finding = judge(check.rule_id, judged)
+            finding = judge(check.rule_id, resource, default_env=env)
             result = CheckResult.PASSED if finding is None else CheckResult.FAILED
             details = [] if finding is None else [finding.reason]
             report.add_record(_record(check, result, label, program, details))

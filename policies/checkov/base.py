@@ -9,7 +9,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.checkov.translate import Unresolved, env_of, resources_from_conf
+from policies.checkov.translate import Unresolved, resources_from_conf
 from policies.context import RuleContext
 from policies.environment import EnvironmentPolicy, load_policy_for_env
 from policies.findings import Decision, Finding
@@ -28,9 +28,12 @@ def policy_for_env(env: str) -> EnvironmentPolicy:
     return load_policy_for_env(env)
 
 
-def judge(rule_id: str, resource: Resource, now: datetime | None = None) -> Finding | None:
-    """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes."""
-    policy = policy_for_env(env_of(resource.tags))
+def judge(
+    rule_id: str, resource: Resource, now: datetime | None = None, default_env: str = "dev"
+) -> Finding | None:
+    """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes.
+    The policy is the resource's ``gpukit:env``, else ``default_env``."""
+    policy = policy_for_env(resource.env or default_env)
     ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
     finding = REGISTRY.get(rule_id).check(ctx)
     return None if finding is None or finding.decision is Decision.OK else finding

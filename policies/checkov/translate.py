@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from policies import tags as T
 from policies.model import Resource, ResourceKind
 
 PTU_TYPE = "aws_bedrock_provisioned_model_throughput"
@@ -51,14 +50,6 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and bool(_EXPRESSION.search(value))
 
 
-def attr(conf: Mapping[str, Any], key: str, address: str, default: Any = None) -> Any:
-    """One attribute, unwrapped; :class:`Unresolved` if it is still an expression."""
-    value = unwrap(conf.get(key, default))
-    if is_expression(value):
-        raise Unresolved(address, key)
-    return value
-
-
 def address_of(conf: Mapping[str, Any], fallback: str = "(unknown)") -> str:
     return str(unwrap(conf.get("__address__")) or fallback)
 
@@ -77,12 +68,6 @@ def tags_of(conf: Mapping[str, Any], address: str) -> dict[str, str]:
                 raise Unresolved(address, f"{key}.{tag}")
             merged[str(tag)] = str(tag_value)
     return merged
-
-
-def env_of(tags: Mapping[str, str]) -> str:
-    """The policy environment: the ``gpukit:env`` tag, or dev when it is missing or invalid."""
-    env = tags.get(T.ENV, "")
-    return env if env in T.ENVIRONMENTS else "dev"
 
 
 def _base(kind: ResourceKind, conf: Mapping[str, Any], name_key: str) -> dict[str, Any]:
@@ -106,7 +91,6 @@ COMMITMENTS: tuple[str | None, ...] = (None, "OneMonth", "SixMonths")
 def ptu_resource(conf: Mapping[str, Any], commitment: str | None = None) -> Resource:
     """An ``aws_bedrock_provisioned_model_throughput`` as a PTU resource; ``commitment``
     stands in for a ``commitment_duration`` that is still an expression."""
-    address = address_of(conf)
     model_arn = unwrap(conf.get("model_arn"))
     model_id = (
         str(model_arn).rsplit("/", 1)[-1]

@@ -131,11 +131,11 @@ resource "aws_lambda_function" "guard" {
   function_name                  = local.function_name
   description                    = "gpukit guard: stops paying for idle GPUs (${var.environment})"
   role                           = aws_iam_role.guard.arn
-  runtime                        = "python3.12"
+  runtime                        = "python${var.python_version}"
   handler                        = var.handler
   filename                       = var.package_file
   source_code_hash               = filebase64sha256(var.package_file)
-  architectures                  = ["arm64"]
+  architectures                  = [var.architecture]
   memory_size                    = var.memory_mb
   timeout                        = var.timeout_seconds
   reserved_concurrent_executions = 1

@@ -20,7 +20,29 @@ variable "environment" {
 
 variable "package_file" {
   type        = string
-  description = "Path to the guard's Lambda deployment package (zip of the guard and policies packages)."
+  description = "Path to the guard's Lambda zip, built with `python -m guard.package build/guard.zip --with-deps`."
+}
+
+variable "python_version" {
+  type        = string
+  description = "Lambda Python runtime version; must match the package (python -m guard.package --python)."
+  default     = "3.11"
+
+  validation {
+    condition     = contains(["3.11", "3.12", "3.13"], var.python_version)
+    error_message = "python_version must be 3.11, 3.12 or 3.13."
+  }
+}
+
+variable "architecture" {
+  type        = string
+  description = "Lambda architecture; must match the package's compiled wheels (python -m guard.package --arch)."
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
 }
 
 variable "handler" {
