@@ -17,7 +17,9 @@ TOOL = "gpukit"
 
 
 def _result(record: Record) -> str:
-    return str(record.check_result["result"].value).lower()
+    result = record.check_result["result"]
+    value = result[0] if isinstance(result, tuple) else result
+    return str(getattr(value, "value", value)).lower()
 
 
 def records(report: Report) -> list[Record]:

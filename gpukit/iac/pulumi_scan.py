@@ -19,7 +19,7 @@ from checkov.common.output.report import Report
 from modules.pulumi.collect import CollectError, PlannedResource, collect
 from policies import tags as T
 from policies.checkov.base import judge
-from policies.checkov.checks import ALL_CHECKS
+from policies.checkov.checks import RULE_CHECKS
 from policies.checkov.ckv_gpk_9_no_wildcard_iam import check as iam_check
 from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 from policies.errors import InputError
@@ -103,10 +103,9 @@ def scan_pulumi(stack_dir: Path, env: str) -> Report:
         ) from None
     program = stack_dir / "__main__.py"
     report = Report("pulumi")
-    rule_checks = [c for c in ALL_CHECKS if getattr(c, "rule_id", "")]
     for resource in resources:
         label = resource.arn
-        for check in rule_checks:
+        for check in RULE_CHECKS:
             if TF_TYPE[resource.kind] not in _types_of(check):
                 continue
             finding = judge(check.rule_id, resource, default_env=env)

@@ -21,6 +21,13 @@ RESOURCE_CHECKS = (
 )
 GRAPH_CHECKS = (ckv_gpk_7_endpoint_autoscaling.check,)
 ALL_CHECKS = (*RESOURCE_CHECKS, *GRAPH_CHECKS)
+#: The checks that delegate to a rule in ``policies/rules`` (all but the IAM one).
+RULE_CHECKS = (
+    ckv_gpk_1_required_tags.check,
+    ckv_gpk_2_commitment_allowed.check,
+    ckv_gpk_6_expires_at.check,
+    ckv_gpk_7_endpoint_autoscaling.check,
+)
 CHECK_IDS = tuple(sorted(c.id for c in ALL_CHECKS))
 
 
