@@ -32,7 +32,7 @@ class ClientFactory:
         self.endpoint_url = endpoint_url
         self.session = session or boto3.Session()
         self.max_attempts = max_attempts
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, int], Any] = {}
         self._calls: Counter[str] = Counter()
         self._attempts: Counter[str] = Counter()
 
@@ -44,16 +44,21 @@ class ClientFactory:
     def attempts(self) -> dict[str, int]:
         return dict(sorted(self._attempts.items()))
 
-    def client(self, service: str, region: str) -> Any:
-        """A cached client for ``service`` (boto3 name, e.g. ``"bedrock"``) in ``region``."""
-        key = (service, region)
+    def client(self, service: str, region: str, max_attempts: int | None = None) -> Any:
+        """A cached client for ``service`` (boto3 name, e.g. ``"bedrock"``) in ``region``.
+
+        ``max_attempts`` overrides the factory's for this client (e.g. an optional call
+        that should fail fast).
+        """
+        attempts = max_attempts or self.max_attempts
+        key = (service, region, attempts)
         if key not in self._clients:
-            self._clients[key] = self._create(service, region)
+            self._clients[key] = self._create(service, region, attempts)
         return self._clients[key]
 
-    def _create(self, service: str, region: str) -> Any:
+    def _create(self, service: str, region: str, attempts: int) -> Any:
         config = Config(
-            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            retries={"mode": "adaptive", "max_attempts": attempts},
             connect_timeout=5,
             read_timeout=30,
         )

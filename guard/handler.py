@@ -60,7 +60,11 @@ def config_from_env(env: Mapping[str, str], event: Mapping[str, Any] | None = No
         and not request.get("dry_run", False)
         and request.get("apply", True) is not False
     )
+    prices = env.get("GPUKIT_PRICES", "live").strip().lower()
+    if prices not in ("live", "bundled"):
+        raise ConfigError(f"GPUKIT_PRICES={prices!r}: use live or bundled")
     return GuardConfig(
+        live_prices=prices == "live",
         regions=regions,
         apply=apply,
         env=forced,

@@ -14,6 +14,7 @@ from guard.clients import ClientFactory
 from guard.discovery import Discovered, discover
 from guard.metrics import UsageRequest, fetch_usage
 from guard.plan import Step, plan
+from guard.pricing import load_prices
 from policies.context import hours
 from policies.engine import Evaluation, evaluate_many, select_policy
 from policies.environment import EnvironmentPolicy, load_policy_for_env
@@ -38,6 +39,7 @@ class GuardConfig:
     sns_topic_arn: str | None = None
     audit: AuditStore | None = None
     prices: PriceBook | None = None
+    live_prices: bool = False
 
 
 def default_policies(
@@ -60,7 +62,9 @@ def run_guard(
     now = config.now or datetime.now(UTC)
     run_id = f"guard-{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     policies = default_policies(config.policies)
-    prices = config.prices or load_bundled()
+    prices = config.prices or (
+        load_prices(factory, config.regions[0]) if config.live_prices else load_bundled()
+    )
     audit = config.audit or FileAuditStore()
     say = progress or (lambda _msg: None)
 

@@ -70,6 +70,11 @@ SNS = typer.Option(None, "--sns-topic", help="SNS topic ARN to notify (what, why
 FORMAT = typer.Option(
     "table", "--format", "-f", help="table or json (one JSON document on stdout)."
 )
+PRICES = typer.Option(
+    "auto",
+    "--prices",
+    help="live (AWS Price List API, falls back to bundled), bundled, or auto (live unless --endpoint-url).",
+)
 NOW = typer.Option(
     None, "--now", help="Judge as of this ISO time (default: now); for demos and replays."
 )
@@ -122,8 +127,11 @@ def _run(
     sns_topic: str | None,
     fmt: str,
     now: str | None,
+    prices: str,
 ) -> None:
     check_format(fmt)
+    if prices not in ("auto", "live", "bundled"):
+        fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
     if max_teardowns is not None and max_teardowns < 0:
         fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
     if sns_topic is not None and not sns_topic.startswith("arn:aws"):
@@ -138,6 +146,7 @@ def _run(
         now=moment,
         sns_topic_arn=sns_topic,
         audit=FileAuditStore(audit or DEFAULT_PATH),
+        live_prices=prices == "live" or (prices == "auto" and endpoint_url is None),
     )
     with progress_display() as progress:
         report = run_guard(ClientFactory(endpoint_url), config, progress)
@@ -155,6 +164,7 @@ def scan(
     audit: Path = AUDIT,
     fmt: str = FORMAT,
     now: str = NOW,
+    prices: str = PRICES,
 ) -> None:
     """Dry run: show what the guard finds and would do; changes nothing in AWS.
 
@@ -171,6 +181,7 @@ def scan(
         sns_topic=None,
         fmt=fmt,
         now=now,
+        prices=prices,
     )
 
 
@@ -188,6 +199,7 @@ def run(
     sns_topic: str = SNS,
     fmt: str = FORMAT,
     now: str = NOW,
+    prices: str = PRICES,
 ) -> None:
     """Run the guard once (dry run unless --apply).
 
@@ -206,6 +218,7 @@ def run(
         sns_topic=sns_topic,
         fmt=fmt,
         now=now,
+        prices=prices,
     )
 
 

@@ -45,6 +45,7 @@ def test_handler_runs_the_guard_from_environment_variables(
         "GPUKIT_AUDIT_TABLE": table,
         "GPUKIT_SNS_TOPIC_ARN": topic,
         "GPUKIT_MAX_TEARDOWNS": "1",
+        "GPUKIT_PRICES": "bundled",  # the emulator has no Price List API
     }.items():
         monkeypatch.setenv(key, value)
     before = inventory(emu)
@@ -87,6 +88,7 @@ def test_dry_run_event_overrides_apply() -> None:
         ({"GPUKIT_APPLY": "maybe"}, "GPUKIT_APPLY"),
         ({"GPUKIT_ENV": "qa"}, "GPUKIT_ENV"),
         ({"GPUKIT_MAX_TEARDOWNS": "-2"}, "GPUKIT_MAX_TEARDOWNS"),
+        ({"GPUKIT_PRICES": "cheap"}, "GPUKIT_PRICES"),
     ],
 )
 def test_bad_configuration_names_the_variable(env: dict[str, str], name: str) -> None:

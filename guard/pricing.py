@@ -1,0 +1,78 @@
+"""Current SageMaker hosting prices from the AWS Price List API, over the bundled book.
+
+Bedrock Provisioned Throughput prices are not published per model unit in a form the
+Price List API filters cleanly, so they stay bundled; the report's ``prices`` line says
+which parts are live. Any failure falls back to the bundled, dated file and says why.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from guard.awsutil import AwsError, error_message
+from guard.clients import ClientFactory
+from policies.pricing import PriceBook, load_bundled
+
+#: The Price List API is served from a few regions only; us-east-1 answers for all.
+PRICING_REGION = "us-east-1"
+SERVICE_CODE = "AmazonSageMaker"
+
+
+def hosting_filters(region: str) -> list[dict[str, str]]:
+    return [
+        {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
+        {"Type": "TERM_MATCH", "Field": "component", "Value": "Hosting"},
+        {"Type": "TERM_MATCH", "Field": "productFamily", "Value": "ML Instance"},
+    ]
+
+
+def hourly_on_demand(product: dict[str, Any]) -> tuple[str, float] | None:
+    """``(instance type, USD per hour)`` from one Price List product, if it has both."""
+    name = product.get("product", {}).get("attributes", {}).get("instanceName", "")
+    for term in product.get("terms", {}).get("OnDemand", {}).values():
+        for dimension in term.get("priceDimensions", {}).values():
+            usd = dimension.get("pricePerUnit", {}).get("USD")
+            if name.startswith("ml.") and dimension.get("unit") in ("Hrs", "Hours") and usd:
+                price = float(usd)
+                if price > 0:
+                    return name, price
+    return None
+
+
+def sagemaker_hosting_prices(factory: ClientFactory, region: str) -> dict[str, float]:
+    client = factory.client("pricing", PRICING_REGION, max_attempts=2)
+    prices: dict[str, float] = {}
+    pages = client.get_paginator("get_products").paginate(
+        ServiceCode=SERVICE_CODE, Filters=hosting_filters(region), FormatVersion="aws_v1"
+    )
+    for page in pages:
+        for item in page.get("PriceList", []):
+            found = hourly_on_demand(json.loads(item) if isinstance(item, str) else item)
+            if found is not None:
+                prices[found[0]] = found[1]
+    return prices
+
+
+def load_prices(
+    factory: ClientFactory, region: str = "us-east-1", today: date | None = None
+) -> PriceBook:
+    """Live SageMaker hosting prices merged over the bundled book, else the bundled book."""
+    bundled = load_bundled()
+    try:
+        live = sagemaker_hosting_prices(factory, region)
+    except AwsError as exc:
+        reason = error_message(exc).splitlines()[0][:120]
+        return bundled.model_copy(update={"source": f"bundled; Price List API failed: {reason}"})
+    if not live:
+        return bundled.model_copy(update={"source": "bundled; Price List API returned no prices"})
+    return bundled.model_copy(
+        update={
+            "source": f"AWS Price List API for {len(live)} SageMaker instance types,"
+            f" bundled {bundled.as_of.isoformat()} for Bedrock PTUs",
+            "as_of": today or date.today(),
+            "region": region,
+            "sagemaker_hourly": {**bundled.sagemaker_hourly, **live},
+        }
+    )

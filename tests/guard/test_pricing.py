@@ -1,0 +1,112 @@
+"""Price List API prices (botocore Stubber: moto has no Price List API), with fallback."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from botocore.stub import Stubber
+
+from gpukit.emulator import Emulator
+from guard.audit import FileAuditStore
+from guard.clients import ClientFactory
+from guard.pricing import PRICING_REGION, SERVICE_CODE, hosting_filters, load_prices
+from guard.runner import GuardConfig, run_guard
+from policies.pricing import load_bundled
+from tests.guard.conftest import factory_for
+
+
+def product(instance: str, usd: str, unit: str = "Hrs") -> str:
+    return json.dumps(
+        {
+            "product": {
+                "productFamily": "ML Instance",
+                "attributes": {"instanceName": instance, "component": "Hosting"},
+            },
+            "terms": {
+                "OnDemand": {
+                    "SKU.TERM": {
+                        "priceDimensions": {
+                            "SKU.TERM.RATE": {"unit": unit, "pricePerUnit": {"USD": usd}}
+                        }
+                    }
+                }
+            },
+        }
+    )
+
+
+def stubbed(factory: ClientFactory) -> Stubber:
+    return Stubber(factory.client("pricing", PRICING_REGION, max_attempts=2))
+
+
+def params(token: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ServiceCode": SERVICE_CODE,
+        "Filters": hosting_filters("us-east-1"),
+        "FormatVersion": "aws_v1",
+    }
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def test_live_prices_override_bundled_ones_and_say_so() -> None:
+    factory = ClientFactory()
+    with stubbed(factory) as stub:
+        stub.add_response(
+            "get_products",
+            {
+                "PriceList": [product("ml.g5.xlarge", "2.5"), product("ml.g6.xlarge", "1.9")],
+                "NextToken": "page2",
+                "FormatVersion": "aws_v1",
+            },
+            params(),
+        )
+        stub.add_response(
+            "get_products",
+            {
+                "PriceList": [
+                    product("ml.p4d.24xlarge", "0.0"),
+                    product("ml.g4dn.xlarge", "9", "GB"),
+                ],
+                "FormatVersion": "aws_v1",
+            },
+            params("page2"),
+        )
+        book = load_prices(factory, "us-east-1", today=date(2026, 11, 23))
+        stub.assert_no_pending_responses()
+    bundled = load_bundled()
+    assert book.instance_hourly("ml.g5.xlarge") == 2.5
+    assert book.instance_hourly("ml.g6.xlarge") == 1.9
+    assert book.instance_hourly("ml.g4dn.xlarge") == bundled.instance_hourly("ml.g4dn.xlarge")
+    assert book.bedrock_ptu_hourly_per_unit == bundled.bedrock_ptu_hourly_per_unit
+    assert "AWS Price List API for 2 SageMaker instance types" in book.describe()
+    assert "2026-11-23" in book.describe()
+
+
+def test_a_failing_price_list_falls_back_to_bundled_and_says_why() -> None:
+    factory = ClientFactory()
+    with stubbed(factory) as stub:
+        stub.add_client_error("get_products", "AccessDeniedException", "not allowed")
+        book = load_prices(factory)
+    assert book.sagemaker_hourly == load_bundled().sagemaker_hourly
+    assert "bundled; Price List API failed: AccessDeniedException" in book.describe()
+
+
+def test_an_empty_price_list_falls_back_to_bundled() -> None:
+    factory = ClientFactory()
+    with stubbed(factory) as stub:
+        stub.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, params())
+        book = load_prices(factory)
+    assert "returned no prices" in book.describe()
+
+
+def test_a_run_with_live_prices_reports_the_fallback_on_an_emulator(
+    aws: Emulator, audit_path: Path
+) -> None:
+    config = GuardConfig(live_prices=True, audit=FileAuditStore(audit_path))
+    report = run_guard(factory_for(aws), config)
+    assert report.prices.startswith("prices: bundled; Price List API failed")
