@@ -34,21 +34,30 @@ PRE_DEPLOY_NOISE = frozenset({"GPK005"})
 
 
 class _Provider(Protocol):
-    props: Mapping[str, Any]
+    @property
+    def props(self) -> Mapping[str, Any]: ...
 
 
 class ResourceArgs(Protocol):
-    resource_type: str
-    props: Mapping[str, Any]
-    name: str
-    urn: str
-    provider: _Provider | None
+    """The shape of ``pulumi_policy.ResourceValidationArgs`` these validators read."""
+
+    @property
+    def resource_type(self) -> str: ...
+    @property
+    def props(self) -> Mapping[str, Any]: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def provider(self) -> _Provider | None: ...
 
     def get_config(self) -> Mapping[str, Any]: ...
 
 
 class StackArgs(Protocol):
-    resources: list[Any]
+    """The shape of ``pulumi_policy.StackValidationArgs`` these validators read."""
+
+    @property
+    def resources(self) -> list[Any]: ...
 
     def get_config(self) -> Mapping[str, Any]: ...
 
