@@ -48,18 +48,23 @@ class FileAuditStore:
 
     def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
         self.path = Path(path).expanduser()
+        self._records: list[AuditRecord] | None = None
 
     def write(self, records: Sequence[AuditRecord]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as out:
             for record in records:
                 out.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+        if self._records is not None:
+            self._records.extend(records)
 
     def read(self) -> list[AuditRecord]:
-        if not self.path.exists():
-            return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        return [AuditRecord(**json.loads(line)) for line in lines if line.strip()]
+        """Every record, oldest first (parsed once per store object, then kept current)."""
+        if self._records is None:
+            text = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+            lines = text.splitlines()
+            self._records = [AuditRecord(**json.loads(line)) for line in lines if line.strip()]
+        return list(self._records)
 
     def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
         matches = [r for r in self.read() if r.kind == kind and r.arn == arn]

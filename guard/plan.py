@@ -49,8 +49,12 @@ class Step:
 
 
 def fingerprint(evaluation: Evaluation) -> str:
-    """Identifies a verdict; a notification is re-sent only when it changes."""
-    parts = sorted((f.rule_id, f.decision.value, f.act_after or "") for f in evaluation.findings)
+    """Identifies a verdict; a notification is re-sent only when it changes.
+
+    Times are left out: a warning whose hypothetical teardown time moves with every run
+    (an exempt idle resource) is the same verdict.
+    """
+    parts = sorted((f.rule_id, f.decision.value) for f in evaluation.findings)
     blob = json.dumps([evaluation.decision.value, parts])
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

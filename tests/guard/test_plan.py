@@ -131,3 +131,13 @@ def test_a_review_mark_does_not_shorten_the_grace_period() -> None:
     item = ptu("r1", NOW, tags("dev", **review, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}))
     steps = _plan([item])
     assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"teardown@{iso(NOW)}")]
+
+
+def test_an_exempt_idle_resource_keeps_its_fingerprint_from_run_to_run() -> None:
+    exempt = {T.EXEMPT: "launch rehearsal", T.EXEMPT_UNTIL: iso(NOW + timedelta(days=5))}
+    item = endpoint("x1", NOW, tags("dev", **exempt))
+    fingerprints = {
+        fingerprint(evaluate_many([item.resource], POLICIES, NOW + timedelta(hours=h))[0])
+        for h in (0, 1, 5)
+    }
+    assert len(fingerprints) == 1
