@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from guard.audit import AuditRecord, AuditStore
@@ -60,7 +60,7 @@ def restore(
         new_arn = _restore_ptu(factory, data, tags, commitment)
     else:
         new_arn = _restore_endpoint(factory, data, tags)
-    at = iso(now) if now is not None else snap.at
+    at = iso(now or datetime.now(UTC))
     audit.write([AuditRecord("action", run_id, at, arn, {"action": "restore", "new_arn": new_arn})])
     return Restored(arn, new_arn, kind.value, data["name"])
 

@@ -38,6 +38,22 @@ def test_tagged_and_untagged_resources_are_found_once_each(aws: Emulator) -> Non
     assert by_arn[untagged].tags == {}
 
 
+def test_either_source_alone_still_finds_tagged_resources_with_their_tags(
+    aws: Emulator,
+) -> None:
+    tags = {T.OWNER: "a@example.com", T.ENV: "dev"}
+    arn = _ptu(aws, "tagged", "us-east-1", tags)
+    aws.inject_fault("bedrock.ListProvisionedModelThroughputs", times=10)
+    via_tagging = discover(factory_for(aws), ["us-east-1"])
+    assert [(d.resource.arn, d.resource.tags) for d in via_tagging.found] == [(arn, tags)]
+    assert via_tagging.errors[0].call == "bedrock.list_provisioned_model_throughputs"
+    aws.clear_faults()
+    aws.inject_fault("resourcegroupstaggingapi.GetResources", times=10)
+    via_list = discover(factory_for(aws), ["us-east-1"])
+    assert [(d.resource.arn, d.resource.tags) for d in via_list.found] == [(arn, tags)]
+    assert via_list.errors[0].call == "tag.GetResources"
+
+
 def test_every_region_asked_is_scanned(aws: Emulator) -> None:
     east = _ptu(aws, "east", "us-east-1")
     west = _ptu(aws, "west", "us-west-2")
