@@ -31,14 +31,11 @@ from typing import Any
 
 from botocore.model import OperationModel
 
-from gpukit.emulator.operations import (
-    InputInvalid,
-    Request,
+from gpukit.emulator.operations import InputInvalid, Request, rest_json_params, service_model
+from gpukit.emulator.shapes import (
     Response,
     error_response,
     json_response,
-    rest_json_params,
-    service_model,
     shape_problems,
     validate_input,
 )

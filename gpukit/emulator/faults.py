@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from gpukit.emulator.operations import Request, Response, error_response, matches, service_model
+from gpukit.emulator.operations import Request, matches, service_model
+from gpukit.emulator.shapes import Response, error_response
 
 
 @dataclass

@@ -1,28 +1,23 @@
-"""Read AWS requests and write AWS errors the way botocore's service models describe them.
+"""Read AWS requests the way botocore's service models describe them.
 
-Everything here is driven by botocore's models: which operation a request is (from
-``X-Amz-Target`` for json protocols, ``Action=`` for query protocols, method and path
-for rest protocols), how a rest-json request maps onto the operation's input shape,
-what the input and output constraints are, and how each protocol spells an error.
+Which operation a request is comes from the models alone: ``X-Amz-Target`` for json
+protocols, ``Action=`` for query protocols, method, path template and required query for
+rest protocols. A rest-json request is mapped onto its operation's input shape.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
-from xml.sax.saxutils import escape
 
 import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.utils import parse_timestamp
-from botocore.validate import ParamValidator
 
 #: Services the gpukit guard, stacks and tests talk to: what the call log can name.
 KNOWN_SERVICES = (
@@ -128,9 +123,9 @@ def from_environ(environ: Mapping[str, Any], body: bytes) -> Request:
 
 
 @cache
-def _uri_regex(request_uri: str) -> tuple[re.Pattern[str], frozenset[str]]:
+def _uri_regex(request_uri: str) -> tuple[re.Pattern[str], tuple[tuple[str, str | None], ...]]:
     """A regex for a rest ``requestUri`` such as ``/tags/{resourceArn}`` (raw, encoded path),
-    and the query keys the template requires (``/x?versioning``)."""
+    and the query the template fixes (``/x?versioning``, ``/{Key+}?x-id=GetObject``)."""
     path, _, query = request_uri.partition("?")
     pattern = ""
     for piece in re.split(r"(\{[^}]+\})", path):
@@ -141,18 +136,47 @@ def _uri_regex(request_uri: str) -> tuple[re.Pattern[str], frozenset[str]]:
             pattern += f"(?P<{name}>.+)" if greedy else f"(?P<{name}>[^/]+)"
         else:
             pattern += re.escape(piece)
-    keys = frozenset(q.split("=")[0] for q in query.split("&") if q)
-    return re.compile(pattern + "/?"), keys
+    fixed = []
+    for item in filter(None, query.split("&")):
+        key, eq, value = item.partition("=")
+        fixed.append((key, value if eq else None))
+    return re.compile(pattern + "/?"), tuple(fixed)
+
+
+def _required_query(op: OperationModel) -> list[str]:
+    shape = op.input_shape
+    if shape is None:
+        return []
+    return [
+        member.serialization.get("name", name)
+        for name, member in shape.members.items()
+        if name in shape.required_members and member.serialization.get("location") == "querystring"
+    ]
 
 
 def _rest_match(op: OperationModel, request: Request) -> dict[str, str] | None:
+    """URI labels when ``request`` fits ``op``'s method, path template and required query."""
     if op.http.get("method", "POST") != request.method:
         return None
-    regex, keys = _uri_regex(op.http["requestUri"])
+    regex, fixed = _uri_regex(op.http["requestUri"])
     found = regex.fullmatch(request.raw_path)
-    if found is None or not keys <= set(parse_qs(request.query, keep_blank_values=True)):
+    if found is None:
+        return None
+    query = parse_qs(request.query, keep_blank_values=True)
+    for key, value in fixed:
+        if key not in query or (value is not None and value not in query[key]):
+            return None
+    if any(key not in query for key in _required_query(op)):
         return None
     return {k: unquote(v) for k, v in found.groupdict().items()}
+
+
+def _specificity(op: OperationModel) -> tuple[int, int]:
+    """Ties between matching templates go to the most specific: fixed query parts first
+    (``?uploads``), then literal characters (``/throughputs`` over ``/throughput/{id}``)."""
+    template = op.http["requestUri"]
+    constraints = len(_uri_regex(template)[1]) + len(_required_query(op))
+    return constraints, len(re.sub(r"\{[^}]+\}", "", template))
 
 
 def matches(service: str, operation: str, request: Request) -> bool:
@@ -161,14 +185,13 @@ def matches(service: str, operation: str, request: Request) -> bool:
     signing = request.signing
     if signing is not None and signing[1] != model.signing_name:
         return False
-    op = model.operation_model(operation)
     protocol = wire_protocol(model)
     if protocol == "json":
         target = request.headers.get("x-amz-target", "")
         return target == f"{model.metadata['targetPrefix']}.{operation}"
     if protocol in ("query", "ec2"):
         return request.form().get("Action", [""])[0] == operation
-    return _rest_match(op, request) is not None
+    return _find_operation(model, request) == operation  # the best match, not just a match
 
 
 def identify(request: Request, services: Iterable[str] = KNOWN_SERVICES) -> str | None:
@@ -197,13 +220,15 @@ def _find_operation(model: ServiceModel, request: Request) -> str | None:
     for name in model.operation_names:
         op = model.operation_model(name)
         if _rest_match(op, request) is not None:
-            # The most literal template wins: /throughputs beats /throughput/{id}.
-            literal = len(re.sub(r"\{[^}]+\}", "", op.http["requestUri"]))
-            candidates.append((literal, name))
+            candidates.append((_specificity(op), name))
     return max(candidates)[1] if candidates else None
 
 
 # ---------------------------------------------------------------- rest-json requests
+
+
+class InputInvalid(Exception):
+    """The request does not satisfy the operation's input shape."""
 
 
 def rest_json_params(op: OperationModel, request: Request) -> dict[str, Any]:
@@ -272,111 +297,3 @@ def _from_json(shape: Shape, value: Any) -> Any:
     if shape.type_name == "list" and isinstance(value, list):
         return [_from_json(shape.member, v) for v in value]  # type: ignore[attr-defined]
     return value
-
-
-# ---------------------------------------------------------------- validation
-
-
-class InputInvalid(Exception):
-    """The request does not satisfy the operation's input shape."""
-
-
-def validate_input(op: OperationModel, params: dict[str, Any]) -> None:
-    """botocore's own checks (types, required, min) plus the model's max, enum and pattern."""
-    if op.input_shape is None:
-        return
-    problems = shape_problems(op.input_shape, params)
-    if problems:
-        raise InputInvalid("; ".join(problems))
-
-
-def shape_problems(shape: StructureShape, value: dict[str, Any]) -> list[str]:
-    """Everything wrong with ``value`` against ``shape``, as sentences (empty when valid)."""
-    problems: list[str] = []
-    report = ParamValidator().validate(value, shape)
-    if report.has_errors():
-        lines = report.generate_report().splitlines()
-        problems.extend(line.strip() for line in lines if line.strip())
-    _constraints(shape, value, shape.name, problems)
-    return problems
-
-
-def _constraints(shape: Shape, value: Any, where: str, problems: list[str]) -> None:
-    meta = shape.metadata
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        members = shape.members  # type: ignore[attr-defined]
-        for key, item in value.items():
-            if key in members:
-                _constraints(members[key], item, f"{where}.{key}", problems)
-    elif kind == "list" and isinstance(value, list):
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{where}: at most {meta['max']} items, got {len(value)}")
-        for i, item in enumerate(value):
-            _constraints(shape.member, item, f"{where}[{i}]", problems)  # type: ignore[attr-defined]
-    elif kind == "map" and isinstance(value, dict):
-        for key, item in value.items():
-            _constraints(shape.key, key, f"{where}.<key>", problems)  # type: ignore[attr-defined]
-            _constraints(shape.value, item, f"{where}.{key}", problems)  # type: ignore[attr-defined]
-    elif kind == "string" and isinstance(value, str):
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{where}: at most {meta['max']} characters, got {len(value)}")
-        if shape.enum and value not in shape.enum:  # type: ignore[attr-defined]
-            problems.append(f"{where}: {value!r} is not one of {', '.join(shape.enum)}")  # type: ignore[attr-defined]
-        if "pattern" in meta and re.fullmatch(meta["pattern"], value) is None:
-            problems.append(f"{where}: {value!r} does not match the pattern {meta['pattern']}")
-    elif kind in ("integer", "long") and isinstance(value, int) and value > meta.get("max", value):
-        problems.append(f"{where}: at most {meta['max']}, got {value}")
-
-
-# ---------------------------------------------------------------- responses and errors
-
-
-def to_json(value: Any) -> Any:
-    """Response data to JSON, timestamps as ISO-8601 (the bedrock model's format)."""
-    if isinstance(value, datetime):
-        moment = value.astimezone(UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_json(v) for v in value]
-    return value
-
-
-Response = tuple[int, list[tuple[str, str]], bytes]
-
-
-def error_response(service: str, code: str, message: str, status: int) -> Response:
-    """An error as ``service``'s protocol spells it, so botocore parses ``code`` back."""
-    model = service_model(service)
-    request_id = str(uuid.uuid4())
-    headers = [("x-amzn-RequestId", request_id)]
-    protocol = wire_protocol(model)
-    if protocol == "json":
-        version = model.metadata.get("jsonVersion", "1.0")
-        headers.append(("Content-Type", f"application/x-amz-json-{version}"))
-        body = json.dumps({"__type": code, "message": message}).encode()
-    elif protocol == "rest-json":
-        headers += [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
-        body = json.dumps({"message": message}).encode()
-    elif protocol in ("query", "ec2"):
-        headers.append(("Content-Type", "text/xml"))
-        fault = "Sender" if status < 500 else "Receiver"
-        body = (
-            "<ErrorResponse><Error>"
-            f"<Type>{fault}</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
-            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-        ).encode()
-    else:
-        headers.append(("Content-Type", "application/xml"))
-        body = (
-            f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
-            f"<RequestId>{request_id}</RequestId></Error>"
-        ).encode()
-    return status, headers, body
-
-
-def json_response(status: int, data: Any) -> Response:
-    headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", str(uuid.uuid4()))]
-    return status, headers, json.dumps(to_json(data)).encode()

@@ -29,7 +29,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from gpukit.emulator import tagging
 from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
 from gpukit.emulator.faults import Faults
-from gpukit.emulator.operations import Request, Response, from_environ, identify
+from gpukit.emulator.operations import Request, from_environ, identify
+from gpukit.emulator.shapes import Response
 
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -66,8 +67,8 @@ class EmulatorApp:
                 self.calls.append(operation)
         response = self._answer(environ, request, operation)
         status, headers, payload = response
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(payload))))
+        if not any(k.lower() == "content-length" for k, _ in headers):  # moto's HEAD keeps its own
+            headers = [*headers, ("Content-Length", str(len(payload)))]
         start_response(f"{status} {_REASONS.get(status, 'Status')}", headers)
         return [payload]
 

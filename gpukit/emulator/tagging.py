@@ -21,7 +21,8 @@ from gpukit.emulator.bedrock_ptu import (
     ProvisionedThroughputs,
     is_ptu_arn,
 )
-from gpukit.emulator.operations import Request, Response, error_response
+from gpukit.emulator.operations import Request
+from gpukit.emulator.shapes import Response, error_response
 
 PAGE_PREFIX = "gpukit-ptu:"
 Forward = Callable[[Request], Response]

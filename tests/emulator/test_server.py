@@ -264,3 +264,12 @@ def test_standalone_emulator_as_context_manager() -> None:
         assert isinstance(emu.client("sagemaker").list_endpoints()["Endpoints"], list)
     with pytest.raises(Exception):  # noqa: B017 - the port is closed: any connection error
         emu.client("sagemaker", config=ONE_TRY).list_endpoints()
+
+
+def test_other_services_pass_through_to_moto_unchanged(aws: Emulator) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="snapshots")
+    s3.put_object(Bucket="snapshots", Key="ptu.json", Body=b'{"modelUnits": 1}')
+    assert s3.head_object(Bucket="snapshots", Key="ptu.json")["ContentLength"] == 17
+    assert s3.get_object(Bucket="snapshots", Key="ptu.json")["Body"].read() == b'{"modelUnits": 1}'
+    assert aws.calls[-2:] == ["s3.HeadObject", "s3.GetObject"]
