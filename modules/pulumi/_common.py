@@ -24,11 +24,6 @@ def merge_tags(*parts: Mapping[str, str] | None) -> dict[str, str]:
     return merged
 
 
-def native_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    """aws-native spells tags as a list of ``{"key", "value"}``."""
-    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
-
-
 def statement(
     actions: Sequence[str],
     resources: Sequence[pulumi.Input[str]],

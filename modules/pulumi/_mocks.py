@@ -60,7 +60,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("inferenceComponentName", physical)
         return f"{physical}-id", state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         return {
             "accountId": self.account,
             "arn": f"arn:aws:iam::{self.account}:user/planner",
@@ -81,7 +81,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[dict[str, Any]] = []
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
                 {
@@ -114,4 +114,8 @@ def run_program(
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
     )
-    _sync_await(run_pulumi_func(lambda: program() and None))
+
+    def body() -> None:
+        program()
+
+    _sync_await(run_pulumi_func(body))

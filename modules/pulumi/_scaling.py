@@ -12,6 +12,7 @@ from modules.pulumi.endpoint_args import (
     GpuEndpointArgs,
     ScaleToZeroArgs,
     VariantArgs,
+    inference_component_name,
 )
 
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -67,7 +68,7 @@ def copies_from_zero(
     """Copies scale 0..max by target tracking; target tracking cannot leave zero, so a step
     policy adds one copy when ``NoCapacityInvocationFailures`` shows a request arrived while
     nothing ran. Managed instance scaling then starts an instance for the copy."""
-    ic_name = f"{args.name}-{v.name}".lower()
+    ic_name = inference_component_name(args, v)
     target = aws.appautoscaling.Target(
         f"{name}-{v.name}-copies",
         service_namespace="sagemaker",
@@ -115,7 +116,7 @@ def copies_from_zero(
         ),
         namespace="AWS/SageMaker",
         metric_name="NoCapacityInvocationFailures",
-        dimensions={"InferenceComponentName": ic.inference_component_name},
+        dimensions={"InferenceComponentName": ic_name},
         statistic="Sum",
         period=60,
         evaluation_periods=1,

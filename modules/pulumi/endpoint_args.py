@@ -136,6 +136,10 @@ class GpuEndpointArgs:
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
 
 
+def inference_component_name(args: GpuEndpointArgs, v: VariantArgs) -> str:
+    return f"{args.name}-{v.name}".lower()
+
+
 def s3_object_arn(url: str) -> str:
     """``s3://bucket/key`` -> ``arn:aws:s3:::bucket/key`` (a trailing ``/`` means a prefix)."""
     bucket, _, key = url.removeprefix("s3://").partition("/")

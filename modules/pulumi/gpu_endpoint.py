@@ -8,19 +8,14 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
 from modules.pulumi import _scaling
-from modules.pulumi._common import (
-    assume_role_json,
-    child,
-    native_tags,
-    policy_json,
-    statement,
-)
+from modules.pulumi._common import assume_role_json, child, policy_json, statement
 from modules.pulumi.endpoint_args import (
     EndpointIdleAlarm,
     GpuEndpointArgs,
     ScaleToZeroArgs,
     VariantArgs,
     ecr_repository_arn,
+    inference_component_name,
     s3_object_arn,
 )
 
@@ -46,11 +41,11 @@ class GpuEndpoint(pulumi.ComponentResource):
             f"{name}-model",
             name=f"{args.name}-{suffix}",
             execution_role_arn=role.arn,
-            primary_container={
-                "image": args.image_uri,
-                "model_data_url": args.model_data_url,
-                "environment": dict(args.environment),
-            },
+            primary_container=aws.sagemaker.ModelPrimaryContainerArgs(
+                image=args.image_uri,
+                model_data_url=args.model_data_url,
+                environment=dict(args.environment),
+            ),
             tags=tags,
             opts=child(self),
         )
@@ -71,11 +66,11 @@ class GpuEndpoint(pulumi.ComponentResource):
             opts=child(self),
         )
         self.endpoint_name = endpoint.name
-        components: list[pulumi.Output[str]] = []
+        components: list[str] = []
         for v in args.variants:
             if args.scale_to_zero is not None:
                 ic = self._inference_component(name, args, v, args.scale_to_zero, model, endpoint)
-                components.append(ic.inference_component_name)
+                components.append(inference_component_name(args, v))
                 _scaling.copies_from_zero(self, name, args, v, args.scale_to_zero, ic)
             else:
                 _scaling.instances(self, name, args, v, endpoint)
@@ -91,24 +86,33 @@ class GpuEndpoint(pulumi.ComponentResource):
         )
 
     @staticmethod
-    def _variant(v: VariantArgs, model: aws.sagemaker.Model, ic_mode: bool) -> dict[str, object]:
-        spec: dict[str, object] = {
-            "variant_name": v.name,
-            "instance_type": v.instance_type,
-            "initial_instance_count": v.initial_instances,
-        }
+    def _variant(
+        v: VariantArgs, model: aws.sagemaker.Model, ic_mode: bool
+    ) -> aws.sagemaker.EndpointConfigurationProductionVariantArgs:
         if ic_mode:
             # Inference-component endpoints carry no model on the variant.
-            spec["managed_instance_scaling"] = {
-                "status": "ENABLED",
-                "min_instance_count": 0,
-                "max_instance_count": v.max_instances,
-            }
-            spec["routing_configs"] = [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}]
-        else:
-            spec["model_name"] = model.name
-            spec["initial_variant_weight"] = v.weight
-        return spec
+            return aws.sagemaker.EndpointConfigurationProductionVariantArgs(
+                variant_name=v.name,
+                instance_type=v.instance_type,
+                initial_instance_count=v.initial_instances,
+                managed_instance_scaling=(
+                    aws.sagemaker.EndpointConfigurationProductionVariantManagedInstanceScalingArgs(
+                        status="ENABLED", min_instance_count=0, max_instance_count=v.max_instances
+                    )
+                ),
+                routing_configs=[
+                    aws.sagemaker.EndpointConfigurationProductionVariantRoutingConfigArgs(
+                        routing_strategy="LEAST_OUTSTANDING_REQUESTS"
+                    )
+                ],
+            )
+        return aws.sagemaker.EndpointConfigurationProductionVariantArgs(
+            variant_name=v.name,
+            instance_type=v.instance_type,
+            initial_instance_count=v.initial_instances,
+            model_name=model.name,
+            initial_variant_weight=v.weight,
+        )
 
     def _inference_component(
         self,
@@ -119,22 +123,24 @@ class GpuEndpoint(pulumi.ComponentResource):
         model: aws.sagemaker.Model,
         endpoint: aws.sagemaker.Endpoint,
     ) -> aws_native.sagemaker.InferenceComponent:
-        return aws_native.sagemaker.InferenceComponent(
+        native = aws_native.sagemaker
+        component: aws_native.sagemaker.InferenceComponent = native.InferenceComponent(
             f"{name}-{v.name}-ic",
-            inference_component_name=f"{args.name}-{v.name}".lower(),
+            inference_component_name=inference_component_name(args, v),
             endpoint_name=endpoint.name,
             variant_name=v.name,
-            specification={
-                "model_name": model.name,
-                "compute_resource_requirements": {
-                    "number_of_accelerator_devices_required": ic.accelerators_per_copy,
-                    "min_memory_required_in_mb": ic.memory_mb_per_copy,
-                },
-            },
-            runtime_config={"copy_count": 1},
-            tags=native_tags(args.tags),
+            specification=native.InferenceComponentSpecificationArgs(
+                model_name=model.name,
+                compute_resource_requirements=native.InferenceComponentComputeResourceRequirementsArgs(
+                    number_of_accelerator_devices_required=ic.accelerators_per_copy,
+                    min_memory_required_in_mb=ic.memory_mb_per_copy,
+                ),
+            ),
+            runtime_config=native.InferenceComponentRuntimeConfigArgs(copy_count=1),
+            tags=[aws_native.TagArgs(key=k, value=val) for k, val in sorted(args.tags.items())],
             opts=child(self),
         )
+        return component
 
     def _execution_role(self, name: str, args: GpuEndpointArgs) -> aws.iam.Role:
         role = aws.iam.Role(
