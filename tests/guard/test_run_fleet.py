@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from gpukit.emulator import Emulator
 from gpukit.emulator.seed import fleet_plan
 from guard.audit import FileAuditStore
 from guard.runner import run_guard
 from policies import tags as T
+from policies.environment import load_policy_for_env
 from policies.findings import DECISION_RANK, Decision
+from policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for
 from tests.guard.inventory import inventory, writes
@@ -114,3 +118,34 @@ def test_every_decision_and_snapshot_is_audited(
     assert decided == set(seeded_fleet.arns.values())
     deleted = {a.resource_arn for a in report.actions if a.action == "teardown"}
     assert {r.arn for r in records if r.kind == "snapshot"} == deleted
+
+
+def test_prod_tears_down_only_when_its_policy_allows_it(aws: Emulator, audit_path: Path) -> None:
+    now = datetime.now(UTC)
+    tags = {
+        T.OWNER: "ops@example.com",
+        T.ENV: "prod",
+        T.COST_CENTER: "cc-1",
+        T.MANAGED_BY: T.MANAGED_BY_VALUE,
+        T.MARKED: f"teardown@{iso(now - timedelta(days=4))}",
+    }
+    arn = aws.client("bedrock").create_provisioned_model_throughput(
+        provisionedModelName="prod-forgotten",
+        modelId="amazon.titan-text-express-v1",
+        modelUnits=1,
+        tags=[{"key": k, "value": v} for k, v in tags.items()],
+    )["provisionedModelArn"]
+    aws.set_ptu_history(arn, creation_time=now - timedelta(days=30))
+    warn_only = run_guard(factory_for(aws), config_for(now, audit_path))
+    assert {f.decision for f in warn_only.findings if f.rule_id == "GPK005"} == {Decision.WARN}
+    assert not [a for a in warn_only.actions if a.action == "teardown"]
+    prod = load_policy_for_env("prod").model_copy(
+        update={"teardown_allowed": True, "max_teardowns_per_run": 1}
+    )
+    allowed = run_guard(
+        factory_for(aws), config_for(now, audit_path, apply=True, policies={"prod": prod})
+    )
+    assert arn not in inventory(aws)
+    assert [(a.action, a.status) for a in allowed.actions if a.action == "teardown"] == [
+        ("teardown", "done")
+    ]
