@@ -23,6 +23,12 @@ def terraform(
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
+    var_files: list[Path] = typer.Option(
+        None,
+        "--var-file",
+        help="A .tfvars file with variable values (repeatable); without one, checkov renders"
+        " a variable with no default as an empty value of its type.",
+    ),
 ) -> None:
     """Check Terraform code with checkov: the gpukit checks plus the built-in ones.
 
@@ -33,17 +39,17 @@ def terraform(
 
     check_format(fmt, FORMATS)
     try:
-        report = scan_terraform(path, gpukit_only=gpukit_only, skip=skip)
+        scan = scan_terraform(path, gpukit_only=gpukit_only, skip=skip, var_files=var_files)
     except InputError as exc:
         fail_input(exc.messages)
-    if not report.resources:
+    if not scan.report.resources:
         print(
             f"warning: checkov found no resources in {path}; module calls in .tf.json files"
             " (cdktf stacks of HCL modules) are not followed: check their plan instead",
             file=sys.stderr,
         )
-    render(report, fmt, str(path))
-    if report.failed_checks:
+    render(scan, fmt, str(path))
+    if scan.report.failed_checks:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -57,15 +63,15 @@ def plan(
 ) -> None:
     """Check Terraform plans (JSON) with checkov: values are resolved, tags include the
     provider's default_tags (tags_all). Exit 1 on a failing check, 2 on a malformed plan."""
-    from gpukit.iac.scan import merge, scan_plan
+    from gpukit.iac.scan import merge_scans, scan_plan
 
     check_format(fmt, FORMATS)
     try:
-        report = merge([scan_plan(p, gpukit_only=gpukit_only, skip=skip) for p in paths])
+        scan = merge_scans([scan_plan(p, gpukit_only=gpukit_only, skip=skip) for p in paths])
     except InputError as exc:
         fail_input(exc.messages)
-    render(report, fmt, ", ".join(str(p) for p in paths))
-    if report.failed_checks:
+    render(scan, fmt, ", ".join(str(p) for p in paths))
+    if scan.report.failed_checks:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -80,11 +86,11 @@ def pulumi(
 
     check_format(fmt, FORMATS)
     try:
-        report = scan_pulumi(stack_dir, env)
+        scan = scan_pulumi(stack_dir, env)
     except InputError as exc:
         fail_input(exc.messages)
-    render(report, fmt, str(stack_dir))
-    if report.failed_checks:
+    render(scan, fmt, str(stack_dir))
+    if scan.report.failed_checks:
         raise typer.Exit(EXIT_FINDINGS)
 
 

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from gpukit.iac.scan import Scan
+
 FORMATS = ("table", "json", "sarif", "junit")
 TOOL = "gpukit"
 
@@ -39,19 +41,31 @@ def record_dict(record: Record) -> dict[str, Any]:
     }
 
 
-def summary(report: Report) -> dict[str, int]:
+def summary(scan: Scan) -> dict[str, int]:
+    report = scan.report
     return {
         "passed": len(report.passed_checks),
         "failed": len(report.failed_checks),
         "skipped": len(report.skipped_checks),
+        "unknown": len(scan.unknown),
     }
 
 
-def as_json(report: Report, source: str) -> str:
+def as_json(scan: Scan, source: str) -> str:
+    unknown = [
+        {
+            "check_id": u.check_id,
+            "result": "unknown",
+            "resource": u.resource,
+            "file": u.file,
+            "details": [u.reason],
+        }
+        for u in scan.unknown
+    ]
     body = {
         "source": source,
-        "summary": summary(report),
-        "results": [record_dict(r) for r in records(report)],
+        "summary": summary(scan),
+        "results": [*(record_dict(r) for r in records(scan.report)), *unknown],
     }
     return json.dumps(body, indent=2)
 
@@ -64,8 +78,9 @@ def as_junit(report: Report) -> str:
     return str(Report.get_junit_xml_string([report.get_test_suite()]))
 
 
-def print_table(report: Report, source: str, console: Console | None = None) -> None:
+def print_table(scan: Scan, source: str, console: Console | None = None) -> None:
     out = console or Console()
+    report = scan.report
     table = Table(title=f"gpukit check: {escape(source)}", expand=False)
     for col in ("check", "result", "resource", "where", "why"):
         table.add_column(col, overflow="fold")
@@ -83,19 +98,32 @@ def print_table(report: Report, source: str, console: Console | None = None) -> 
             escape(where),
             escape(why),
         )
-    if report.failed_checks or report.skipped_checks:
+    for u in scan.unknown:
+        table.add_row(
+            escape(u.check_id),
+            "[yellow]unknown[/]",
+            escape(u.resource),
+            escape(u.file),
+            escape(u.reason),
+        )
+    if report.failed_checks or report.skipped_checks or scan.unknown:
         out.print(table)
-    counts = summary(report)
-    out.print(f"passed {counts['passed']}, failed {counts['failed']}, skipped {counts['skipped']}")
+    counts = summary(scan)
+    out.print(
+        f"passed {counts['passed']}, failed {counts['failed']}, skipped {counts['skipped']}, "
+        f"unknown {counts['unknown']}"
+        + (" (values known only at apply: check the plan)" if scan.unknown else "")
+    )
 
 
-def render(report: Report, fmt: str, source: str) -> None:
-    """Print ``report`` to stdout in ``fmt`` (one of :data:`FORMATS`)."""
+def render(scan: Scan, fmt: str, source: str) -> None:
+    """Print ``scan`` to stdout in ``fmt`` (one of :data:`FORMATS`). SARIF and JUnit carry
+    checkov's passed/failed/skipped results; unknown ones appear in table and JSON."""
     if fmt == "table":
-        print_table(report, source)
+        print_table(scan, source)
     elif fmt == "json":
-        print(as_json(report, source))
+        print(as_json(scan, source))
     elif fmt == "sarif":
-        print(as_sarif(report))
+        print(as_sarif(scan.report))
     else:
-        print(as_junit(report))
+        print(as_junit(scan.report))

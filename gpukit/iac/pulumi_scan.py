@@ -16,6 +16,7 @@ from checkov.common.models.enums import CheckResult
 from checkov.common.output.record import Record
 from checkov.common.output.report import Report
 
+from gpukit.iac.scan import Scan
 from modules.pulumi.collect import CollectError, PlannedResource, collect
 from policies import tags as T
 from policies.checkov.base import judge
@@ -86,7 +87,7 @@ def _iam_records(planned: list[PlannedResource], program: Path, report: Report) 
         )
 
 
-def scan_pulumi(stack_dir: Path, env: str) -> Report:
+def scan_pulumi(stack_dir: Path, env: str) -> Scan:
     """Collect the stack ``env`` of the program in ``stack_dir`` and run the gpukit checks."""
     if env not in T.ENVIRONMENTS:
         raise InputError(
@@ -113,4 +114,4 @@ def scan_pulumi(stack_dir: Path, env: str) -> Report:
             details = [] if finding is None else [finding.reason]
             report.add_record(_record(check, result, label, program, details))
     _iam_records(planned, program, report)
-    return report
+    return Scan(report)

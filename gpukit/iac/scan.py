@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,61 +16,88 @@ from checkov.terraform.plan_runner import Runner as PlanRunner
 from checkov.terraform.runner import Runner as HclRunner
 
 from policies.checkov.checks import load
+from policies.checkov.notes import NOTES, Unknown
 from policies.errors import InputError
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 
 
-def _filter(framework: str, gpukit_only: bool, skip: list[str] | None) -> RunnerFilter:
+@dataclass
+class Scan:
+    """A checkov report plus the results checkov drops: checks that could not decide."""
+
+    report: Report
+    unknown: list[Unknown] = field(default_factory=list)
+
+
+def _filter(
+    framework: str, gpukit_only: bool, skip: list[str] | None, var_files: list[str] | None = None
+) -> RunnerFilter:
     ids = list(load())
     return RunnerFilter(
         framework=[framework],
         checks=ids if gpukit_only else None,
         skip_checks=skip or None,
+        var_files=var_files or None,
     )
 
 
-def _quiet() -> None:
+def _run(run: Callable[[], Report | list[Report]]) -> Scan:
+    """Run checkov quietly; give graph-check failures their reason; collect unknowns."""
     logging.getLogger().setLevel(logging.ERROR)
     os.environ.setdefault("LOG_LEVEL", "ERROR")
+    NOTES.clear()
+    result = run()
+    report = merge(result) if isinstance(result, list) else result
+    for record in report.failed_checks:
+        reason = NOTES.reasons.get((record.check_id, record.resource))
+        if reason and not record.details:
+            record.details = [reason]
+    unknown = [
+        Unknown(u.check_id, u.resource, _rel(u.file.split(":", 1)[0]), u.reason)
+        for u in NOTES.unknown
+    ]
+    NOTES.clear()
+    return Scan(report, unknown)
 
 
 def scan_terraform(
-    path: Path, *, gpukit_only: bool = False, skip: list[str] | None = None
-) -> Report:
-    """Scan a directory of ``.tf`` / ``.tf.json`` files (or one such file)."""
+    path: Path,
+    *,
+    gpukit_only: bool = False,
+    skip: list[str] | None = None,
+    var_files: list[Path] | None = None,
+) -> Scan:
+    """Scan a directory of ``.tf`` / ``.tf.json`` files (or one such file). ``var_files``
+    are ``.tfvars`` files giving variables their values, as ``terraform plan -var-file``."""
     if not path.exists():
         raise InputError([f"{path}: no such file or directory"])
+    for var_file in var_files or []:
+        if not var_file.is_file():
+            raise InputError([f"{var_file}: no such .tfvars file"])
+    files: list[str] | None = None
+    root: str | None = None
     if path.is_file():
         if not path.name.endswith(TERRAFORM_SUFFIXES):
             raise InputError([f"{path}: not a Terraform file (.tf or .tf.json)"])
-        for_json = path.name.endswith(".json")
+        if path.name.endswith(".json"):
+            _json_document(path)
         files = [str(path)]
-        root: str | None = None
     else:
-        found = [p for s in TERRAFORM_SUFFIXES for p in path.rglob(f"*{s}")]
-        if not found:
+        if not any(p for s in TERRAFORM_SUFFIXES for p in path.rglob(f"*{s}")):
             raise InputError([f"{path}: no .tf or .tf.json files in this directory"])
-        for_json = False
-        files = None
         root = str(path)
-    if for_json:
-        _json_document(path)
-    _quiet()
-    runner = HclRunner()
-    report = runner.run(
-        root_folder=root, files=files, runner_filter=_filter("terraform", gpukit_only, skip)
+    runner_filter = _filter(
+        "terraform", gpukit_only, skip, [str(v.resolve()) for v in var_files or []]
     )
-    report = _single(report)
-    if report.parsing_errors:
-        first = sorted(report.parsing_errors)[0]
-        more = (
-            f" (and {len(report.parsing_errors) - 1} more)"
-            if len(report.parsing_errors) > 1
-            else ""
+    scan = _run(lambda: HclRunner().run(root_folder=root, files=files, runner_filter=runner_filter))
+    errors = sorted(scan.report.parsing_errors)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InputError(
+            [f"{_rel(errors[0])}: cannot parse as Terraform (HCL syntax error?){more}"]
         )
-        raise InputError([f"{_rel(first)}: cannot parse as Terraform (HCL syntax error?){more}"])
-    return report
+    return scan
 
 
 def _json_document(path: Path) -> Any:
@@ -82,7 +111,7 @@ def _json_document(path: Path) -> Any:
         raise InputError([f"{path}:{exc.lineno}: not valid JSON: {exc.msg}"]) from None
 
 
-def scan_plan(path: Path, *, gpukit_only: bool = False, skip: list[str] | None = None) -> Report:
+def scan_plan(path: Path, *, gpukit_only: bool = False, skip: list[str] | None = None) -> Scan:
     """Scan the output of ``terraform show -json PLANFILE``."""
     if not path.is_file():
         raise InputError([f"{path}: no such file"])
@@ -96,17 +125,13 @@ def scan_plan(path: Path, *, gpukit_only: bool = False, skip: list[str] | None =
                 " (expected `terraform show -json` output with planned_values)"
             ]
         )
-    _quiet()
-    runner = PlanRunner()
-    report = runner.run(
-        root_folder=None,
-        files=[str(path)],
-        runner_filter=_filter("terraform_plan", gpukit_only, skip),
+    runner_filter = _filter("terraform_plan", gpukit_only, skip)
+    scan = _run(
+        lambda: PlanRunner().run(root_folder=None, files=[str(path)], runner_filter=runner_filter)
     )
-    report = _single(report)
-    if report.parsing_errors:
+    if scan.report.parsing_errors:
         raise InputError([f"{path}: checkov could not read this plan"])
-    return report
+    return scan
 
 
 def merge(reports: list[Report]) -> Report:
@@ -123,8 +148,8 @@ def merge(reports: list[Report]) -> Report:
     return merged
 
 
-def _single(report: Report | list[Report]) -> Report:
-    return merge(report) if isinstance(report, list) else report
+def merge_scans(scans: list[Scan]) -> Scan:
+    return Scan(merge([s.report for s in scans]), [u for s in scans for u in s.unknown])
 
 
 def _rel(path: str) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.checkov.translate import Unresolved, resources_from_conf
+from policies.checkov.notes import NOTES, Unknown
+from policies.checkov.translate import Unresolved, address_of, resources_from_conf
 from policies.context import RuleContext
 from policies.environment import EnvironmentPolicy, load_policy_for_env
 from policies.findings import Decision, Finding
@@ -57,14 +58,18 @@ class RuleCheck(BaseResourceCheck):
         try:
             readings = resources_from_conf(self.entity_type, conf)
         except Unresolved as exc:
-            self.details.append(str(exc))
-            return CheckResult.UNKNOWN
+            return self._unknown(conf, str(exc))
         findings = [judge(self.rule_id, r) for r in readings]
         failures = [f for f in findings if f is not None]
         if not failures:
             return CheckResult.PASSED
         if len(failures) < len(findings):
-            self.details.append(f"depends on values known only at apply: {failures[0].reason}")
-            return CheckResult.UNKNOWN
+            why = f"commitment_duration is not known before apply; if set: {failures[0].reason}"
+            return self._unknown(conf, why)
         self.details.append(failures[0].reason)
         return CheckResult.FAILED
+
+    def _unknown(self, conf: dict[str, Any], reason: str) -> CheckResult:
+        self.details.append(reason)
+        NOTES.unknown.append(Unknown(self.id, address_of(conf), self.entity_path, reason))
+        return CheckResult.UNKNOWN

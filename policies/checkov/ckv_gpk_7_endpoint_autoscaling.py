@@ -23,6 +23,7 @@ from checkov.common.graph.checks_infra.enums import SolverType
 from checkov.common.graph.checks_infra.solvers.base_solver import BaseSolver
 
 from policies.checkov.base import GUIDELINE, judge
+from policies.checkov.notes import NOTES, Unknown
 from policies.checkov.translate import (
     ENDPOINT_CONFIG_TYPE,
     ENDPOINT_TYPE,
@@ -59,6 +60,10 @@ def _references(vertex: Vertex, attribute: str, target: Vertex) -> bool:
     crumbs = (vertex.get("rendering_breadcrumbs_") or {}).get(attribute) or []
     names = {c.get("name") for c in crumbs if isinstance(c, dict)}
     return target.get("block_name_") in names and _module_prefix(vertex) == _module_prefix(target)
+
+
+def _address(vertex: Vertex) -> str:
+    return str(vertex.get("__address__") or vertex.get("block_name_") or "")
 
 
 def _attr(vertex: Vertex, key: str) -> Any:
@@ -138,11 +143,18 @@ class EndpointAutoscalingSolver(BaseSolver):
         for endpoint in fleet.of(ENDPOINT_TYPE):
             try:
                 resource = endpoint_with_scaling(fleet, endpoint)
-            except Unresolved:
+            except Unresolved as exc:
                 unknown.append(endpoint)
+                NOTES.unknown.append(
+                    Unknown(CHECK_ID, _address(endpoint), str(endpoint.get("file_path_")), str(exc))
+                )
                 continue
             verdict = judge(EndpointAutoscaling.rule_id, resource)
-            (passed if verdict is None else failed).append(endpoint)
+            if verdict is None:
+                passed.append(endpoint)
+            else:
+                failed.append(endpoint)
+                NOTES.reasons[(CHECK_ID, _address(endpoint))] = verdict.reason
         return passed, failed, unknown
 
 

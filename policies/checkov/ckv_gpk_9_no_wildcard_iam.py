@@ -9,6 +9,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies.checkov.base import GUIDELINE
+from policies.checkov.notes import NOTES, Unknown
 from policies.checkov.translate import address_of, is_expression, unwrap
 from policies.iam import wildcard_problems
 
@@ -33,7 +34,9 @@ class NoWildcardIam(BaseResourceCheck):
             except json.JSONDecodeError:
                 document = None
         if not isinstance(document, dict):
-            self.details.append(f"{address_of(conf)}: policy is not known before apply")
+            reason = f"{address_of(conf)}: policy cannot be evaluated without a plan"
+            self.details.append(reason)
+            NOTES.unknown.append(Unknown(self.id, address_of(conf), self.entity_path, reason))
             return CheckResult.UNKNOWN
         problems = wildcard_problems(document)
         self.details.extend(problems)

@@ -35,7 +35,7 @@ class Unresolved(Exception):
     """A value the check needs is an expression that checkov could not evaluate."""
 
     def __init__(self, address: str, field: str) -> None:
-        super().__init__(f"{address}: {field} is not known before apply")
+        super().__init__(f"{address}: {field} cannot be evaluated without a plan")
         self.field = field
 
 

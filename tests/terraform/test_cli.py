@@ -156,3 +156,28 @@ def test_several_plans_are_checked_together() -> None:
     failed = {r["resource"] for r in json.loads(out)["results"] if r["result"] == "failed"}
     assert BAD_PTU in failed
     assert "aws_iam_role_policy.fail_service_wildcard" in failed
+
+
+def outcomes(out: str) -> dict[str, str]:
+    return {r["check_id"]: r["result"] for r in json.loads(out)["results"]}
+
+
+def test_values_known_only_at_apply_are_reported_unknown() -> None:
+    """A term from a variable with a null default: tags and expiry hold for every term,
+    whether the commitment is allowed depends on it; a .tfvars value settles it."""
+    fixture = FIXTURES / "unresolved"
+    code, out, _ = run("terraform", str(fixture), "--gpukit-only", "--format", "json")
+    assert code == 0
+    assert outcomes(out) == {"CKV_GPK_1": "passed", "CKV_GPK_6": "passed", "CKV_GPK_2": "unknown"}
+    assert json.loads(out)["summary"]["unknown"] == 1
+    var_file = str(fixture / "six-months.tfvars")
+    code, out, _ = run(
+        "terraform", str(fixture), "--var-file", var_file, "--gpukit-only", "--format", "json"
+    )
+    assert code == 1
+    assert outcomes(out)["CKV_GPK_2"] == "failed"
+
+
+def test_missing_var_file_is_bad_input() -> None:
+    code, _, err = run("terraform", str(FIXTURES / "unresolved"), "--var-file", "nope.tfvars")
+    assert code == 2 and "nope.tfvars" in err

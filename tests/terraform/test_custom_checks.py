@@ -13,12 +13,15 @@ CHECKS = sorted(JUDGED)
 
 @pytest.fixture(scope="module")
 def hcl_report() -> Report:
-    return scan_terraform(FIXTURES / "hcl", gpukit_only=True)
+    return scan_terraform(FIXTURES / "hcl", gpukit_only=True).report
 
 
 @pytest.fixture(scope="module")
 def plan_reports() -> dict[str, Report]:
-    return {c: scan_plan(FIXTURES / "plan" / f"{c.lower()}.json", gpukit_only=True) for c in CHECKS}
+    return {
+        c: scan_plan(FIXTURES / "plan" / f"{c.lower()}.json", gpukit_only=True).report
+        for c in CHECKS
+    }
 
 
 @pytest.mark.parametrize("check_id", CHECKS)

@@ -33,7 +33,7 @@ def one(value: object) -> object:
 
 @pytest.fixture(scope="module")
 def dogfood() -> Report:
-    return scan_terraform(ROOT)
+    return scan_terraform(ROOT).report
 
 
 @pytest.mark.parametrize("module", MODULES)
