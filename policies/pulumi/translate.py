@@ -12,7 +12,7 @@ are the clearly fake placeholders below, and ``usage`` is ``None`` (never measur
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -74,7 +74,7 @@ def default_tags_of(provider_props: Mapping[str, Any]) -> dict[str, str]:
 def _tag_map(value: object) -> dict[str, str]:
     if isinstance(value, Mapping):
         return {str(k): str(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
+    if isinstance(value, Sequence) and not isinstance(value, str):
         return {
             str(i["key"]): str(i["value"])
             for i in value

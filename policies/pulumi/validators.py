@@ -9,9 +9,11 @@ the resource's ``gpukit:env`` tag, else ``dev`` (the strictest).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from pulumi_policy.proxy import UnknownValueError
 
 from policies.engine import evaluate, select_policy
 from policies.environment import EnvironmentPolicy, load_policy_for_env
@@ -28,6 +30,9 @@ from policies.pulumi.translate import (
 from policies.tags import ENVIRONMENTS
 
 ReportViolation = Callable[..., None]
+
+#: A PTU cannot be judged while these are unknown (pulumi then says the policy could not run).
+PTU_REQUIRED = ("modelArn", "modelUnits", "commitmentDuration")
 
 #: Usage is never known before deploy, so "usage unknown" (GPK005) is not worth a notice.
 PRE_DEPLOY_NOISE = frozenset({"GPK005"})
@@ -95,8 +100,30 @@ def message(finding: Finding, name: str) -> str:
     return f"{finding.rule_id} {finding.decision.value}: {name}: {finding.reason}"
 
 
+def known_only(value: Any) -> Any:
+    """CrossGuard's props as plain data, leaving out values unknown during preview (such as
+    a new resource's computed ``tagsAll``), which raise when read."""
+    if isinstance(value, Mapping):
+        out = {}
+        for key in value:
+            try:
+                out[key] = known_only(value[key])
+            except UnknownValueError:
+                continue
+        return out
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items = []
+        for index in range(len(value)):
+            try:
+                items.append(known_only(value[index]))
+            except UnknownValueError:
+                continue
+        return items
+    return value
+
+
 def _provider_tags(provider: _Provider | None) -> dict[str, str]:
-    return default_tags_of(provider.props) if provider is not None else {}
+    return default_tags_of(known_only(provider.props)) if provider is not None else {}
 
 
 def _validate_ptu(
@@ -107,7 +134,9 @@ def _validate_ptu(
 ) -> None:
     if args.resource_type != PTU_TYPE:
         return
-    resource = ptu_resource(args.name, args.props, _provider_tags(args.provider))
+    for key in PTU_REQUIRED:
+        args.props.get(key)  # an unknown value raises UnknownValueError: cannot judge yet
+    resource = ptu_resource(args.name, known_only(args.props), _provider_tags(args.provider))
     findings = judge(resource, _forced_env(args.get_config()), now or datetime.now(UTC))
     for finding in pick(findings):
         report_violation(message(finding, args.name), None)
@@ -130,7 +159,7 @@ def validate_ptu_advisory(
 
 def _planned(resources: Iterable[Any]) -> list[PlannedProps]:
     return [
-        PlannedProps(r.resource_type, r.name, r.props, _provider_tags(r.provider))
+        PlannedProps(r.resource_type, r.name, known_only(r.props), _provider_tags(r.provider))
         for r in resources
     ]
 
@@ -142,7 +171,7 @@ def _validate_endpoints(
     now: datetime | None,
 ) -> None:
     urns = {
-        str(r.props.get("name") or r.name): r.urn
+        str(known_only(r.props).get("name") or r.name): r.urn
         for r in args.resources
         if r.resource_type == ENDPOINT_TYPE
     }

@@ -19,6 +19,8 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
+from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, UnknownValueError
+from pulumi_policy.proxy import unknown_checking_proxy as preview_props
 
 from modules.pulumi.collect import PlannedResource
 from policies import tags as T
@@ -210,12 +212,52 @@ def test_endpoint_without_default_tags_is_blocked(inference_plans: dict[str, Pla
     assert rule_ids(found) == ["GPK001"]
 
 
-def test_pack_program_registers_the_validators(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_preview_unknowns_in_tags_are_skipped_not_fatal() -> None:
+    props = {
+        "provisionedModelName": "chat",
+        "modelArn": MODEL,
+        "modelUnits": 1,
+        "commitmentDuration": "OneMonth",
+        "tags": {T.ENV: "dev", T.OWNER: UNKNOWN_STRING_VALUE},
+        "tagsAll": UNKNOWN_OBJECT_VALUE,  # computed by the provider: unknown in a preview
+    }
+    args = ResourceValidationArgs(
+        PTU_TYPE, preview_props(props), "urn:x", "chat", options(), provider(tags_for("dev"))
+    )
+    assert rule_ids(violations(v.validate_ptu_blocking, args)) == ["GPK002"]
+
+
+def test_an_unknown_commitment_cannot_be_judged_yet() -> None:
+    props = {"modelArn": MODEL, "modelUnits": 1, "commitmentDuration": UNKNOWN_STRING_VALUE}
+    args = ResourceValidationArgs(
+        PTU_TYPE, preview_props(props), "urn:x", "chat", options(), provider(tags_for("dev"))
+    )
+    with pytest.raises(UnknownValueError):
+        violations(v.validate_ptu_blocking, args)
+
+
+def load_pack(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     packs: list[dict[str, Any]] = []
     monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kw: packs.append(kw))
     runpy.run_path(str(ROOT / "policies" / "pulumi" / "__main__.py"))
     (pack,) = packs
-    by_name = {p.name: p for p in pack["policies"]}
+    return {p.name: p for p in pack["policies"]}
+
+
+def test_pack_program_registers_the_validators(monkeypatch: pytest.MonkeyPatch) -> None:
+    by_name = load_pack(monkeypatch)
     mandatory = {n for n, p in by_name.items() if p.enforcement_level is EnforcementLevel.MANDATORY}
     assert mandatory == {"gpukit-ptu-policy", "gpukit-endpoint-policy"}
+    assert len(by_name) == 4
     assert (Path(ROOT / "policies" / "pulumi" / "PulumiPolicy.yaml")).is_file()
+
+
+def test_pack_policies_block_a_dev_commitment_through_pulumi_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    by_name = load_pack(monkeypatch)
+    args = ptu_args({"commitmentDuration": "SixMonths"}, tags_for("dev"))
+    found: list[str] = []
+    result = by_name["gpukit-ptu-policy"].validate(args, lambda m, urn=None: found.append(m))
+    assert result is None
+    assert [m.split()[0] for m in found] == ["GPK002"]
