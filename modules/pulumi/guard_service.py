@@ -127,7 +127,8 @@ class GuardService(pulumi.ComponentResource):
         topic = aws.sns.Topic(
             f"{name}-notices",
             name=f"{args.name}-notices",
-            kms_master_key_id="alias/aws/sns",
+            # No aws/sns managed key: CloudWatch alarms cannot publish to topics encrypted
+            # with it, and the idle/dead-letter alarms notify through this topic.
             tags=tags,
             opts=child(self),
         )
