@@ -46,6 +46,7 @@ def test_failures_say_why(hcl_report: Report) -> None:
     assert "gpukit:owner missing" in reasons[("CKV_GPK_1", "fail_no_owner")]
     assert "gpukit:expires-at" in reasons[("CKV_GPK_6", "fail_dev_no_expiry")]
     assert "sagemaker:*" in reasons[("CKV_GPK_9", "fail_service_wildcard")]
+    assert "Green has no autoscaling" in reasons[("CKV_GPK_7", "fail_one_of_two")]
 
 
 def test_only_gpukit_checks_ran(hcl_report: Report) -> None:
