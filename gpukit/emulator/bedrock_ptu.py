@@ -178,8 +178,13 @@ class ProvisionedThroughputs:
         status: str | None = None,
     ) -> ProvisionedThroughput:
         """Give a PTU a past. The term end follows a new creation time unless given."""
+        statuses = service_model("bedrock").shape_for("ProvisionedModelStatus").enum  # type: ignore[attr-defined]
+        if status is not None and status not in statuses:
+            raise ValueError(f"status must be one of {', '.join(statuses)}, got {status!r}")
         with self._lock:
-            ptu = self._find(arn, ptu_region(arn))
+            if arn not in self._ptus:
+                raise KeyError(f"no emulated PTU {arn}")
+            ptu = self._ptus[arn]
             if creation_time is not None:
                 ptu.creation_time = ptu.last_modified_time = creation_time.astimezone(UTC)
                 if ptu.commitment_duration and commitment_expiration_time is None:

@@ -236,6 +236,10 @@ def test_explicit_term_end_from_the_history_hook(aws: Emulator, bedrock: Any) ->
     assert got["commitmentExpirationTime"] == ends
     with pytest.raises(ValueError, match="no commitment"):
         aws.set_ptu_history(create(bedrock, "free"), commitment_expiration_time=ends)
+    with pytest.raises(ValueError, match="InService"):
+        aws.set_ptu_history(arn, status="Sleeping")
+    with pytest.raises(KeyError):
+        aws.set_ptu_history(arn.replace(arn[-12:], "x" * 12), status="Failed")
 
 
 def test_no_commitment_ptu_deletes_any_time(bedrock: Any) -> None:
