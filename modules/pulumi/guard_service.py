@@ -132,6 +132,7 @@ class GuardService(pulumi.ComponentResource):
             tags=tags,
             opts=child(self),
         )
+        self._alarms_may_publish(name, topic)
         for n, email in enumerate(args.notify_emails):
             aws.sns.TopicSubscription(
                 f"{name}-notices-{n}",
@@ -216,6 +217,30 @@ class GuardService(pulumi.ComponentResource):
                 "audit_table": table.name,
                 "dead_letter_queue_url": dlq.url,
             }
+        )
+
+    def _alarms_may_publish(self, name: str, topic: aws.sns.Topic) -> None:
+        """CloudWatch alarms of this account (idle, dead-letter) may publish notices."""
+        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        alarms = pulumi.Output.concat("arn:aws:cloudwatch:*:", identity.account_id, ":alarm:*")
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic.arn,
+                    "Condition": {"ArnLike": {"aws:SourceArn": alarms}},
+                }
+            ],
+        }
+        aws.sns.TopicPolicy(
+            f"{name}-notices",
+            arn=topic.arn,
+            policy=pulumi.Output.from_input(document).apply(json.dumps),
+            opts=child(self),
         )
 
     def _schedule(

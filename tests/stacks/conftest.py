@@ -41,10 +41,14 @@ def one(plan: Iterable[PlannedResource], suffix: str, where: Callable[[Any], boo
 
 
 def policy_docs(plan: Iterable[PlannedResource]) -> list[tuple[str, dict[str, Any]]]:
-    """Every IAM policy document in a plan (inline role policies and standalone policies)."""
+    """Every IAM policy document in a plan: role policies, managed policies, topic policies."""
     docs = []
     for r in plan:
-        if r.type in ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"):
+        if r.type in (
+            "aws:iam/rolePolicy:RolePolicy",
+            "aws:iam/policy:Policy",
+            "aws:sns/topicPolicy:TopicPolicy",
+        ):
             docs.append((r.name, json.loads(r.inputs["policy"])))
         if r.type == "aws:iam/role:Role":
             for inline in r.inputs.get("inlinePolicies") or []:

@@ -77,6 +77,10 @@ def test_guard_wiring(guard_plans: dict[str, Plan], env: str) -> None:
     assert function.inputs["deadLetterConfig"]["targetArn"] == queue.outputs["arn"]
     assert one(plan, SCHEDULE).inputs["target"]["deadLetterConfig"]["arn"] == queue.outputs["arn"]
     assert logs.inputs["retentionInDays"] == stack_config(env)["log-retention-days"]
+    (publish,) = json.loads(one(plan, "sns/topicPolicy:TopicPolicy").inputs["policy"])["Statement"]
+    assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert (publish["Action"], publish["Resource"]) == ("sns:Publish", topic.outputs["arn"])
+    assert "kmsMasterKeyId" not in topic.inputs  # alarms cannot publish to aws/sns-encrypted topics
     subscriptions = of_type(plan, "sns/topicSubscription:TopicSubscription")
     assert sorted(s.inputs["endpoint"] for s in subscriptions) == sorted(
         stack_config(env)["notify-emails"]
