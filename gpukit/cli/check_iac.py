@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
-from gpukit.iac.output import FORMATS, render
+from gpukit.iac import FORMATS
 from policies.errors import InputError
 
 FORMAT_HELP = "table, json, sarif (for code scanning) or junit."
@@ -35,6 +35,7 @@ def terraform(
     Example: ``gpukit check terraform modules/terraform --format sarif > results.sarif``.
     Exit 1 when a check fails, 2 when the code cannot be parsed.
     """
+    from gpukit.iac.output import render
     from gpukit.iac.scan import scan_terraform
 
     check_format(fmt, FORMATS)
@@ -63,6 +64,7 @@ def plan(
 ) -> None:
     """Check Terraform plans (JSON) with checkov: values are resolved, tags include the
     provider's default_tags (tags_all). Exit 1 on a failing check, 2 on a malformed plan."""
+    from gpukit.iac.output import render
     from gpukit.iac.scan import merge_scans, scan_plan
 
     check_format(fmt, FORMATS)
@@ -82,6 +84,7 @@ def pulumi(
 ) -> None:
     """Run a Pulumi program under mocks (no CLI, no cloud) and judge its PTUs and endpoints by
     the same rules as the Terraform checks. Exit 1 on a failing check, 2 on bad input."""
+    from gpukit.iac.output import render
     from gpukit.iac.pulumi_scan import scan_pulumi
 
     check_format(fmt, FORMATS)

@@ -14,7 +14,6 @@ from rich.table import Table
 
 from gpukit.iac.scan import Scan
 
-FORMATS = ("table", "json", "sarif", "junit")
 TOOL = "gpukit"
 
 
