@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from gpukit.cli import app
-from gpukit.iac.output import FORMATS
+from gpukit.iac import FORMATS
 
 ROOT = Path(__file__).parents[2]
 runner = CliRunner()
