@@ -64,3 +64,15 @@ def test_workflow_checks_and_uploads_sarif(workflow: tuple[str, dict[str, object
     assert uploads and all(s.get("if") == "always()" for s in uploads)
     sarif_written = set(re.findall(r"--format sarif > (\S+\.sarif)", text))
     assert {s["with"]["sarif_file"] for s in uploads} == sarif_written
+
+
+def test_registering_the_iac_commands_imports_neither_checkov_nor_pulumi() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gpukit.cli.check_iac, gpukit.iac;"
+        " print('checkov' in sys.modules, 'pulumi' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
