@@ -62,8 +62,12 @@ def plan(
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
 ) -> None:
-    """Check Terraform plans (JSON) with checkov: values are resolved, tags include the
-    provider's default_tags (tags_all). Exit 1 on a failing check, 2 on a malformed plan."""
+    """Check Terraform plans (terraform show -json) with checkov.
+
+    Values are resolved and tags include the provider's default_tags (tags_all). Example:
+    ``gpukit check plan plan.json --format sarif``. Exit 1 on a failing check, 2 on a
+    malformed plan.
+    """
     from gpukit.iac.output import render
     from gpukit.iac.scan import merge_scans, scan_plan
 
@@ -82,8 +86,12 @@ def pulumi(
     env: str = typer.Option(..., "--env", help="Stack to collect: dev, staging or prod."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
 ) -> None:
-    """Run a Pulumi program under mocks (no CLI, no cloud) and judge its PTUs and endpoints by
-    the same rules as the Terraform checks. Exit 1 on a failing check, 2 on bad input."""
+    """Judge a Pulumi program's PTUs and GPU endpoints by the same rules.
+
+    The program runs under Pulumi mocks with Pulumi.<env>.yaml (no Pulumi CLI, no cloud).
+    Example: ``gpukit check pulumi stacks/inference --env prod``. Exit 1 on a failing
+    check, 2 on bad input.
+    """
     from gpukit.iac.output import render
     from gpukit.iac.pulumi_scan import scan_pulumi
 
