@@ -63,7 +63,8 @@ def tags_of(conf: Mapping[str, Any], address: str) -> dict[str, str]:
             continue
         if not isinstance(value, Mapping):
             raise Unresolved(address, key)
-        for tag, tag_value in value.items():
+        for tag, raw in value.items():
+            tag_value = unwrap(raw)  # plans wrap tags_all values in lists too
             if is_expression(tag) or is_expression(tag_value) or tag_value is None:
                 raise Unresolved(address, f"{key}.{tag}")
             merged[str(tag)] = str(tag_value)

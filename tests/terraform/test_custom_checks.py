@@ -52,3 +52,21 @@ def test_failures_say_why(hcl_report: Report) -> None:
 def test_only_gpukit_checks_ran(hcl_report: Report) -> None:
     ran = {r.check_id for r in hcl_report.passed_checks + hcl_report.failed_checks}
     assert ran == set(CHECKS)
+
+
+def test_plan_of_a_module_whose_tags_come_from_provider_default_tags() -> None:
+    """Resources in ``module.team`` carry the gpukit tags only through the provider's
+    default_tags (``tags_all``): the tag checks pass, and the dev SixMonths term fails."""
+    report = scan_plan(FIXTURES / "plan" / "module_default_tags.json", gpukit_only=True).report
+    ptu = "module.team.aws_bedrock_provisioned_model_throughput"
+    endpoint = "module.team.aws_sagemaker_endpoint.llm"
+    failed = {(r.check_id, r.resource) for r in report.failed_checks}
+    passed = {(r.check_id, r.resource) for r in report.passed_checks}
+    assert failed == {("CKV_GPK_2", f"{ptu}.committed")}
+    assert {
+        ("CKV_GPK_1", f"{ptu}.chat"),
+        ("CKV_GPK_1", f"{ptu}.committed"),
+        ("CKV_GPK_1", endpoint),
+        ("CKV_GPK_6", f"{ptu}.chat"),
+        ("CKV_GPK_7", endpoint),
+    } <= passed

@@ -116,3 +116,8 @@ def test_endpoint_without_known_configuration_gets_one_placeholder_variant() -> 
         {"production_variants": [{"variant_name": ["Blue"], "instance_type": ["ml.g5.2xlarge"]}]}
     )
     assert variants[0]["name"] == "Blue" and variants[0]["instance_type"] == "ml.g5.2xlarge"
+
+
+def test_list_wrapped_tag_values_from_plans_are_unwrapped() -> None:
+    conf = {"tags_all": [{"gpukit:env": ["dev"], "gpukit:owner": ["ana"]}], "tags": [{}]}
+    assert tags_of(conf, "x") == {"gpukit:env": "dev", "gpukit:owner": "ana"}
