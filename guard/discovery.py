@@ -53,6 +53,11 @@ class _Seen:
     tags: dict[str, str] | None = None
 
 
+def operation(call: str) -> str:
+    """``list_endpoints`` -> ``ListEndpoints``."""
+    return "".join(part.capitalize() for part in call.split("_"))
+
+
 def is_gpu_instance(instance_type: str) -> bool:
     return instance_type.startswith(GPU_FAMILIES)
 
@@ -92,7 +97,9 @@ def _discover_region(
                 tags = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
                 seen[arn] = _Seen(rtype, arn, tags=tags)
     except AwsError as exc:
-        out.errors.append(DiscoveryError(region, "tag.GetResources", error_message(exc)))
+        out.errors.append(
+            DiscoveryError(region, "resourcegroupstaggingapi.GetResources", error_message(exc))
+        )
     for rtype in types:
         try:
             client = factory.client(rtype.service, region)
@@ -103,7 +110,9 @@ def _discover_region(
                     entry.summary = summary
         except AwsError as exc:
             out.errors.append(
-                DiscoveryError(region, f"{rtype.service}.{rtype.list_call}", error_message(exc))
+                DiscoveryError(
+                    region, f"{rtype.service}.{operation(rtype.list_call)}", error_message(exc)
+                )
             )
     scaling = (
         _scalable_targets(factory, region, out)

@@ -27,7 +27,8 @@ from policies.tags import ENVIRONMENTS
 
 EXIT_HELP = (
     "Exit codes: 0 nothing failing remains, 1 failing findings remain (mark, blocked, or a "
-    "teardown not done), 2 bad input."
+    "teardown not done) or the scan was incomplete (a discovery call failed, e.g. no "
+    "credentials), 2 bad input."
 )
 app = typer.Typer(
     help=(
@@ -151,7 +152,10 @@ def _run(
     with progress_display() as progress:
         report = run_guard(ClientFactory(endpoint_url), config, progress)
     print_report(report, fmt, Console(stderr=False))
-    if remaining_failures(report):
+    incomplete = [a for a in report.actions if a.action == "discover"]
+    for action in incomplete:
+        print(f"scan incomplete in {action.resource_arn}: {action.detail}", file=sys.stderr)
+    if remaining_failures(report) or incomplete:
         raise typer.Exit(EXIT_FINDINGS)
 
 

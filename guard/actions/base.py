@@ -8,6 +8,7 @@ from datetime import datetime
 from guard.audit import AuditStore
 from guard.awsutil import error_code, error_message
 from guard.clients import ClientFactory
+from guard.discovery import operation
 from guard.plan import Step
 from guard.resource_types import ResourceType
 from policies.report import ActionRecord
@@ -45,7 +46,7 @@ def failure(step: Step, exc: Exception) -> ActionRecord:
 
 def iam_operation(call: str) -> str:
     """``add_tags`` -> ``AddTags`` (boto3 method to API operation, also the IAM action)."""
-    return "".join(part.capitalize() for part in call.split("_"))
+    return operation(call)
 
 
 def iam_action(rtype: ResourceType, call: str) -> str:

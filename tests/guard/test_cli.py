@@ -135,3 +135,25 @@ def test_bad_policy_file_names_file_and_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert f"{policy}:2: max_model_units" in result.stderr
+
+
+def test_an_incomplete_scan_says_so_and_exits_1(aws: Emulator, tmp_path: Path) -> None:
+    aws.inject_fault("sagemaker.ListEndpoints", status=400, code="AccessDeniedException")
+    result = runner.invoke(
+        app,
+        [
+            "guard",
+            "scan",
+            "--endpoint-url",
+            aws.endpoint_url,
+            "--format",
+            "json",
+            "--audit",
+            str(tmp_path / "a.jsonl"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["resources"] == 0
+    assert "scan incomplete in region/us-east-1: sagemaker.ListEndpoints: AccessDenied" in (
+        result.stderr
+    )

@@ -46,12 +46,12 @@ def test_either_source_alone_still_finds_tagged_resources_with_their_tags(
     aws.inject_fault("bedrock.ListProvisionedModelThroughputs", times=10)
     via_tagging = discover(factory_for(aws), ["us-east-1"])
     assert [(d.resource.arn, d.resource.tags) for d in via_tagging.found] == [(arn, tags)]
-    assert via_tagging.errors[0].call == "bedrock.list_provisioned_model_throughputs"
+    assert via_tagging.errors[0].call == "bedrock.ListProvisionedModelThroughputs"
     aws.clear_faults()
     aws.inject_fault("resourcegroupstaggingapi.GetResources", times=10)
     via_list = discover(factory_for(aws), ["us-east-1"])
     assert [(d.resource.arn, d.resource.tags) for d in via_list.found] == [(arn, tags)]
-    assert via_list.errors[0].call == "tag.GetResources"
+    assert via_list.errors[0].call == "resourcegroupstaggingapi.GetResources"
 
 
 def test_every_region_asked_is_scanned(aws: Emulator) -> None:

@@ -74,7 +74,7 @@ def test_a_failing_list_call_is_reported_and_the_other_type_still_scanned(
     emu.inject_fault("sagemaker.ListEndpoints", times=10)
     report = run_guard(factory_for(emu), config_for(seeded_fleet.now, audit_path))
     errors = [a for a in report.actions if a.action == "discover"]
-    assert len(errors) == 1 and "list_endpoints" in errors[0].detail
+    assert len(errors) == 1 and "sagemaker.ListEndpoints" in errors[0].detail
     kinds = {f.resource_type for f in report.findings}
     assert "bedrock-provisioned-throughput" in kinds
 
