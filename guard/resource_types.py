@@ -71,11 +71,6 @@ class ResourceType:
         marker = self.not_found_message
         return code == "ValidationException" and marker is not None and marker in message
 
-    @property
-    def tagging_filter(self) -> str:
-        """The ``ResourceTypeFilters`` value for ``tag:GetResources``."""
-        return self.tagging_type
-
 
 _BEDROCK_TAGS = TagCalls(
     list_call="list_tags_for_resource",

@@ -24,6 +24,13 @@ from policies.tags import ENVIRONMENTS
 from policies.timeutil import iso
 
 Progress = Callable[[str], None]
+#: What a step would do with ``--apply``, for the dry-run report.
+DRY_RUN = {
+    "teardown": "would snapshot to the audit store, then delete",
+    "unmark": "would remove gpukit:marked",
+    "notify": "would publish to the SNS topic",
+    "mark": "would write gpukit:marked",
+}
 
 
 @dataclass
@@ -138,7 +145,7 @@ def _execute(
         if step.hold is not None:
             result = record(step, step.hold, step.detail)
         elif not apply:
-            result = record(step, "dry-run", step.mark_value or step.detail)
+            result = record(step, "dry-run", step.mark_value or step.detail or DRY_RUN[step.kind])
         else:
             say(f"{step.kind} {step.item.resource.name}")
             try:
