@@ -31,6 +31,7 @@ from policies.checkov.translate import (
     SCALING_TARGET_TYPE,
     Unresolved,
     endpoint_resource,
+    is_expression,
     unwrap,
     variants_of,
 )
@@ -66,6 +67,11 @@ def _address(vertex: Vertex) -> str:
     return str(vertex.get("__address__") or vertex.get("block_name_") or "")
 
 
+def _known(value: Any) -> bool:
+    """A rendered value that can identify a resource (not empty, not an expression)."""
+    return isinstance(value, str) and bool(value) and not is_expression(value)
+
+
 def _attr(vertex: Vertex, key: str) -> Any:
     return unwrap(vertex_conf(vertex).get(key))
 
@@ -85,7 +91,9 @@ class _Fleet:
     def endpoint_config(self, endpoint: Vertex) -> Vertex | None:
         wanted = _attr(endpoint, "endpoint_config_name")
         for cfg in self.of(ENDPOINT_CONFIG_TYPE):
-            if _attr(cfg, "name") == wanted or _references(endpoint, "endpoint_config_name", cfg):
+            if _known(wanted) and _attr(cfg, "name") == wanted:
+                return cfg
+            if _references(endpoint, "endpoint_config_name", cfg):
                 return cfg
         return None
 
@@ -95,16 +103,17 @@ class _Fleet:
             rid = str(_attr(t, "resource_id") or "")
             if _attr(t, "scalable_dimension") != DIMENSION:
                 continue
-            if rid == f"endpoint/{name}/variant/{variant}" or (
-                rid.endswith(f"/variant/{variant}") and _references(t, "resource_id", endpoint)
-            ):
+            if _known(name) and rid == f"endpoint/{name}/variant/{variant}":
+                return t
+            if rid.endswith(f"/variant/{variant}") and _references(t, "resource_id", endpoint):
                 return t
         return None
 
     def has_policy(self, target: Vertex) -> bool:
         rid = _attr(target, "resource_id")
         return any(
-            _attr(p, "resource_id") == rid or _references(p, "resource_id", target)
+            (_known(rid) and _attr(p, "resource_id") == rid)
+            or _references(p, "resource_id", target)
             for p in self.of(SCALING_POLICY_TYPE)
         )
 
