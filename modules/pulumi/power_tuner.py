@@ -65,6 +65,9 @@ class PowerTunerArgs:
         (unqualified ARNs); nothing else.
     architecture: of the tuner's own functions.
     log_retention_days: CloudWatch Logs retention of the tuner's functions.
+    timeout_seconds: of the initializer, cleaner, analyzer and optimizer.
+    executor_timeout_seconds: of the executor, which runs ``num`` invocations of one memory
+        size serially unless the run is parallel (900 s is Lambda's maximum).
     tags: extra tags on top of the provider's default tags.
     """
 
@@ -73,6 +76,7 @@ class PowerTunerArgs:
     architecture: Literal["arm64", "x86_64"] = "arm64"
     memory_mb: int = 256
     timeout_seconds: int = 300
+    executor_timeout_seconds: int = 900
     log_retention_days: int = 14
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -173,7 +177,7 @@ class PowerTuner(pulumi.ComponentResource):
             code=code,
             architectures=[args.architecture],
             memory_size=args.memory_mb,
-            timeout=args.timeout_seconds,
+            timeout=args.executor_timeout_seconds if fn == "executor" else args.timeout_seconds,
             tags=dict(args.tags),
             opts=child(self, depends_on=[logs]),
         )

@@ -121,6 +121,10 @@ def test_power_tuner_where_configured(guard_plans: dict[str, Plan]) -> None:
             f for f in of_type(plan, FUNCTION) if f.inputs["handler"] in HANDLERS.values()
         ]
         assert len(tuner_functions) == expected * len(HANDLERS)
+        timeouts = {f.inputs["handler"]: f.inputs["timeout"] for f in tuner_functions}
+        for handler, timeout in timeouts.items():
+            # the executor invokes the target num times in a row; the others finish quickly
+            assert timeout == (900 if handler == HANDLERS["executor"] else 300)
 
 
 @pytest.mark.parametrize("env", ["dev", "staging"])
