@@ -1,0 +1,1 @@
+"""Benchmarks: printed tables with ratios against a reference run in the same process."""

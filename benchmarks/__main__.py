@@ -1,0 +1,3 @@
+from benchmarks import metrics_batching
+
+metrics_batching.main()
