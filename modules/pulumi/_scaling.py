@@ -20,6 +20,33 @@ COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 MAX_ALARM_HOURS = 24
 
 
+def target_tracking(
+    owner: pulumi.Resource,
+    name: str,
+    target: aws.appautoscaling.Target,
+    metric_type: str,
+    target_value: float,
+    *,
+    scale_in_cooldown: int,
+    scale_out_cooldown: int,
+) -> aws.appautoscaling.Policy:
+    """A target-tracking policy on a predefined SageMaker metric for ``target``."""
+    return aws.appautoscaling.Policy(
+        name,
+        policy_type="TargetTrackingScaling",
+        service_namespace=target.service_namespace,
+        resource_id=target.resource_id,
+        scalable_dimension=target.scalable_dimension,
+        target_tracking_scaling_policy_configuration={
+            "predefined_metric_specification": {"predefined_metric_type": metric_type},
+            "target_value": target_value,
+            "scale_in_cooldown": scale_in_cooldown,
+            "scale_out_cooldown": scale_out_cooldown,
+        },
+        opts=child(owner),
+    )
+
+
 def instances(
     owner: pulumi.Resource,
     name: str,
@@ -38,21 +65,14 @@ def instances(
         tags=dict(args.tags),
         opts=child(owner, depends_on=[endpoint]),
     )
-    aws.appautoscaling.Policy(
+    target_tracking(
+        owner,
         f"{name}-{v.name}-invocations",
-        policy_type="TargetTrackingScaling",
-        service_namespace=target.service_namespace,
-        resource_id=target.resource_id,
-        scalable_dimension=target.scalable_dimension,
-        target_tracking_scaling_policy_configuration={
-            "predefined_metric_specification": {
-                "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
-            },
-            "target_value": v.target_invocations_per_instance,
-            "scale_in_cooldown": 600,
-            "scale_out_cooldown": 120,
-        },
-        opts=child(owner),
+        target,
+        "SageMakerVariantInvocationsPerInstance",
+        v.target_invocations_per_instance,
+        scale_in_cooldown=600,
+        scale_out_cooldown=120,
     )
     return target
 
@@ -79,21 +99,14 @@ def copies_from_zero(
         tags=dict(args.tags),
         opts=child(owner, depends_on=[ic]),
     )
-    aws.appautoscaling.Policy(
+    target_tracking(
+        owner,
         f"{name}-{v.name}-invocations-per-copy",
-        policy_type="TargetTrackingScaling",
-        service_namespace=target.service_namespace,
-        resource_id=target.resource_id,
-        scalable_dimension=target.scalable_dimension,
-        target_tracking_scaling_policy_configuration={
-            "predefined_metric_specification": {
-                "predefined_metric_type": "SageMakerInferenceComponentInvocationsPerCopy"
-            },
-            "target_value": ic_args.target_invocations_per_copy,
-            "scale_in_cooldown": ic_args.scale_in_cooldown_seconds,
-            "scale_out_cooldown": 60,
-        },
-        opts=child(owner),
+        target,
+        "SageMakerInferenceComponentInvocationsPerCopy",
+        ic_args.target_invocations_per_copy,
+        scale_in_cooldown=ic_args.scale_in_cooldown_seconds,
+        scale_out_cooldown=60,
     )
     wake = aws.appautoscaling.Policy(
         f"{name}-{v.name}-scale-out-from-zero",

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from gpukit.cli import app
 from gpukit.emulator import Emulator
@@ -79,20 +79,14 @@ def test_table_output_names_resources(seeded_fleet: SeededFleet, tmp_path: Path)
     assert "dev-llm-playground" in out and "monthly waste found" in out
 
 
+def scan_json(aws: Emulator, tmp_path: Path) -> Result:
+    """``gpukit guard scan --format json`` against the emulator, with a throwaway audit file."""
+    args = ["guard", "scan", "--endpoint-url", aws.endpoint_url, "--format", "json"]
+    return runner.invoke(app, [*args, "--audit", str(tmp_path / "a.jsonl")])
+
+
 def test_clean_account_exits_0(aws: Emulator, tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "guard",
-            "scan",
-            "--endpoint-url",
-            aws.endpoint_url,
-            "--format",
-            "json",
-            "--audit",
-            str(tmp_path / "a.jsonl"),
-        ],
-    )
+    result = scan_json(aws, tmp_path)
     assert result.exit_code == 0
     assert json.loads(result.stdout)["resources"] == 0
 
@@ -139,19 +133,7 @@ def test_bad_policy_file_names_file_and_line(tmp_path: Path) -> None:
 
 def test_an_incomplete_scan_says_so_and_exits_1(aws: Emulator, tmp_path: Path) -> None:
     aws.inject_fault("sagemaker.ListEndpoints", status=400, code="AccessDeniedException")
-    result = runner.invoke(
-        app,
-        [
-            "guard",
-            "scan",
-            "--endpoint-url",
-            aws.endpoint_url,
-            "--format",
-            "json",
-            "--audit",
-            str(tmp_path / "a.jsonl"),
-        ],
-    )
+    result = scan_json(aws, tmp_path)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["resources"] == 0
     assert "scan incomplete in region/us-east-1: sagemaker.ListEndpoints: AccessDenied" in (
