@@ -19,14 +19,13 @@ from typing import Literal
 
 from guard.discovery import Discovered
 from policies import tags as T
-from policies.context import Mark
+from policies.context import TEARDOWN_MARK, Mark
 from policies.engine import Evaluation
 from policies.findings import Decision
 from policies.timeutil import iso
 
 StepKind = Literal["notify", "mark", "unmark", "teardown"]
 #: ``gpukit:marked`` action for a two-phase mark (teardown after the grace period).
-TEARDOWN_MARK = "teardown"
 #: ``gpukit:marked`` action for a mark that asks people to look (e.g. missing tags).
 REVIEW_MARK = "review"
 NOTIFY_DECISIONS = frozenset({Decision.WARN, Decision.MARK, Decision.TEARDOWN, Decision.BLOCKED})

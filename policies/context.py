@@ -12,6 +12,9 @@ from policies.model import Resource
 from policies.pricing import PriceBook
 from policies.timeutil import iso, try_parse_iso
 
+#: The ``gpukit:marked`` action that starts the teardown grace period.
+TEARDOWN_MARK = "teardown"
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -84,8 +87,12 @@ class RuleContext:
         )
 
     def two_phase(self, rule_id: str, why: str, grace: timedelta) -> Finding:
-        """Mark now; tear down on a later run once the grace period after the mark has passed."""
-        mark = self.mark
+        """Mark now; tear down on a later run once the grace period after the mark has passed.
+
+        Only a ``teardown@`` mark starts the grace period: a mark written for another reason
+        (e.g. ``review@`` for missing tags) must not shorten it.
+        """
+        mark = self.mark if self.mark and self.mark.action == TEARDOWN_MARK else None
         if mark is None:
             due = self.now + grace
             return self.finding(

@@ -156,6 +156,13 @@ def test_gpk005_marked_within_grace_stays_marked_then_tears_down_after() -> None
     assert decisions(ptu(tags=old, use=IDLE))["GPK005"] is Decision.TEARDOWN
 
 
+def test_gpk005_only_a_teardown_mark_starts_the_grace_period() -> None:
+    review = good_tags(**{"gpukit:marked": f"review@{z(NOW - timedelta(days=3))}"})
+    finding = by_rule(ptu(tags=review, use=IDLE))["GPK005"]
+    assert finding.decision is Decision.MARK
+    assert "marking it now" in finding.reason
+
+
 def test_gpk005_committed_ptu_inside_term_is_blocked_with_date() -> None:
     ends = NOW + timedelta(days=40)
     finding = by_rule(
