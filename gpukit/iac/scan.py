@@ -14,6 +14,7 @@ from checkov.common.output.report import Report
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.plan_runner import Runner as PlanRunner
 from checkov.terraform.runner import Runner as HclRunner
+from checkov.terraform_json.runner import TerraformJsonRunner as JsonRunner
 
 from policies.checkov.checks import load
 from policies.checkov.notes import NOTES, Unknown
@@ -91,6 +92,16 @@ def scan_terraform(
         "terraform", gpukit_only, skip, [str(v.resolve()) for v in var_files or []]
     )
     scan = _run(lambda: HclRunner().run(root_folder=root, files=files, runner_filter=runner_filter))
+    json_files = [str(path)] if path.is_file() else [str(p) for p in path.rglob("*.tf.json")]
+    json_files = [f for f in json_files if f.endswith(".tf.json")]
+    if json_files:
+        # checkov's HCL runner skips resources in Terraform JSON (e.g. cdktf output); its
+        # terraform_json runner reads them.
+        json_filter = _filter("terraform_json", gpukit_only, skip)
+        json_scan = _run(
+            lambda: JsonRunner().run(root_folder=None, files=json_files, runner_filter=json_filter)
+        )
+        scan = Scan(merge([scan.report, json_scan.report]), scan.unknown + json_scan.unknown)
     errors = sorted(scan.report.parsing_errors)
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -140,11 +140,38 @@ def test_unknown_format_is_rejected() -> None:
     assert "--format" in err
 
 
+def test_synthesized_json_resources_are_checked(tmp_path: Path) -> None:
+    """Terraform JSON (what cdktf synthesizes) holding the same bad PTU fails the same way."""
+    stack = {
+        "resource": {
+            "aws_bedrock_provisioned_model_throughput": {
+                "bad": {
+                    "provisioned_model_name": "bad",
+                    "model_arn": "arn:aws:bedrock:us-east-1::foundation-model/"
+                    "amazon.titan-text-express-v1",
+                    "model_units": 1,
+                    "commitment_duration": "SixMonths",
+                    "tags": {
+                        "gpukit:cost-center": "ml-platform",
+                        "gpukit:managed-by": "gpukit",
+                        "gpukit:env": "dev",
+                    },
+                }
+            }
+        }
+    }
+    (tmp_path / "cdk.tf.json").write_text(json.dumps(stack))
+    code, out, _ = run("terraform", str(tmp_path), "--gpukit-only", "--format", "json")
+    assert code == 1
+    assert failed_ids(out) == {"CKV_GPK_1", "CKV_GPK_2"}
+
+
 def test_nothing_scanned_is_a_warning_not_a_silent_pass(tmp_path: Path) -> None:
     module = Path(__file__).parents[2] / "modules" / "terraform" / "bedrock-throughput"
     stack = {"module": {"ptu": {"source": str(module), "name": "x"}}}
     (tmp_path / "cdk.tf.json").write_text(json.dumps(stack))
-    code, _, err = run("terraform", str(tmp_path))
+    # only gpukit's checks: checkov's own CKV_TF_1/2 rightly flag the unpinned module source
+    code, _, err = run("terraform", str(tmp_path), "--gpukit-only")
     assert code == 0
     assert "found no resources" in err and "check their plan" in err
 
