@@ -13,6 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 BUNDLED_PATH = Path(__file__).parent / "data" / "prices.json"
 
 
+def priced_model_id(model: str) -> str:
+    """The model id a PTU is priced by, from a model id or ARN: the last path segment of a
+    foundation-model ARN; for a custom model (``...:custom-model/<base-model-id>/<id>``) its
+    base model, whose price it shares."""
+    _, _, path = model.partition(":custom-model/")
+    if path.count("/") == 1:
+        return path.split("/", 1)[0]
+    return model.rsplit("/", 1)[-1]
+
+
 class LambdaPrices(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -40,9 +50,10 @@ class PriceBook(BaseModel):
         return f"prices: {self.source} ({self.region}, as of {self.as_of.isoformat()})"
 
     def ptu_unit_hourly(self, model_id: str, commitment: str | None) -> float:
-        """Hourly price of one model unit; the longest matching model-id prefix wins."""
+        """Hourly price of one model unit (``model_id`` may be an ARN, see
+        :func:`priced_model_id`); the longest matching model-id prefix wins."""
         term = commitment or "none"
-        base = model_id.rsplit("/", 1)[-1]
+        base = priced_model_id(model_id)
         matches = [k for k in self.bedrock_ptu_hourly_per_unit if k != "*" and base.startswith(k)]
         key = max(matches, key=len) if matches else "*"
         table = self.bedrock_ptu_hourly_per_unit[key]

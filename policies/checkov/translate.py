@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from policies.model import Resource, ResourceKind
+from policies.pricing import priced_model_id
 
 PTU_TYPE = "aws_bedrock_provisioned_model_throughput"
 ENDPOINT_TYPE = "aws_sagemaker_endpoint"
@@ -94,7 +95,7 @@ def ptu_resource(conf: Mapping[str, Any], commitment: str | None = None) -> Reso
     stands in for a ``commitment_duration`` that is still an expression."""
     model_arn = unwrap(conf.get("model_arn"))
     model_id = (
-        str(model_arn).rsplit("/", 1)[-1]
+        priced_model_id(model_arn)
         if isinstance(model_arn, str) and not is_expression(model_arn)
         else "unknown"
     )

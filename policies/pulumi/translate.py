@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
+from policies.pricing import priced_model_id
 
 PTU_TYPE = "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput"
 ENDPOINT_TYPE = "aws:sagemaker/endpoint:Endpoint"
@@ -83,16 +84,6 @@ def _tag_map(value: object) -> dict[str, str]:
     return {}
 
 
-def model_id_of(model_arn: str) -> str:
-    """The model id a PTU is priced by: the last path segment of a foundation-model ARN; for
-    a custom model (``...:custom-model/<base-model-id>/<id>``) its base model, whose price
-    it shares."""
-    _, _, path = model_arn.partition(":custom-model/")
-    if path.count("/") == 1:
-        return path.split("/", 1)[0]
-    return model_arn.rsplit("/", 1)[-1]
-
-
 def ptu_resource(
     name: str,
     props: Mapping[str, Any],
@@ -101,7 +92,7 @@ def ptu_resource(
 ) -> Resource:
     """A planned ``aws.bedrock.ProvisionedModelThroughput`` as a rules resource.
 
-    Reads ``modelArn`` (see :func:`model_id_of`), ``modelUnits``,
+    Reads ``modelArn`` (see :func:`policies.pricing.priced_model_id`), ``modelUnits``,
     ``commitmentDuration`` and the tags. Raises ``ValueError`` (pydantic) if they do not fit
     the model, e.g. ``modelUnits`` of 0.
     """
@@ -115,7 +106,7 @@ def ptu_resource(
         tags=tags_of(props, default_tags),
         created_at=PLANNED_CREATED_AT,
         configuration=PtuConfig(
-            model_id=model_id_of(model),
+            model_id=priced_model_id(model),
             model_units=int(props.get("modelUnits") or 0),
             commitment=props.get("commitmentDuration") or None,
             status="Planned",

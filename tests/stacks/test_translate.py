@@ -60,13 +60,6 @@ def test_ptu_props_become_a_planned_ptu() -> None:
     assert resource.tags == {"a": "own", "b": "all", "c": "default"}
 
 
-def test_custom_models_are_priced_as_their_base_model() -> None:
-    custom = "arn:aws:bedrock:us-east-1:111122223333:custom-model/amazon.titan-text-lite-v1:0:4k/x1"
-    assert tr.model_id_of(custom) == "amazon.titan-text-lite-v1:0:4k"
-    base = "arn:aws:bedrock:us-east-1::foundation-model/cohere.command-r-v1:0"
-    assert tr.model_id_of(base) == "cohere.command-r-v1:0"
-
-
 def test_unusable_props_raise() -> None:
     with pytest.raises(ValidationError):
         tr.ptu_resource("x", {"modelArn": "m", "modelUnits": 0})
