@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from policies.pulumi.translate import default_tags_of
+
 FAKE_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
@@ -207,7 +209,7 @@ def _finish(registrations: list[dict[str, Any]]) -> list[PlannedResource]:
     for r in registrations:
         provider_urn = _provider_urn(r["provider"])
         provider = by_urn.get(provider_urn) if provider_urn else None
-        default_tags = _default_tags(provider["inputs"]) if provider else {}
+        default_tags = default_tags_of(provider["inputs"]) if provider else {}
         out.append(
             PlannedResource(
                 type=r["type"],
@@ -230,15 +232,3 @@ def _provider_urn(reference: str) -> str | None:
     if not reference:
         return None
     return reference.rsplit("::", 1)[0]
-
-
-def _default_tags(provider_inputs: Mapping[str, Any]) -> dict[str, str]:
-    value = provider_inputs.get("defaultTags")
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            return {}
-    if isinstance(value, Mapping):
-        return tags_as_dict(value.get("tags"))
-    return {}
