@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from pulumi_policy.proxy import UnknownValueError
 
 from policies.engine import evaluate, select_policy
-from policies.environment import EnvironmentPolicy, load_policy_for_env
+from policies.environment import load_policies
 from policies.findings import Decision, Finding
 from policies.model import Resource
 from policies.pulumi.translate import (
@@ -27,7 +27,6 @@ from policies.pulumi.translate import (
     ptu_resource,
     resources_from_plan,
 )
-from policies.tags import ENVIRONMENTS
 
 ReportViolation = Callable[..., None]
 
@@ -67,10 +66,6 @@ class StackArgs(Protocol):
     def get_config(self) -> Mapping[str, Any]: ...
 
 
-def _policies() -> dict[str, EnvironmentPolicy]:
-    return {env: load_policy_for_env(env) for env in ENVIRONMENTS}
-
-
 def _forced_env(config: Mapping[str, Any]) -> str | None:
     env = config.get("environment")
     return str(env) if env else None
@@ -78,7 +73,7 @@ def _forced_env(config: Mapping[str, Any]) -> str | None:
 
 def judge(resource: Resource, forced_env: str | None, now: datetime) -> list[Finding]:
     """Findings for one planned resource under its environment's policy."""
-    policy = select_policy(resource, _policies(), forced_env)
+    policy = select_policy(resource, load_policies(), forced_env)
     return evaluate(resource, policy, now)
 
 
