@@ -98,14 +98,19 @@ def _client(service: str, region: str, endpoint_url: str | None) -> Any:
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
+def _progress_line(status: str, measured: int, failed: int, tasks: int) -> str:
+    return f"{status.lower()}: {measured + failed}/{tasks} power values measured"
+
+
 def _progress_printer(console: Console, tasks: int) -> Callable[[str, int, int], None]:
-    last: list[tuple[str, int, int]] = []
+    """Print a progress line whenever it changes."""
+    last: list[str] = [""]
 
     def show(status: str, measured: int, failed: int) -> None:
-        if last and last[-1] == (status, measured, failed):
-            return
-        last.append((status, measured, failed))
-        console.print(f"{status.lower()}: {measured + failed}/{tasks} power values measured")
+        line = _progress_line(status, measured, failed, tasks)
+        if line != last[0]:
+            last[0] = line
+            console.print(line)
 
     return show
 
@@ -235,9 +240,7 @@ def run(
                 final = follow(
                     sfn,
                     execution,
-                    lambda s, m, f: status.update(
-                        f"{s.lower()}: {m + f}/{tasks} power values measured"
-                    ),
+                    lambda s, m, f: status.update(_progress_line(s, m, f, tasks)),
                 )
         else:
             final = follow(sfn, execution, show)
