@@ -17,10 +17,9 @@ from guard.plan import Step, plan
 from guard.pricing import load_prices
 from policies.context import hours
 from policies.engine import Evaluation, evaluate_many, select_policy
-from policies.environment import EnvironmentPolicy, load_policy_for_env
+from policies.environment import EnvironmentPolicy, load_policies
 from policies.pricing import PriceBook, load_bundled
 from policies.report import ActionRecord, Report
-from policies.tags import ENVIRONMENTS
 from policies.timeutil import iso
 
 Progress = Callable[[str], None]
@@ -49,15 +48,6 @@ class GuardConfig:
     live_prices: bool = False
 
 
-def default_policies(
-    overrides: Mapping[str, EnvironmentPolicy] | None = None,
-) -> dict[str, EnvironmentPolicy]:
-    """The bundled dev/staging/prod policies, with any overrides by environment."""
-    out = {env: load_policy_for_env(env) for env in ENVIRONMENTS}
-    out.update(overrides or {})
-    return out
-
-
 def _window(policy: EnvironmentPolicy, item: Discovered) -> timedelta:
     return hours(policy.idle_for(item.resource.kind).window_hours)
 
@@ -68,7 +58,7 @@ def run_guard(
     """Run the guard once and return the report (also written to the audit store)."""
     now = config.now or datetime.now(UTC)
     run_id = f"guard-{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    policies = default_policies(config.policies)
+    policies = load_policies(config.policies)
     prices = config.prices or (
         load_prices(factory, config.regions[0]) if config.live_prices else load_bundled()
     )

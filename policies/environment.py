@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -81,6 +83,17 @@ def policy_path_for_env(env: str) -> Path:
     return ENVIRONMENTS_DIR / f"{env}.yaml"
 
 
+@cache
 def load_policy_for_env(env: str) -> EnvironmentPolicy:
-    """Load the bundled policy document for ``dev``, ``staging`` or ``prod``."""
+    """The bundled policy document for ``dev``, ``staging`` or ``prod``, read once per
+    process (policies are frozen, so sharing them is safe)."""
     return load_policy(policy_path_for_env(env))
+
+
+def load_policies(
+    overrides: Mapping[str, EnvironmentPolicy] | None = None,
+) -> dict[str, EnvironmentPolicy]:
+    """The bundled dev/staging/prod policies, with any replaced by ``overrides`` (by env)."""
+    out = {env: load_policy_for_env(env) for env in T.ENVIRONMENTS}
+    out.update(overrides or {})
+    return out

@@ -11,7 +11,7 @@ import typer
 from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
 from gpukit.cli.render import print_report
 from policies.engine import evaluate_many
-from policies.environment import load_policy, load_policy_for_env
+from policies.environment import load_policies, load_policy
 from policies.errors import InputError
 from policies.pricing import load_bundled
 from policies.report import Report
@@ -66,7 +66,7 @@ def check(
     moment = parse_now(now)
     try:
         resources = load_resources(input_path)
-        policies = {e: load_policy_for_env(e) for e in ENVIRONMENTS}
+        policies = load_policies()
         if policy_file is not None:
             custom = load_policy(policy_file)
             policies[custom.environment] = custom

@@ -10,8 +10,9 @@ from guard.actions.base import ActionContext
 from guard.audit import FileAuditStore
 from guard.discovery import discover
 from guard.plan import Step
-from guard.runner import default_policies, run_guard
+from guard.runner import run_guard
 from policies.engine import evaluate_many
+from policies.environment import load_policies
 from policies.findings import Decision
 from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for
@@ -86,7 +87,7 @@ def test_already_deleted_counts_as_done(seeded_fleet: SeededFleet, audit_path: P
     evaluations = {
         e.resource.arn: e
         for e in evaluate_many(
-            [d.resource for d in found.values()], default_policies(), seeded_fleet.now
+            [d.resource for d in found.values()], load_policies(), seeded_fleet.now
         )
     }
     for role in ("idle_dev_endpoint", "idle_dev_ptu"):
@@ -114,7 +115,7 @@ def test_aws_refusing_a_committed_delete_is_reported_not_raised(
     )["provisionedModelArn"]
     factory = factory_for(aws)
     found = discover(factory, ["us-east-1"]).found
-    ev = evaluate_many([found[0].resource], default_policies(), datetime.now(UTC))[0]
+    ev = evaluate_many([found[0].resource], load_policies(), datetime.now(UTC))[0]
     ctx = ActionContext(factory, datetime.now(UTC), "t", FileAuditStore(audit_path))
     result = teardown.run(ctx, Step("teardown", found[0], ev))
     assert result.status == "error"  # AWS (and the emulator) refuse it inside the term

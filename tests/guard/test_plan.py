@@ -6,15 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 from guard.discovery import Discovered
 from guard.plan import fingerprint, plan
-from guard.runner import default_policies
 from policies import tags as T
 from policies.engine import Evaluation, evaluate_many
+from policies.environment import load_policies
 from policies.findings import Decision, Finding, Severity
 from policies.timeutil import iso
 from tests.guard.factories import endpoint, ptu, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
-POLICIES = default_policies()
+POLICIES = load_policies()
 DUE = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=10))}"}  # dev grace is 6h
 
 
