@@ -9,12 +9,13 @@ from pulumi_policy import (
 )
 
 from policies.pulumi import validators as v
+from policies.tags import ENVIRONMENTS
 
 ENVIRONMENT = PolicyConfigSchema(
     properties={
         "environment": {
             "type": "string",
-            "enum": ["dev", "staging", "prod"],
+            "enum": list(ENVIRONMENTS),
             "description": "Judge every resource under this environment's policy instead of"
             " its gpukit:env tag.",
         }
