@@ -14,11 +14,11 @@ from typing import Any
 
 import boto3
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.table import Table
 
 from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from guard.awsutil import AwsError
 from modules.powertuning.inputs import ARCHITECTURES, TuningInputError, parse_input
 from modules.powertuning.report import ResultError, load_result, rows
 from policies.pricing import PriceBook, load_bundled
@@ -225,7 +225,7 @@ def run(
         started = sfn.start_execution(
             stateMachineArn=machine, name=name, input=json.dumps(spec.to_json())
         )
-    except (ClientError, BotoCoreError) as exc:
+    except AwsError as exc:
         fail_input(f"--state-machine: cannot start an execution: {exc}")
     execution = started["executionArn"]
     console.print(f"started {execution}")
@@ -244,7 +244,7 @@ def run(
                 )
         else:
             final = follow(sfn, execution, show)
-    except (ClientError, BotoCoreError) as exc:
+    except AwsError as exc:
         print(f"{execution}: lost track of the execution: {exc}", file=sys.stderr)
         raise typer.Exit(EXIT_FINDINGS) from exc
     if final["status"] != "SUCCEEDED":
