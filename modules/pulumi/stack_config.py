@@ -12,9 +12,10 @@ import json
 from typing import TypeVar
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 
 from policies import tags as T
+from policies.environment import EnvironmentPolicy, load_policy_for_env
 from policies.pricing import load_bundled
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -33,6 +34,12 @@ class ConfigModel(BaseModel):
         alias_generator=lambda name: name.replace("_", "-"),
         populate_by_name=True,
     )
+
+
+def env_policy(info: ValidationInfo) -> EnvironmentPolicy:
+    """In a field validator: the policy of the environment :func:`load_config` validates for
+    (``dev``, the strictest, when validated without that context)."""
+    return load_policy_for_env((info.context or {}).get("env", "dev"))
 
 
 def known_gpu_instance_types() -> list[str]:

@@ -8,8 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from modules.pulumi.guard_service import RATE, GuardServiceArgs
 from modules.pulumi.power_tuner import PowerTunerArgs
-from modules.pulumi.stack_config import ConfigModel
-from policies.environment import load_policy_for_env
+from modules.pulumi.stack_config import ConfigModel, env_policy
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731)
 LAMBDA_ARN = r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+$"
@@ -62,7 +61,7 @@ class GuardStackConfig(ConfigModel):
     @field_validator("apply")
     @classmethod
     def _apply_allowed(cls, apply: bool, info: ValidationInfo) -> bool:
-        policy = load_policy_for_env((info.context or {}).get("env", "dev"))
+        policy = env_policy(info)
         if apply and not policy.teardown_allowed:
             raise ValueError(
                 f"the {policy.environment} policy is warn-only (teardown_allowed: false);"
@@ -73,7 +72,7 @@ class GuardStackConfig(ConfigModel):
     @field_validator("max_teardowns")
     @classmethod
     def _cap(cls, cap: int | None, info: ValidationInfo) -> int | None:
-        policy = load_policy_for_env((info.context or {}).get("env", "dev"))
+        policy = env_policy(info)
         if cap is not None and cap > policy.max_teardowns_per_run:
             raise ValueError(
                 f"{cap} exceeds the {policy.environment} policy's max_teardowns_per_run"

@@ -14,15 +14,9 @@ from modules.pulumi.endpoint_args import (
     ScaleToZeroArgs,
     VariantArgs,
 )
-from modules.pulumi.stack_config import ConfigModel, known_gpu_instance_types
-from policies.environment import EnvironmentPolicy, load_policy_for_env
+from modules.pulumi.stack_config import ConfigModel, env_policy, known_gpu_instance_types
 
 NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
-
-
-def _policy(info: ValidationInfo) -> EnvironmentPolicy:
-    env = (info.context or {}).get("env", "dev")
-    return load_policy_for_env(env)
 
 
 class ThroughputConfig(ConfigModel):
@@ -37,7 +31,7 @@ class ThroughputConfig(ConfigModel):
     @field_validator("model_units")
     @classmethod
     def _units_within_policy(cls, units: int, info: ValidationInfo) -> int:
-        policy = _policy(info)
+        policy = env_policy(info)
         if units > policy.max_model_units:
             raise ValueError(
                 f"{units} model units exceed the {policy.environment} limit of"
@@ -48,7 +42,7 @@ class ThroughputConfig(ConfigModel):
     @field_validator("commitment")
     @classmethod
     def _commitment_allowed(cls, commitment: str | None, info: ValidationInfo) -> str | None:
-        policy = _policy(info)
+        policy = env_policy(info)
         if commitment is not None and commitment not in policy.allowed_commitments:
             allowed = ", ".join(policy.allowed_commitments) or "none"
             raise ValueError(
@@ -60,7 +54,7 @@ class ThroughputConfig(ConfigModel):
     @field_validator("approved_by")
     @classmethod
     def _approval(cls, approved_by: str | None, info: ValidationInfo) -> str | None:
-        policy = _policy(info)
+        policy = env_policy(info)
         if (
             info.data.get("commitment")
             and policy.commitment_requires_approval
@@ -74,7 +68,7 @@ class ThroughputConfig(ConfigModel):
     @field_validator("expires_at")
     @classmethod
     def _expiry(cls, expires_at: object, info: ValidationInfo) -> object:
-        policy = _policy(info)
+        policy = env_policy(info)
         committed = info.data.get("commitment") is not None
         if expires_at is None and policy.require_expires_at and not committed:
             raise ValueError(
