@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 
 from modules.pulumi.bedrock_throughput import BedrockThroughputArgs, ZeroInvocationAlarm
 from modules.pulumi.endpoint_args import (
+    NAME_PATTERN,
     EndpointIdleAlarm,
     GpuEndpointArgs,
     ScaleToZeroArgs,
@@ -16,7 +17,7 @@ from modules.pulumi.endpoint_args import (
 )
 from modules.pulumi.stack_config import ConfigModel, env_policy, known_gpu_instance_types
 
-NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+NAME = NAME_PATTERN.pattern
 
 
 class ThroughputConfig(ConfigModel):
