@@ -19,7 +19,7 @@ from rich.table import Table
 
 from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
 from guard.awsutil import AwsError
-from modules.powertuning.inputs import ARCHITECTURES, TuningInputError, parse_input
+from modules.powertuning.inputs import ARCHITECTURES, TuningInputError, parse_input, region_of
 from modules.powertuning.report import ResultError, load_result, rows
 from policies.pricing import PriceBook, load_bundled
 
@@ -210,7 +210,7 @@ def run(
     }
     if alias and not auto_optimize:
         fail_input("--alias: only with --auto-optimize")
-    function_region = function.split(":")[3] if function.count(":") >= 6 else "us-east-1"
+    function_region = region_of(function) if function.count(":") >= 6 else "us-east-1"
     book = load_bundled()
     raw["prices"] = prices_for(book, function_region)
     try:

@@ -53,6 +53,11 @@ KNOWN_KEYS = frozenset(
 STATE_KEYS = frozenset({"init", "results", "result", "error", "cleanup", "cleanupError"})
 
 
+def region_of(function_arn: str) -> str:
+    """The region field of a function ARN."""
+    return function_arn.split(":")[3]
+
+
 class TuningInputError(ValueError):
     """Bad execution input; the message names the field and the reason."""
 
@@ -97,7 +102,7 @@ class TuningInput:
 
     @property
     def region(self) -> str:
-        return self.lambda_arn.split(":")[3]
+        return region_of(self.lambda_arn)
 
     @property
     def runs(self) -> int:

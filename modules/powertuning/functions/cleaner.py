@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modules.powertuning import lambda_ops
+from modules.powertuning.inputs import region_of
 from modules.powertuning.plan import planned_aliases, version_marker
 
 
@@ -35,4 +36,4 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     init = event.get("init")
     if not init:
         return clean(event, None)
-    return clean(event, lambda_ops.lambda_client(init["input"]["lambdaARN"].split(":")[3]))
+    return clean(event, lambda_ops.lambda_client(region_of(init["input"]["lambdaARN"])))

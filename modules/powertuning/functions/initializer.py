@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from modules.powertuning import lambda_ops
-from modules.powertuning.inputs import TuningInput, parse_input
+from modules.powertuning.inputs import TuningInput, parse_input, region_of
 from modules.powertuning.plan import plan_tasks, version_marker
 
 SAFETY_MS = 60_000
@@ -75,5 +75,5 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     if init is None:
         spec = parse_input(state)
         return plan(spec, event["runId"], lambda_ops.lambda_client(spec.region))
-    client = lambda_ops.lambda_client(init["input"]["lambdaARN"].split(":")[3])
+    client = lambda_ops.lambda_client(region_of(init["input"]["lambdaARN"]))
     return publish_batch(init, client, context.get_remaining_time_in_millis)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modules.powertuning import lambda_ops
-from modules.powertuning.inputs import parse_input
+from modules.powertuning.inputs import parse_input, region_of
 
 
 def optimize(
@@ -42,6 +42,4 @@ def optimize(
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    return optimize(
-        event, lambda_ops.lambda_client(event["init"]["input"]["lambdaARN"].split(":")[3])
-    )
+    return optimize(event, lambda_ops.lambda_client(region_of(event["init"]["input"]["lambdaARN"])))
