@@ -11,11 +11,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from modules.powertuning.state_machine import FUNCTIONS
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 HANDLERS: dict[str, str] = {
-    name: f"modules.powertuning.functions.{name}.handler"
-    for name in ("initializer", "executor", "cleaner", "analyzer", "optimizer")
+    name: f"modules.powertuning.functions.{name}.handler" for name in FUNCTIONS
 }
 
 # Modules that only the CLI uses; they never go into the Lambda package.
