@@ -4,6 +4,7 @@ against Step Functions (moto over HTTP to start; a Stubber for an execution that
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from tests.powertuning.sample import sample_result
 runner = CliRunner()
 FUNCTION = "arn:aws:lambda:eu-west-1:123456789012:function:thumbnailer"
 MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:gpukit-powertuner"
+RUN = ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE]
 
 
 @pytest.fixture
@@ -72,50 +74,16 @@ def test_report_json_and_chart_agree(result_file: Path, tmp_path: Path) -> None:
             ["tune", "run", "--function", FUNCTION, "--state-machine", "nope"],
             "--state-machine: 'nope'",
         ),
-        (
-            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--power", "a,b"],
-            "--power:",
-        ),
-        (
-            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--strategy", "x"],
-            "--strategy:",
-        ),
-        (
-            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--weight", "2"],
-            "--weight:",
-        ),
-        (
-            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--arch", "x86"],
-            "--arch:",
-        ),
-        (
-            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--payload", "{"],
-            "--payload: not JSON",
-        ),
-        (
-            [
-                "tune",
-                "run",
-                "--function",
-                FUNCTION,
-                "--state-machine",
-                MACHINE,
-                "--payload",
-                "@nope.json",
-            ],
-            "--payload nope.json: cannot read",
-        ),
-        (
-            ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--alias", "live"],
-            "--alias: only with --auto-optimize",
-        ),
+        ([*RUN, "--power", "a,b"], "--power:"),
+        ([*RUN, "--strategy", "x"], "--strategy:"),
+        ([*RUN, "--weight", "2"], "--weight:"),
+        ([*RUN, "--arch", "x86"], "--arch:"),
+        ([*RUN, "--payload", "{"], "--payload: not JSON"),
+        ([*RUN, "--payload", "@nope.json"], "--payload nope.json: cannot read"),
+        ([*RUN, "--alias", "live"], "--alias: only with --auto-optimize"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(
-    args: list[str], message: str, result_file: Path, tmp_path: Path
-) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"results": "nope"}))
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, result_file: Path) -> None:
     args = [str(result_file) if a == "{result}" else a for a in args]
     out = runner.invoke(app, args, env={"GPUKIT_POWERTUNER_ARN": ""})
     assert out.exit_code == 2, out.output
@@ -178,8 +146,6 @@ def test_run_starts_an_execution_with_validated_input_and_bundled_prices(aws: An
 
 
 def _history(types: list[str]) -> dict[str, Any]:
-    from datetime import UTC, datetime
-
     return {
         "events": [
             {"timestamp": datetime.now(UTC), "type": t, "id": i + 1} for i, t in enumerate(types)
@@ -191,8 +157,6 @@ def _stubbed_run(monkeypatch: pytest.MonkeyPatch, final: dict[str, Any]) -> tupl
     client = boto3.client("stepfunctions", region_name="eu-west-1")
     stub = Stubber(client)
     execution = f"{MACHINE.replace('stateMachine', 'execution')}:run-1"
-    from datetime import UTC, datetime
-
     now = datetime.now(UTC)
     base = {"executionArn": execution, "stateMachineArn": MACHINE, "startDate": now}
     stub.add_response("start_execution", {"executionArn": execution, "startDate": now})
@@ -217,18 +181,7 @@ def test_run_follows_to_success_and_writes_the_result(
     out_file = tmp_path / "r.json"
     out = runner.invoke(
         app,
-        [
-            "tune",
-            "run",
-            "--function",
-            FUNCTION,
-            "--state-machine",
-            MACHINE,
-            "--power",
-            "128,256,512",
-            "--out",
-            str(out_file),
-        ],
+        [*RUN, "--power", "128,256,512", "--out", str(out_file)],
         env={"COLUMNS": "200"},
     )
     assert out.exit_code == 0, out.output
@@ -246,7 +199,7 @@ def test_run_reports_a_failed_execution_with_exit_1(monkeypatch: pytest.MonkeyPa
     )
     out = runner.invoke(
         app,
-        ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE, "--stop-on-failure"],
+        [*RUN, "--stop-on-failure"],
     )
     assert out.exit_code == 1
     stub.assert_no_pending_responses()
