@@ -28,11 +28,11 @@ def sample_result(**overrides: Any) -> dict[str, Any]:
         ),
         env={},
     )
-    results = []
-    for power, arch, name in RUNS:
-        task = {"power": power, "architecture": arch, "aliases": [alias_name(power, arch)]}
-        results.append(measure(task, spec, lambda alias, body, name=name: recorded(name)))
     tasks = [{"power": p, "architecture": a, "aliases": [alias_name(p, a)]} for p, a, _ in RUNS]
+    results = [
+        measure(task, spec, lambda alias, body, name=name: recorded(name))
+        for task, (_, _, name) in zip(tasks, RUNS, strict=True)
+    ]
     return analyze(
         {"init": {"input": spec.to_json(), "calls": 2, "tasks": tasks}, "results": results}
     )
