@@ -99,7 +99,7 @@ def target(aws: Any) -> tuple[Any, str]:
 
 
 def initialise(lam: Any, arn: str, **overrides: Any) -> dict[str, Any]:
-    spec = parse_input({"lambdaARN": arn, "prices": PRICES, **overrides}, env={})
+    spec = parse_input(raw_input(lambdaARN=arn, **overrides), env={})
     init = plan(spec, "run-1", lam)
     while not init["done"]:
         init = publish_batch(init, lam, lambda: PLENTY)

@@ -18,8 +18,8 @@ from tests.powertuning.conftest import (
     ORIGINAL_DESCRIPTION,
     ORIGINAL_MEMORY,
     PLENTY,
-    PRICES,
     initialise,
+    raw_input,
 )
 
 
@@ -36,7 +36,7 @@ def versions(lam: Any, arn: str) -> list[str]:
 
 def test_plan_changes_nothing(target: tuple[Any, str]) -> None:
     lam, arn = target
-    spec = parse_input({"lambdaARN": arn, "prices": PRICES, "powerValues": [128, 256]}, env={})
+    spec = parse_input(raw_input(lambdaARN=arn, powerValues=[128, 256]), env={})
     init = plan(spec, "run-1", lam)
     assert init["original"]["memory"] == ORIGINAL_MEMORY
     assert [t["power"] for t in init["tasks"]] == [128, 256]
@@ -59,7 +59,7 @@ def test_initializer_publishes_an_alias_per_power_value_and_restores_latest(
 
 def test_short_on_time_the_initializer_still_makes_progress(target: tuple[Any, str]) -> None:
     lam, arn = target
-    spec = parse_input({"lambdaARN": arn, "prices": PRICES, "powerValues": [128, 256, 512]}, env={})
+    spec = parse_input(raw_input(lambdaARN=arn, powerValues=[128, 256, 512]), env={})
     init = plan(spec, "run-1", lam)
     while not init["done"]:
         init = publish_batch(init, lam, lambda: SAFETY_MS - 1)
@@ -93,7 +93,7 @@ def test_error_path_cleans_a_half_finished_initialization(
 ) -> None:
     _, arn = target
     lam = aws.client("lambda", config=Config(retries={"max_attempts": 1, "mode": "standard"}))
-    spec = parse_input({"lambdaARN": arn, "prices": PRICES, "powerValues": [128, 256, 512]}, env={})
+    spec = parse_input(raw_input(lambdaARN=arn, powerValues=[128, 256, 512]), env={})
     init = plan(spec, "run-1", lam)
     # The second alias fails after its version was published: a version without an alias,
     # and $LATEST left at 256 MB with the run's marker in its description.
