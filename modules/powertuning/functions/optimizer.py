@@ -8,6 +8,7 @@ from typing import Any
 
 from modules.powertuning import lambda_ops
 from modules.powertuning.inputs import parse_input, region_of
+from modules.powertuning.plan import MARKER
 
 
 def optimize(
@@ -30,7 +31,7 @@ def optimize(
     version = None
     if spec.auto_optimize_alias:
         version = lambda_ops.publish(
-            client, arn, f"gpukit power tuning: {wanted['memory']} MB {arch} ({spec.strategy})"
+            client, arn, f"{MARKER}: {wanted['memory']} MB {arch} ({spec.strategy})"
         )
         lambda_ops.point_alias(client, arn, spec.auto_optimize_alias, version)
     return {
