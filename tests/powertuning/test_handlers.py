@@ -11,12 +11,12 @@ import pytest
 from modules.powertuning.functions import analyzer, cleaner, initializer, optimizer
 from modules.powertuning.inputs import parse_input
 from modules.powertuning.measure import measure
-from tests.powertuning.conftest import ORIGINAL_MEMORY, PRICES, recorded
+from tests.powertuning.conftest import ORIGINAL_MEMORY, PLENTY, PRICES, recorded
 
 
 class Context:
     def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+        return PLENTY
 
 
 def _json(value: Any) -> Any:
