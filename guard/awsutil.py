@@ -25,6 +25,12 @@ def error_message(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def operation(call: str) -> str:
+    """A boto3 method's API operation (also its IAM action): ``list_endpoints`` ->
+    ``ListEndpoints``."""
+    return "".join(part.capitalize() for part in call.split("_"))
+
+
 def arn_parts(arn: str) -> tuple[str, str, str, str]:
     """``(service, region, account, resource)`` of an ARN."""
     parts = arn.split(":", 5)

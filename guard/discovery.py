@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from guard.awsutil import AwsError, arn_parts, arn_type, error_message, jsonable
+from guard.awsutil import AwsError, arn_parts, arn_type, error_message, jsonable, operation
 from guard.clients import ClientFactory
 from guard.resource_types import RESOURCE_TYPES, ResourceType
 from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
@@ -51,11 +51,6 @@ class _Seen:
     arn: str
     summary: dict[str, Any] | None = None
     tags: dict[str, str] | None = None
-
-
-def operation(call: str) -> str:
-    """``list_endpoints`` -> ``ListEndpoints``."""
-    return "".join(part.capitalize() for part in call.split("_"))
 
 
 def is_gpu_instance(instance_type: str) -> bool:

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from guard.audit import AuditStore
-from guard.awsutil import error_code, error_message
+from guard.awsutil import error_code, error_message, operation
 from guard.clients import ClientFactory
-from guard.discovery import operation
 from guard.plan import Step
 from guard.resource_types import ResourceType
 from policies.report import ActionRecord
@@ -44,10 +43,5 @@ def failure(step: Step, exc: Exception) -> ActionRecord:
     return record(step, "error", error_message(exc))
 
 
-def iam_operation(call: str) -> str:
-    """``add_tags`` -> ``AddTags`` (boto3 method to API operation, also the IAM action)."""
-    return operation(call)
-
-
 def iam_action(rtype: ResourceType, call: str) -> str:
-    return f"{rtype.service}:{iam_operation(call)}"
+    return f"{rtype.service}:{operation(call)}"

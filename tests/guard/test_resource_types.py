@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from guard.actions.base import iam_operation
+from guard.awsutil import operation
 from guard.resource_types import RESOURCE_TYPES, ResourceType, by_kind, by_tagging_type
 from policies.model import ResourceKind
 
@@ -17,7 +17,7 @@ def _model(rtype: ResourceType):  # type: ignore[no-untyped-def]
 
 
 def _inputs(rtype: ResourceType, call: str) -> set[str]:
-    return set(_model(rtype).operation_model(iam_operation(call)).input_shape.members)
+    return set(_model(rtype).operation_model(operation(call)).input_shape.members)
 
 
 def test_every_kind_is_registered_once() -> None:
@@ -31,7 +31,7 @@ def test_every_kind_is_registered_once() -> None:
 def test_list_call_is_paginated_and_returns_the_fields(rtype: ResourceType) -> None:
     client = SESSION.client(rtype.service)
     assert client.can_paginate(rtype.list_call)
-    output = _model(rtype).operation_model(iam_operation(rtype.list_call)).output_shape
+    output = _model(rtype).operation_model(operation(rtype.list_call)).output_shape
     summary = output.members[rtype.list_result_key].member
     assert {rtype.name_field, rtype.arn_field} <= set(summary.members)
 
@@ -44,7 +44,7 @@ def test_calls_take_the_declared_parameters(rtype: ResourceType) -> None:
     assert {tags.arn_param, tags.tags_param} <= _inputs(rtype, tags.tag_call)
     assert {tags.arn_param, tags.untag_keys_param} <= _inputs(rtype, tags.untag_call)
     assert tags.list_arn_param in _inputs(rtype, tags.list_call)
-    tag_shape = _model(rtype).operation_model(iam_operation(tags.tag_call)).input_shape
+    tag_shape = _model(rtype).operation_model(operation(tags.tag_call)).input_shape
     assert {tags.key_field, tags.value_field} == set(
         tag_shape.members[tags.tags_param].member.members
     )
