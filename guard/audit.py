@@ -114,7 +114,9 @@ class DynamoAuditStore:
     def write(self, records: Sequence[AuditRecord]) -> None:
         items = [self.item(r, n) for n, r in enumerate(records)]
         for start in range(0, len(items), self.BATCH):
-            pending: list[Any] = [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]
+            pending: list[Any] = [
+                {"PutRequest": {"Item": i}} for i in items[start : start + self.BATCH]
+            ]
             for _ in range(5):
                 response = self.client.batch_write_item(RequestItems={self.table: pending})
                 pending = response.get("UnprocessedItems", {}).get(self.table, [])
