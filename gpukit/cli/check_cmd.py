@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
-from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.common import (
+    EXIT_FINDINGS,
+    check_env,
+    check_format,
+    fail_input,
+    parse_now,
+    policy_overrides,
+)
 from gpukit.cli.render import print_report
 from policies.engine import evaluate_many
-from policies.environment import load_policies, load_policy
+from policies.environment import load_policies
 from policies.errors import InputError
 from policies.pricing import load_bundled
 from policies.report import Report
 from policies.resources import load_resources
-from policies.tags import ENVIRONMENTS
-from policies.timeutil import parse_iso
 
 app = typer.Typer(
     help=(
@@ -26,15 +30,6 @@ app = typer.Typer(
     ),
     invoke_without_command=True,
 )
-
-
-def parse_now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        return parse_iso(value)
-    except ValueError:
-        fail_input(f"--now: {value!r} is not an ISO-8601 time (e.g. 2026-11-23T10:00:00Z)")
 
 
 @app.callback()
@@ -66,15 +61,11 @@ def check(
     moment = parse_now(now)
     try:
         resources = load_resources(input_path)
-        policies = load_policies()
-        if policy_file is not None:
-            custom = load_policy(policy_file)
-            policies[custom.environment] = custom
-            env = env or custom.environment
-        if env is not None and env not in ENVIRONMENTS:
-            fail_input(f"--env: unknown environment {env!r}; use one of {', '.join(ENVIRONMENTS)}")
     except InputError as exc:
         fail_input(exc.messages)
+    custom = policy_overrides([policy_file] if policy_file is not None else [])
+    policies = load_policies(custom)
+    env = check_env(env or next(iter(custom), None))
     prices = load_bundled()
     evaluations = evaluate_many(resources, policies, moment, prices, forced_env=env)
     report = Report(

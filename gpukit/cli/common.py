@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import NoReturn
 
 import typer
+
+from policies.environment import EnvironmentPolicy, load_policy
+from policies.errors import InputError
+from policies.tags import ENVIRONMENTS
+from policies.timeutil import parse_iso
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -25,3 +33,32 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
     if fmt not in allowed:
         fail_input(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
     return fmt
+
+
+def check_env(env: str | None) -> str | None:
+    """``--env``: absent, or one of dev, staging, prod."""
+    if env is not None and env not in ENVIRONMENTS:
+        fail_input(f"--env: unknown environment {env!r}; use one of {', '.join(ENVIRONMENTS)}")
+    return env
+
+
+def policy_overrides(paths: Iterable[Path]) -> dict[str, EnvironmentPolicy]:
+    """``--policy`` files, each replacing the bundled policy of the environment it governs."""
+    out: dict[str, EnvironmentPolicy] = {}
+    try:
+        for path in paths:
+            policy = load_policy(path)
+            out[policy.environment] = policy
+    except InputError as exc:
+        fail_input(exc.messages)
+    return out
+
+
+def parse_now(value: str | None) -> datetime:
+    """``--now``: an ISO-8601 time; the current time when absent."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        return parse_iso(value)
+    except ValueError:
+        fail_input(f"--now: {value!r} is not an ISO-8601 time (e.g. 2026-11-23T10:00:00Z)")

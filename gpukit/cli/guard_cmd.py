@@ -12,18 +12,21 @@ import boto3
 import typer
 from rich.console import Console
 
-from gpukit.cli.check_cmd import parse_now
-from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.common import (
+    EXIT_FINDINGS,
+    check_env,
+    check_format,
+    fail_input,
+    parse_now,
+    policy_overrides,
+)
 from gpukit.cli.render import print_report
 from guard.audit import DEFAULT_PATH, FileAuditStore
 from guard.awsutil import AwsError, error_message
 from guard.clients import ClientFactory
 from guard.restore import RestoreError, restore
 from guard.runner import GuardConfig, Progress, run_guard
-from policies.environment import EnvironmentPolicy, load_policy
-from policies.errors import InputError
 from policies.report import Report
-from policies.tags import ENVIRONMENTS
 
 EXIT_HELP = (
     "Exit codes: 0 nothing failing remains, 1 failing findings remain (mark, blocked, or a "
@@ -87,19 +90,6 @@ def default_regions(regions: list[str] | None) -> list[str]:
     return [boto3.Session().region_name or "us-east-1"]
 
 
-def load_policies(paths: list[Path] | None, env: str | None) -> dict[str, EnvironmentPolicy]:
-    if env is not None and env not in ENVIRONMENTS:
-        fail_input(f"--env: unknown environment {env!r}; use one of {', '.join(ENVIRONMENTS)}")
-    out: dict[str, EnvironmentPolicy] = {}
-    try:
-        for path in paths or []:
-            policy = load_policy(path)
-            out[policy.environment] = policy
-    except InputError as exc:
-        fail_input(exc.messages)
-    return out
-
-
 @contextmanager
 def progress_display() -> Iterator[Progress | None]:
     """A spinner with the current step on stderr when it is a terminal; nothing otherwise."""
@@ -137,12 +127,13 @@ def _run(
         fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
     if sns_topic is not None and not sns_topic.startswith("arn:aws"):
         fail_input(f"--sns-topic: {sns_topic!r} is not an SNS topic ARN")
+    check_env(env)
     moment: datetime | None = parse_now(now) if now else None
     config = GuardConfig(
         regions=default_regions(regions),
         apply=apply,
         env=env,
-        policies=load_policies(policy, env),
+        policies=policy_overrides(policy or []),
         max_teardowns=max_teardowns,
         now=moment,
         sns_topic_arn=sns_topic,
