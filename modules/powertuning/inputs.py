@@ -157,11 +157,16 @@ def _int(raw: Mapping[str, Any], key: str, default: int, low: int, high: int) ->
     return value
 
 
+def _is_number(value: Any) -> bool:
+    """An int or float, but not a bool (JSON ``true`` is not 1 here)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _fraction(raw: Mapping[str, Any], key: str, default: float, high: float) -> float:
     value = raw.get(key, default)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _is_number(value):
         raise _fail(key, f"must be a number, got {json.dumps(value)}")
     if not 0 <= value <= high:
         raise _fail(key, f"must be between 0 and {high}, got {value}")
@@ -200,7 +205,7 @@ def is_weighted(payload: Any) -> bool:
 def _check_weights(payload: list[dict[str, Any]], runs: int) -> None:
     for i, item in enumerate(payload):
         weight = item["weight"]
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        if not _is_number(weight) or weight <= 0:
             raise _fail(f"payload[{i}].weight", f"must be a positive number, got {weight}")
     if runs < len(payload):
         raise _fail("num", f"{runs} runs cannot cover {len(payload)} weighted payloads")
@@ -227,12 +232,12 @@ def parse_prices(value: Any) -> Prices:
     if not isinstance(table, Mapping) or not table:
         raise _fail("prices.gbSecond", "must map architecture to $ per GB-second")
     for arch, price in table.items():
-        if arch not in ARCHITECTURES or not isinstance(price, int | float) or price <= 0:
+        if arch not in ARCHITECTURES or not _is_number(price) or price <= 0:
             raise _fail("prices.gbSecond", f"{arch}: {json.dumps(price)} is not a price")
     amounts = {}
     for key in ("requestPerMillion", "stateTransition"):
         amount = value.get(key)
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+        if not _is_number(amount) or amount < 0:
             raise _fail(f"prices.{key}", f"must be a non-negative number, got {amount}")
         amounts[key] = float(amount)
     return Prices(

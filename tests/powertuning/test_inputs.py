@@ -83,6 +83,8 @@ def test_prices_can_come_from_the_environment() -> None:
         ({"autoOptimizeAlias": "123"}, "autoOptimizeAlias"),
         ({"discardTopBottom": 0.5}, "discardTopBottom"),
         ({"prices": {"gbSecond": {}}}, "prices.gbSecond"),
+        ({"prices": {**PRICES, "gbSecond": {"x86_64": True}}}, "prices.gbSecond"),
+        ({"prices": {**PRICES, "requestPerMillion": True}}, "prices.requestPerMillion"),
         ({"numm": 5}, "numm"),
     ],
 )
