@@ -17,7 +17,7 @@ from guard.permissions import Permission
 from guard.resource_types import RESOURCE_TYPES, SHARED_READ_PERMISSIONS
 
 #: boto3 service name -> IAM action prefix, where they differ.
-IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "cloudwatch": "cloudwatch"}
+IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}
 
 AUDIT_PERMISSIONS = (
     Permission("dynamodb:BatchWriteItem", "{audit_table_arn}", "record runs, decisions, snapshots"),
