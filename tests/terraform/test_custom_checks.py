@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from checkov.common.output.report import Report
 
@@ -9,6 +13,15 @@ from gpukit.iac.scan import scan_plan, scan_terraform
 from tests.terraform.helpers import FIXTURES, JUDGED, labelled, outcome
 
 CHECKS = sorted(JUDGED)
+
+
+def test_committed_fixtures_are_what_make_fixtures_writes(tmp_path: Path) -> None:
+    script = FIXTURES / "make_fixtures.py"
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True)
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert len(written) == 13
+    for relative in written:
+        assert (FIXTURES / relative).read_bytes() == (tmp_path / relative).read_bytes(), relative
 
 
 @pytest.fixture(scope="module")
