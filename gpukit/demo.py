@@ -22,6 +22,7 @@ from typing import Any
 
 from gpukit.emulator import DUMMY_CREDENTIALS, Emulator, seed_fleet, start_emulator
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
+from policies import tags as T
 from policies.findings import DECISION_RANK, Decision
 from policies.timeutil import iso
 
@@ -96,7 +97,7 @@ class Fleet:
         self.story = {arn: plans[role].story for role, arn in arns.items()}
 
     def label(self, arn: str) -> str:
-        env = self.tags.get(arn, {}).get("gpukit:env", "untagged")
+        env = self.tags.get(arn, {}).get(T.ENV, "untagged")
         return f"{self.name.get(arn, arn)} ({env})"
 
 
@@ -152,7 +153,7 @@ def summarize_apply(emu: Emulator, fleet: Fleet, report: dict[str, Any], audit: 
             arn = action["resource_arn"]
             dues = [f["act_after"] for f in rows.get(arn, []) if f.get("act_after")]
             when = f"teardown due after {max(dues)}" if dues else "no teardown date"
-            if not fleet.tags.get(arn, {}).get("gpukit:owner"):
+            if not fleet.tags.get(arn, {}).get(T.OWNER):
                 when = "no gpukit:owner tag, so never deleted automatically: claim or delete it"
             print(f"  MARKED     {fleet.label(arn):<36}{action['detail']}; {when}")
     print("Warned only (left running):")
@@ -160,6 +161,8 @@ def summarize_apply(emu: Emulator, fleet: Fleet, report: dict[str, Any], audit: 
         top = strongest(findings)
         if top["decision"] == Decision.WARN:
             print(f"  WARNED     {fleet.label(arn):<36}{top['rule_id']}: {top['reason']}")
+    if failed:
+        print("Not done this run (held or failed; see why):")
     for action in failed:
         label = fleet.label(action["resource_arn"])
         print(f"  FAILED     {label:<36}{action['action']}: {action.get('detail', '')}")
