@@ -40,19 +40,35 @@ def judge(
     return None if finding is None or finding.decision is Decision.OK else finding
 
 
-class RuleCheck(BaseResourceCheck):
-    """A checkov resource check that delegates to one gpukit rule."""
+class GpukitCheck(BaseResourceCheck):
+    """A gpukit checkov resource check: our guideline, and ``UNKNOWN`` results whose reason
+    reaches the report through :data:`NOTES`."""
 
-    rule_id = ""
-
-    def __init__(self, name: str, check_id: str, resources: list[str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        check_id: str,
+        resources: list[str],
+        category: CheckCategories = CheckCategories.GENERAL_SECURITY,
+    ) -> None:
         super().__init__(
             name=name,
             id=check_id,
-            categories=[CheckCategories.GENERAL_SECURITY],
+            categories=[category],
             supported_resources=resources,
             guideline=GUIDELINE,
         )
+
+    def _unknown(self, conf: dict[str, Any], reason: str) -> CheckResult:
+        self.details.append(reason)
+        NOTES.unknown.append(Unknown(self.id, address_of(conf), self.entity_path, reason))
+        return CheckResult.UNKNOWN
+
+
+class RuleCheck(GpukitCheck):
+    """A checkov resource check that delegates to one gpukit rule."""
+
+    rule_id = ""
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
@@ -68,8 +84,3 @@ class RuleCheck(BaseResourceCheck):
             return self._unknown(conf, why)
         self.details.append(failures[0].reason)
         return CheckResult.FAILED
-
-    def _unknown(self, conf: dict[str, Any], reason: str) -> CheckResult:
-        self.details.append(reason)
-        NOTES.unknown.append(Unknown(self.id, address_of(conf), self.entity_path, reason))
-        return CheckResult.UNKNOWN

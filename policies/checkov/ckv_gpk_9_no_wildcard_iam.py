@@ -6,24 +6,21 @@ import json
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.checkov.base import GUIDELINE
-from policies.checkov.notes import NOTES, Unknown
+from policies.checkov.base import GpukitCheck
 from policies.checkov.translate import address_of, is_expression, unwrap
 from policies.iam import wildcard_problems
 
 IAM_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy"]
 
 
-class NoWildcardIam(BaseResourceCheck):
+class NoWildcardIam(GpukitCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="Ensure IAM policies grant no wildcard actions or unconditioned writes on *",
-            id="CKV_GPK_9",
-            categories=[CheckCategories.IAM],
-            supported_resources=IAM_POLICY_TYPES,
-            guideline=GUIDELINE,
+            "Ensure IAM policies grant no wildcard actions or unconditioned writes on *",
+            "CKV_GPK_9",
+            IAM_POLICY_TYPES,
+            CheckCategories.IAM,
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
@@ -34,10 +31,9 @@ class NoWildcardIam(BaseResourceCheck):
             except json.JSONDecodeError:
                 document = None
         if not isinstance(document, dict):
-            reason = f"{address_of(conf)}: policy cannot be evaluated without a plan"
-            self.details.append(reason)
-            NOTES.unknown.append(Unknown(self.id, address_of(conf), self.entity_path, reason))
-            return CheckResult.UNKNOWN
+            return self._unknown(
+                conf, f"{address_of(conf)}: policy cannot be evaluated without a plan"
+            )
         problems = wildcard_problems(document)
         self.details.extend(problems)
         return CheckResult.FAILED if problems else CheckResult.PASSED
