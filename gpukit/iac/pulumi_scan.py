@@ -8,7 +8,6 @@ a checkov report, so the output formats are the same for all three paths.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from policies import tags as T
 from policies.checkov.base import judge
 from policies.checkov.checks import RULE_CHECKS
 from policies.checkov.ckv_gpk_9_no_wildcard_iam import check as iam_check
+from policies.checkov.ckv_gpk_9_no_wildcard_iam import policy_document
 from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 from policies.errors import InputError
 from policies.iam import wildcard_problems
@@ -72,13 +72,8 @@ def _iam_records(planned: list[PlannedResource], program: Path, report: Report) 
     for item in planned:
         if item.type not in IAM_TYPES:
             continue
-        document = item.inputs.get("policy")
-        if isinstance(document, str):
-            try:
-                document = json.loads(document)
-            except json.JSONDecodeError:
-                document = None
-        if not isinstance(document, dict):
+        document = policy_document(item.inputs.get("policy"))
+        if document is None:
             continue
         problems = wildcard_problems(document)
         result = CheckResult.FAILED if problems else CheckResult.PASSED

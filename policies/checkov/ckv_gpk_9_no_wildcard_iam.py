@@ -14,6 +14,16 @@ from policies.iam import wildcard_problems
 IAM_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy"]
 
 
+def policy_document(value: Any) -> dict[str, Any] | None:
+    """An IAM policy document given as a dict or as its JSON text; ``None`` otherwise."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
 class NoWildcardIam(GpukitCheck):
     def __init__(self) -> None:
         super().__init__(
@@ -24,13 +34,9 @@ class NoWildcardIam(GpukitCheck):
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        document: Any = unwrap(conf.get("policy"))
-        if isinstance(document, str) and not is_expression(document):
-            try:
-                document = json.loads(document)
-            except json.JSONDecodeError:
-                document = None
-        if not isinstance(document, dict):
+        raw = unwrap(conf.get("policy"))
+        document = None if is_expression(raw) else policy_document(raw)
+        if document is None:
             return self._unknown(
                 conf, f"{address_of(conf)}: policy cannot be evaluated without a plan"
             )
