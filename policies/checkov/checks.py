@@ -34,12 +34,11 @@ CHECK_IDS = tuple(sorted(c.id for c in ALL_CHECKS))
 def load() -> tuple[str, ...]:
     """Add the graph check to checkov's Terraform graph registry (resource checks registered
     themselves on import); return the ids of every gpukit check."""
-    for framework in ("terraform",):
-        registry = get_graph_checks_registry(framework)
-        for graph_check in GRAPH_CHECKS:
-            if all(c.id != graph_check.id for c in registry.checks):
-                registry.checks.append(graph_check)
-            RunnerFilter.notify_external_check(graph_check.id)
+    registry = get_graph_checks_registry("terraform")  # read by the HCL, JSON and plan runners
+    for graph_check in GRAPH_CHECKS:
+        if all(c.id != graph_check.id for c in registry.checks):
+            registry.checks.append(graph_check)
+        RunnerFilter.notify_external_check(graph_check.id)
     for resource_check in RESOURCE_CHECKS:
         RunnerFilter.notify_external_check(resource_check.id)
     return CHECK_IDS
