@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from gpukit.emulator.operations import Request, matches, service_model
+from gpukit.emulator.operations import Request, service_model
 from gpukit.emulator.shapes import Response, error_response
 
 
@@ -18,8 +18,9 @@ class Fault:
     match: str | None
     remaining: int
 
-    def applies(self, request: Request) -> bool:
-        if self.remaining <= 0 or not matches(self.service, self.operation, request):
+    def applies(self, operation: str, request: Request) -> bool:
+        """For a request already identified as ``operation`` (``"<service>.<Operation>"``)."""
+        if self.remaining <= 0 or operation != f"{self.service}.{self.operation}":
             return False
         return self.match is None or self.match in request.text()
 
@@ -52,11 +53,12 @@ class Faults:
         with self._lock:
             self._faults.clear()
 
-    def take(self, request: Request) -> Response | None:
-        """The error to answer ``request`` with, using up one of the fault's ``times``."""
+    def take(self, operation: str, request: Request) -> Response | None:
+        """The error to answer ``request`` (identified as ``operation``) with, using up one
+        of the fault's ``times``."""
         with self._lock:
             for fault in self._faults:
-                if fault.applies(request):
+                if fault.applies(operation, request):
                     fault.remaining -= 1
                     message = f"injected fault: {fault.service}.{fault.operation} {fault.code}"
                     return error_response(fault.service, fault.code, message, fault.status)

@@ -179,21 +179,6 @@ def _specificity(op: OperationModel) -> tuple[int, int]:
     return constraints, len(re.sub(r"\{[^}]+\}", "", template))
 
 
-def matches(service: str, operation: str, request: Request) -> bool:
-    """Whether ``request`` is a call of ``service.operation`` according to botocore."""
-    model = service_model(service)
-    signing = request.signing
-    if signing is not None and signing[1] != model.signing_name:
-        return False
-    protocol = wire_protocol(model)
-    if protocol == "json":
-        target = request.headers.get("x-amz-target", "")
-        return target == f"{model.metadata['targetPrefix']}.{operation}"
-    if protocol in ("query", "ec2"):
-        return request.form().get("Action", [""])[0] == operation
-    return _find_operation(model, request) == operation  # the best match, not just a match
-
-
 def identify(request: Request, services: Iterable[str] = KNOWN_SERVICES) -> str | None:
     """``"<service>.<Operation>"`` for a request to one of ``services``, or ``None``."""
     signing = request.signing

@@ -73,7 +73,7 @@ class EmulatorApp:
         return [payload]
 
     def _answer(self, environ: dict[str, Any], request: Request, operation: str | None) -> Response:
-        injected = self.faults.take(request) if operation else None
+        injected = self.faults.take(operation, request) if operation else None
         if injected is not None:
             return injected
 
