@@ -101,7 +101,7 @@ def scan_terraform(
         json_scan = _run(
             lambda: JsonRunner().run(root_folder=None, files=json_files, runner_filter=json_filter)
         )
-        scan = Scan(merge([scan.report, json_scan.report]), scan.unknown + json_scan.unknown)
+        scan = merge_scans([scan, json_scan])
     errors = sorted(scan.report.parsing_errors)
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
