@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
@@ -12,7 +11,7 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 from policies.checkov.notes import NOTES, Unknown
 from policies.checkov.translate import Unresolved, address_of, resources_from_conf
 from policies.context import RuleContext
-from policies.environment import EnvironmentPolicy, load_policy_for_env
+from policies.environment import load_policy_for_env
 from policies.findings import Decision, Finding
 from policies.model import Resource
 from policies.pricing import load_bundled
@@ -24,17 +23,12 @@ GUIDELINE = "gpukit docs/terraform.md#checks"
 assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
 
 
-@cache
-def policy_for_env(env: str) -> EnvironmentPolicy:
-    return load_policy_for_env(env)
-
-
 def judge(
     rule_id: str, resource: Resource, now: datetime | None = None, default_env: str = "dev"
 ) -> Finding | None:
     """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes.
     The policy is the resource's ``gpukit:env``, else ``default_env``."""
-    policy = policy_for_env(resource.env or default_env)
+    policy = load_policy_for_env(resource.env or default_env)
     ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
     finding = REGISTRY.get(rule_id).check(ctx)
     return None if finding is None or finding.decision is Decision.OK else finding
