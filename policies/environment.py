@@ -75,12 +75,17 @@ def load_policy(path: str | Path) -> EnvironmentPolicy:
         raise InputError(validation_messages(name, exc, lines)) from None
 
 
-def policy_path_for_env(env: str) -> Path:
+def require_env(env: str) -> str:
+    """``env`` if it is dev, staging or prod; else :class:`InputError` naming ``--env``."""
     if env not in T.ENVIRONMENTS:
         raise InputError(
             [f"--env: unknown environment {env!r}; use one of {', '.join(T.ENVIRONMENTS)}"]
         )
-    return ENVIRONMENTS_DIR / f"{env}.yaml"
+    return env
+
+
+def policy_path_for_env(env: str) -> Path:
+    return ENVIRONMENTS_DIR / f"{require_env(env)}.yaml"
 
 
 @cache

@@ -10,9 +10,8 @@ from typing import NoReturn
 
 import typer
 
-from policies.environment import EnvironmentPolicy, load_policy
+from policies.environment import EnvironmentPolicy, load_policy, require_env
 from policies.errors import InputError
-from policies.tags import ENVIRONMENTS
 from policies.timeutil import parse_iso
 
 EXIT_OK = 0
@@ -37,8 +36,11 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
 
 def check_env(env: str | None) -> str | None:
     """``--env``: absent, or one of dev, staging, prod."""
-    if env is not None and env not in ENVIRONMENTS:
-        fail_input(f"--env: unknown environment {env!r}; use one of {', '.join(ENVIRONMENTS)}")
+    if env is not None:
+        try:
+            require_env(env)
+        except InputError as exc:
+            fail_input(exc.messages)
     return env
 
 

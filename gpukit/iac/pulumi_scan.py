@@ -17,12 +17,12 @@ from checkov.common.output.report import Report
 
 from gpukit.iac.scan import Scan
 from modules.pulumi.collect import CollectError, PlannedResource, collect
-from policies import tags as T
 from policies.checkov.base import judge
 from policies.checkov.checks import RULE_CHECKS
 from policies.checkov.ckv_gpk_9_no_wildcard_iam import check as iam_check
 from policies.checkov.ckv_gpk_9_no_wildcard_iam import policy_document
 from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
+from policies.environment import require_env
 from policies.errors import InputError
 from policies.iam import wildcard_problems
 from policies.model import ResourceKind
@@ -84,11 +84,7 @@ def _iam_records(planned: list[PlannedResource], program: Path, report: Report) 
 
 def scan_pulumi(stack_dir: Path, env: str) -> Scan:
     """Collect the stack ``env`` of the program in ``stack_dir`` and run the gpukit checks."""
-    if env not in T.ENVIRONMENTS:
-        raise InputError(
-            [f"--env: unknown environment {env!r}; use one of {', '.join(T.ENVIRONMENTS)}"]
-        )
-    planned = _planned(stack_dir, env)
+    planned = _planned(stack_dir, require_env(env))
     props = [PlannedProps(p.type, p.name, p.inputs, p.default_tags) for p in planned if p.custom]
     try:
         resources = resources_from_plan(props)
