@@ -1,4 +1,5 @@
-"""Small helpers the components share: child options, tags, IAM documents as JSON."""
+"""Small helpers the components share: child options, tags, IAM documents as JSON, the
+idle alarm."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 IAM_VERSION = "2012-10-17"
+#: CloudWatch caps an alarm's evaluation range at one day for hourly periods.
+MAX_ALARM_HOURS = 24
 
 
 def child(parent: pulumi.Resource, **kwargs: Any) -> pulumi.ResourceOptions:
@@ -56,4 +60,40 @@ def assume_role_json(service: str) -> str:
                 }
             ],
         }
+    )
+
+
+def zero_invocations_alarm(
+    owner: pulumi.Resource,
+    name: str,
+    *,
+    subject: str,
+    description: str,
+    namespace: str,
+    dimensions: Mapping[str, pulumi.Input[str]],
+    hours: int,
+    topic_arn: pulumi.Input[str] | None,
+    tags: Mapping[str, str],
+) -> aws.cloudwatch.MetricAlarm:
+    """Alarm (notify only) when ``namespace``'s ``Invocations`` summed to zero for ``hours``
+    hourly periods; ``subject`` names the resource in the error for a bad ``hours``."""
+    if not 1 <= hours <= MAX_ALARM_HOURS:
+        raise ValueError(f"{subject}: idle_alarm.hours must be 1..{MAX_ALARM_HOURS}")
+    return aws.cloudwatch.MetricAlarm(
+        name,
+        alarm_description=description,
+        namespace=namespace,
+        metric_name="Invocations",
+        dimensions=dict(dimensions),
+        statistic="Sum",
+        period=3600,
+        evaluation_periods=hours,
+        threshold=0,
+        comparison_operator="LessThanOrEqualToThreshold",
+        # Bedrock and SageMaker publish no datapoint for an hour without requests:
+        # missing = zero.
+        treat_missing_data="breaching",
+        alarm_actions=[topic_arn] if topic_arn is not None else [],
+        tags=dict(tags),
+        opts=child(owner),
     )

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from modules.pulumi._common import child
+from modules.pulumi._common import child, zero_invocations_alarm
 from modules.pulumi.endpoint_args import (
     EndpointIdleAlarm,
     GpuEndpointArgs,
@@ -17,7 +17,6 @@ from modules.pulumi.endpoint_args import (
 
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
-MAX_ALARM_HOURS = 24
 
 
 def target_tracking(
@@ -152,25 +151,17 @@ def idle_alarm(
     endpoint: aws.sagemaker.Endpoint,
 ) -> aws.cloudwatch.MetricAlarm:
     """Zero ``Invocations`` for ``hours``; the metric needs EndpointName and VariantName."""
-    if not 1 <= spec.hours <= MAX_ALARM_HOURS:
-        raise ValueError(f"endpoint {args.name}: idle_alarm.hours must be 1..{MAX_ALARM_HOURS}")
-    return aws.cloudwatch.MetricAlarm(
+    return zero_invocations_alarm(
+        owner,
         f"{name}-{v.name}-zero-invocations",
-        alarm_description=(
+        subject=f"endpoint {args.name}",
+        description=(
             f"{args.name}/{v.name} ({v.instance_type}) served no invocations for"
             f" {spec.hours}h while its instances bill per hour."
         ),
         namespace="AWS/SageMaker",
-        metric_name="Invocations",
         dimensions={"EndpointName": endpoint.name, "VariantName": v.name},
-        statistic="Sum",
-        period=3600,
-        evaluation_periods=spec.hours,
-        threshold=0,
-        comparison_operator="LessThanOrEqualToThreshold",
-        # SageMaker publishes no datapoint for an hour without requests: missing = zero.
-        treat_missing_data="breaching",
-        alarm_actions=[spec.topic_arn] if spec.topic_arn is not None else [],
-        tags=dict(args.tags),
-        opts=child(owner),
+        hours=spec.hours,
+        topic_arn=spec.topic_arn,
+        tags=args.tags,
     )

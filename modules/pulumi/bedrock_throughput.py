@@ -9,14 +9,11 @@ from datetime import datetime
 import pulumi
 import pulumi_aws as aws
 
-from modules.pulumi._common import child, merge_tags
+from modules.pulumi._common import child, merge_tags, zero_invocations_alarm
 from policies import tags as T
 from policies.environment import load_policy_for_env
 from policies.model import Commitment
 from policies.timeutil import iso
-
-#: CloudWatch caps an alarm's evaluation range at one day for hourly periods.
-MAX_ALARM_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -111,26 +108,17 @@ class BedrockThroughput(pulumi.ComponentResource):
     ) -> aws.cloudwatch.MetricAlarm:
         spec = args.idle_alarm
         assert spec is not None
-        if not 1 <= spec.hours <= MAX_ALARM_HOURS:
-            raise ValueError(f"{args.name}: idle_alarm.hours must be 1..{MAX_ALARM_HOURS}")
-        actions = [spec.topic_arn] if spec.topic_arn is not None else []
-        return aws.cloudwatch.MetricAlarm(
+        return zero_invocations_alarm(
+            self,
             f"{name}-zero-invocations",
-            alarm_description=(
+            subject=args.name,
+            description=(
                 f"Bedrock PTU {args.name} served no invocations for {spec.hours}h; it bills"
                 " per hour until deleted."
             ),
             namespace="AWS/Bedrock",
-            metric_name="Invocations",
             dimensions={"ModelId": ptu.provisioned_model_arn},
-            statistic="Sum",
-            period=3600,
-            evaluation_periods=spec.hours,
-            threshold=0,
-            comparison_operator="LessThanOrEqualToThreshold",
-            # Bedrock publishes no datapoint for an hour without requests: missing = zero.
-            treat_missing_data="breaching",
-            alarm_actions=actions,
-            tags=dict(args.tags),
-            opts=child(self),
+            hours=spec.hours,
+            topic_arn=spec.topic_arn,
+            tags=args.tags,
         )
