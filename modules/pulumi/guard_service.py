@@ -223,24 +223,16 @@ class GuardService(pulumi.ComponentResource):
         """CloudWatch alarms of this account (idle, dead-letter) may publish notices."""
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         alarms = pulumi.Output.concat("arn:aws:cloudwatch:*:", identity.account_id, ":alarm:*")
-        document = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AlarmsPublish",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                    "Action": "sns:Publish",
-                    "Resource": topic.arn,
-                    "Condition": {"ArnLike": {"aws:SourceArn": alarms}},
-                }
-            ],
+        publish = {
+            "Sid": "AlarmsPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic.arn,
+            "Condition": {"ArnLike": {"aws:SourceArn": alarms}},
         }
         aws.sns.TopicPolicy(
-            f"{name}-notices",
-            arn=topic.arn,
-            policy=pulumi.Output.from_input(document).apply(json.dumps),
-            opts=child(self),
+            f"{name}-notices", arn=topic.arn, policy=policy_json([publish]), opts=child(self)
         )
 
     def _schedule(
