@@ -43,7 +43,7 @@ def terraform(
         scan = scan_terraform(path, gpukit_only=gpukit_only, skip=skip, var_files=var_files)
     except InputError as exc:
         fail_input(exc.messages)
-    if not scan.report.resources:
+    if not scan.scanned_anything:
         print(
             f"warning: checkov found no resources in {path}; module calls in .tf.json files"
             " (cdktf stacks of HCL modules) are not followed: check their plan instead",

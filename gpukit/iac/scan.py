@@ -30,6 +30,15 @@ class Scan:
     report: Report
     unknown: list[Unknown] = field(default_factory=list)
 
+    @property
+    def scanned_anything(self) -> bool:
+        """Any resource seen or any check result (checkov's JSON runner records results
+        without filling ``report.resources``)."""
+        r = self.report
+        return bool(
+            r.resources or r.passed_checks or r.failed_checks or r.skipped_checks or self.unknown
+        )
+
 
 def _filter(
     framework: str, gpukit_only: bool, skip: list[str] | None, var_files: list[str] | None = None

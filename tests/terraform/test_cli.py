@@ -161,9 +161,10 @@ def test_synthesized_json_resources_are_checked(tmp_path: Path) -> None:
         }
     }
     (tmp_path / "cdk.tf.json").write_text(json.dumps(stack))
-    code, out, _ = run("terraform", str(tmp_path), "--gpukit-only", "--format", "json")
+    code, out, err = run("terraform", str(tmp_path), "--gpukit-only", "--format", "json")
     assert code == 1
     assert failed_ids(out) == {"CKV_GPK_1", "CKV_GPK_2"}
+    assert "found no resources" not in err
 
 
 def test_nothing_scanned_is_a_warning_not_a_silent_pass(tmp_path: Path) -> None:
