@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from modules.pulumi.collect import PlannedResource, collect
 
@@ -27,6 +28,13 @@ def inference_plans() -> dict[str, Plan]:
 @pytest.fixture(scope="session")
 def guard_plans() -> dict[str, Plan]:
     return {env: collect(GUARD, env) for env in ENVS}
+
+
+def stack_config(stack_dir: Path, env: str) -> dict[str, Any]:
+    """The stack's ``Pulumi.<env>.yaml`` config, keys without the project prefix."""
+    project = yaml.safe_load((stack_dir / "Pulumi.yaml").read_text())["name"]
+    raw = yaml.safe_load((stack_dir / f"Pulumi.{env}.yaml").read_text())["config"]
+    return {k.removeprefix(f"{project}:"): v for k, v in raw.items()}
 
 
 def of_type(plan: Iterable[PlannedResource], suffix: str) -> list[PlannedResource]:

@@ -8,21 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from modules.powertuning import HANDLERS
 from policies.environment import load_policy_for_env
-from tests.stacks.conftest import ENVS, GUARD, Plan, as_list, of_type, one
+from tests.stacks.conftest import ENVS, GUARD, Plan, as_list, of_type, one, stack_config
 
 FUNCTION = "lambda/function:Function"
 SCHEDULE = "scheduler/schedule:Schedule"
 MACHINE = "sfn/stateMachine:StateMachine"
 ROLE_POLICY = "iam/rolePolicy:RolePolicy"
-
-
-def stack_config(env: str) -> dict[str, Any]:
-    raw = yaml.safe_load((GUARD / f"Pulumi.{env}.yaml").read_text())["config"]
-    return {k.removeprefix("gpukit-guard:"): v for k, v in raw.items()}
 
 
 def guard_function(plan: Plan) -> Any:
@@ -31,7 +25,7 @@ def guard_function(plan: Plan) -> Any:
 
 @pytest.mark.parametrize("env", ENVS)
 def test_schedule_rate_and_mode_follow_config(guard_plans: dict[str, Plan], env: str) -> None:
-    plan, wanted = guard_plans[env], stack_config(env)
+    plan, wanted = guard_plans[env], stack_config(GUARD, env)
     schedule = one(plan, SCHEDULE)
     assert schedule.inputs["scheduleExpression"] == f"rate({wanted['rate']})"
     assert schedule.inputs["target"]["arn"] == guard_function(plan).outputs["arn"]
@@ -76,14 +70,14 @@ def test_guard_wiring(guard_plans: dict[str, Plan], env: str) -> None:
     assert (table.inputs["hashKey"], table.inputs["rangeKey"]) == ("pk", "sk")
     assert function.inputs["deadLetterConfig"]["targetArn"] == queue.outputs["arn"]
     assert one(plan, SCHEDULE).inputs["target"]["deadLetterConfig"]["arn"] == queue.outputs["arn"]
-    assert logs.inputs["retentionInDays"] == stack_config(env)["log-retention-days"]
+    assert logs.inputs["retentionInDays"] == stack_config(GUARD, env)["log-retention-days"]
     (publish,) = json.loads(one(plan, "sns/topicPolicy:TopicPolicy").inputs["policy"])["Statement"]
     assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert (publish["Action"], publish["Resource"]) == ("sns:Publish", topic.outputs["arn"])
     assert "kmsMasterKeyId" not in topic.inputs  # alarms cannot publish to aws/sns-encrypted topics
     subscriptions = of_type(plan, "sns/topicSubscription:TopicSubscription")
     assert sorted(s.inputs["endpoint"] for s in subscriptions) == sorted(
-        stack_config(env)["notify-emails"]
+        stack_config(GUARD, env)["notify-emails"]
     )
 
 
@@ -115,7 +109,7 @@ def test_guard_package_holds_the_handler(guard_plans: dict[str, Plan]) -> None:
 
 def test_power_tuner_where_configured(guard_plans: dict[str, Plan]) -> None:
     for env, plan in guard_plans.items():
-        expected = 1 if "power-tuner" in stack_config(env) else 0
+        expected = 1 if "power-tuner" in stack_config(GUARD, env) else 0
         assert len(of_type(plan, MACHINE)) == expected
         tuner_functions = [
             f for f in of_type(plan, FUNCTION) if f.inputs["handler"] in HANDLERS.values()
@@ -164,7 +158,7 @@ def test_state_machine_references_only_its_functions(
 def test_tuner_roles_reach_only_the_tunable_functions(
     guard_plans: dict[str, Plan], env: str
 ) -> None:
-    tunable = stack_config(env)["power-tuner"]["tunable-function-arns"]
+    tunable = stack_config(GUARD, env)["power-tuner"]["tunable-function-arns"]
     allowed = set(tunable) | {f"{arn}:*" for arn in tunable}
     plan = guard_plans[env]
     lambda_resources = {

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import yaml
 
 from policies import tags as T
 from policies.environment import load_policy_for_env
-from tests.stacks.conftest import ENVS, INFERENCE, Plan, of_type, one
+from tests.stacks.conftest import ENVS, INFERENCE, Plan, of_type, one, stack_config
 
 PTU = "bedrock/provisionedModelThroughput:ProvisionedModelThroughput"
 ENDPOINT = "sagemaker/endpoint:Endpoint"
@@ -20,15 +17,10 @@ ALARM = "cloudwatch/metricAlarm:MetricAlarm"
 IC = "aws-native:sagemaker:InferenceComponent"
 
 
-def stack_config(env: str) -> dict[str, Any]:
-    raw = yaml.safe_load((INFERENCE / f"Pulumi.{env}.yaml").read_text())["config"]
-    return {k.removeprefix("gpukit-inference:"): v for k, v in raw.items()}
-
-
 def test_each_environment_plans_one_ptu_and_one_endpoint(inference_plans: dict[str, Plan]) -> None:
     for env, plan in inference_plans.items():
-        assert len(of_type(plan, PTU)) == len(stack_config(env)["throughputs"]) == 1
-        assert len(of_type(plan, ENDPOINT)) == len(stack_config(env)["endpoints"]) == 1
+        assert len(of_type(plan, PTU)) == len(stack_config(INFERENCE, env)["throughputs"]) == 1
+        assert len(of_type(plan, ENDPOINT)) == len(stack_config(INFERENCE, env)["endpoints"]) == 1
         components = {r.type for r in plan if not r.custom}
         assert components == {"gpukit:modules:BedrockThroughput", "gpukit:modules:GpuEndpoint"}
         # every cloud resource sits under a component, never loose in the stack
@@ -43,7 +35,7 @@ def test_each_environment_plans_one_ptu_and_one_endpoint(inference_plans: dict[s
 
 @pytest.mark.parametrize("env", ENVS)
 def test_ptu_matches_config_and_policy(inference_plans: dict[str, Plan], env: str) -> None:
-    wanted = stack_config(env)["throughputs"][0]
+    wanted = stack_config(INFERENCE, env)["throughputs"][0]
     ptu = one(inference_plans[env], PTU)
     policy = load_policy_for_env(env)
     assert ptu.inputs["modelArn"] == wanted["model-arn"]
@@ -70,7 +62,7 @@ def test_environments_differ_as_intended(inference_plans: dict[str, Plan]) -> No
 @pytest.mark.parametrize("env", ENVS)
 def test_endpoint_variants_and_autoscaling(inference_plans: dict[str, Plan], env: str) -> None:
     plan = inference_plans[env]
-    wanted = stack_config(env)["endpoints"][0]
+    wanted = stack_config(INFERENCE, env)["endpoints"][0]
     endpoint = one(plan, ENDPOINT)
     config = one(plan, CONFIG)
     assert endpoint.inputs["name"] == wanted["name"]
@@ -104,7 +96,7 @@ def test_endpoint_variants_and_autoscaling(inference_plans: dict[str, Plan], env
 
 def test_dev_scales_to_zero_through_inference_components(inference_plans: dict[str, Plan]) -> None:
     plan = inference_plans["dev"]
-    wanted = stack_config("dev")["endpoints"][0]
+    wanted = stack_config(INFERENCE, "dev")["endpoints"][0]
     (variant,) = one(plan, CONFIG).inputs["productionVariants"]
     assert "modelName" not in variant  # inference-component endpoints carry no model
     assert variant["managedInstanceScaling"] == {
@@ -147,7 +139,7 @@ def test_endpoint_alarms_name_endpoint_and_variant(inference_plans: dict[str, Pl
     variants_with_alarms = sum(
         len(e["variants"])
         for env in ENVS
-        for e in stack_config(env)["endpoints"]
+        for e in stack_config(INFERENCE, env)["endpoints"]
         if e.get("idle-alarm-hours")
     )
     assert checked == variants_with_alarms > 0
@@ -158,5 +150,5 @@ def test_ptu_idle_alarm_watches_the_ptu_arn(inference_plans: dict[str, Plan]) ->
         ptu = one(plan, PTU)
         alarm = one(plan, ALARM, lambda a: a.inputs["namespace"] == "AWS/Bedrock")
         assert alarm.inputs["dimensions"] == {"ModelId": ptu.outputs["provisionedModelArn"]}
-        hours = stack_config(env)["throughputs"][0]["idle-alarm-hours"]
+        hours = stack_config(INFERENCE, env)["throughputs"][0]["idle-alarm-hours"]
         assert alarm.inputs["evaluationPeriods"] * alarm.inputs["period"] == hours * 3600
