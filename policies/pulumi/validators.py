@@ -171,10 +171,11 @@ def _validate_endpoints(
         if r.resource_type == ENDPOINT_TYPE
     }
     forced = _forced_env(args.get_config())
+    now = now or datetime.now(UTC)
     for resource in resources_from_plan(_planned(args.resources)):
         if resource.endpoint is None:
             continue
-        for finding in pick(judge(resource, forced, now or datetime.now(UTC))):
+        for finding in pick(judge(resource, forced, now)):
             report_violation(message(finding, resource.name), urns.get(resource.name))
 
 
