@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from policies.pulumi.translate import default_tags_of
+from policies.pulumi.translate import default_tags_of, tag_map
 
 FAKE_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -78,25 +78,12 @@ class PlannedResource:
     @property
     def own_tags(self) -> dict[str, str]:
         """The resource's ``tags`` input as a dict (pulumi-aws maps and aws-native lists)."""
-        return tags_as_dict(self.inputs.get("tags"))
+        return tag_map(self.inputs.get("tags"))
 
     @property
     def tags(self) -> dict[str, str]:
         """Tags AWS would put on the resource: provider default tags, then its own."""
         return {**self.default_tags, **self.own_tags}
-
-
-def tags_as_dict(value: object) -> dict[str, str]:
-    """Normalise a ``tags`` input: ``{k: v}`` or ``[{"key": k, "value": v}, ...]``."""
-    if isinstance(value, Mapping):
-        return {str(k): str(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return {
-            str(item["key"]): str(item["value"])
-            for item in value
-            if isinstance(item, Mapping) and "key" in item and "value" in item
-        }
-    return {}
 
 
 def is_taggable(type_token: str) -> bool:

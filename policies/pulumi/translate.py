@@ -57,7 +57,7 @@ def tags_of(
     """
     merged: dict[str, str] = {}
     for source in (default_tags or {}, props.get("tagsAll"), props.get("tags")):
-        merged.update(_tag_map(source))
+        merged.update(tag_map(source))
     return merged
 
 
@@ -69,10 +69,12 @@ def default_tags_of(provider_props: Mapping[str, Any]) -> dict[str, str]:
             value = json.loads(value)
         except json.JSONDecodeError:
             return {}
-    return _tag_map(value.get("tags")) if isinstance(value, Mapping) else {}
+    return tag_map(value.get("tags")) if isinstance(value, Mapping) else {}
 
 
-def _tag_map(value: object) -> dict[str, str]:
+def tag_map(value: object) -> dict[str, str]:
+    """Normalise tags: ``{k: v}`` (pulumi-aws) or ``[{"key": k, "value": v}]`` (aws-native);
+    ``None`` values (unknown during preview) are skipped."""
     if isinstance(value, Mapping):
         return {str(k): str(v) for k, v in value.items() if v is not None}
     if isinstance(value, Sequence) and not isinstance(value, str):

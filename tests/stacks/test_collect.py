@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from modules.pulumi.collect import CollectError, collect, is_taggable, tags_as_dict
+from modules.pulumi.collect import CollectError, collect, is_taggable
+from policies.pulumi.translate import tag_map
 
 PROGRAM = """
 import json
@@ -97,6 +98,7 @@ def test_taggable_follows_the_provider_schema() -> None:
 
 
 def test_tags_as_dict_reads_both_shapes() -> None:
-    assert tags_as_dict({"a": "1"}) == {"a": "1"}
-    assert tags_as_dict([{"key": "a", "value": "1"}]) == {"a": "1"}
-    assert tags_as_dict(None) == {}
+    assert tag_map({"a": "1"}) == {"a": "1"}
+    assert tag_map([{"key": "a", "value": "1"}]) == {"a": "1"}
+    assert tag_map(None) == {}
+    assert tag_map({"a": None, "b": "2"}) == {"b": "2"}  # unknown is not the text "None"
