@@ -32,10 +32,10 @@ def expires_at(ctx: RuleContext) -> Finding | None:
         )
     if expires is None or expires > ctx.now:
         return None  # malformed values are GPK001's to report
-    grace = hours(ctx.policy.idle_for(ctx.resource.kind).grace_hours)
-    usage = ctx.resource.usage
-    window = usage.window if usage else hours(1)
-    verdict = classify(ctx.resource, window, ctx.now)
+    idle = ctx.policy.idle_for(ctx.resource.kind)
+    # the same idle window as GPK005, so "unknown usage" means one thing for every rule
+    verdict = classify(ctx.resource, hours(idle.window_hours), ctx.now)
+    grace = hours(idle.grace_hours)
     why = f"{T.EXPIRES_AT} passed at {iso(expires)}"
     if verdict.activity is Activity.IDLE:
         return ctx.two_phase("GPK006", f"{why} and it is {verdict.detail}", grace)

@@ -198,6 +198,16 @@ def test_gpk006_passed_and_idle_goes_two_phase_but_busy_only_warns() -> None:
     assert decisions(ptu(tags=expired, use=None))["GPK006"] is Decision.WARN
 
 
+def test_gpk006_never_tears_down_on_less_than_the_idle_window() -> None:
+    """Found by the property test: expired, an hour old, an hour of silence, an old mark."""
+    tags = good_tags(
+        **{"gpukit:expires-at": z(NOW), "gpukit:marked": f"teardown@{z(NOW - timedelta(hours=6))}"}
+    )
+    young = ptu(tags=tags, use=usage(None, hours_back=1), age_days=1 / 24)
+    assert decisions(young)["GPK006"] is Decision.WARN
+    assert all(d is not Decision.TEARDOWN for d in decisions(young).values())
+
+
 def test_gpk006_future_expiry_passes() -> None:
     assert "GPK006" not in decisions(ptu(use=BUSY))
 
