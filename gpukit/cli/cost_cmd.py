@@ -142,7 +142,7 @@ def breakeven_cmd(
     terms = {**book_hourly, commitment: hourly} if key else {}
     options = [
         (option, breakeven(pricing, provisioned_at(option.usd_per_hour_per_unit), hours))
-        for option in commitment_options(terms, units or 1, hours)
+        for option in (commitment_options(terms, units or 1, hours) if terms else [])
     ]
     result = breakeven(pricing, provisioned, hours)
     doc = cost_render.breakeven_doc(

@@ -131,6 +131,8 @@ def gpu_figure(
         "dedicated",
     )
     even = result.breakeven_requests_per_day
+    if even is None:
+        ax.text(0.02, 0.80, "dedicated never wins", transform=ax.transAxes, va="top")
     _mark(ax, even, f"break-even {short_count(even or 0)} requests/day", "breakeven")
     _mark(ax, traffic.requests_per_day, f"{short_count(traffic.requests_per_day)}/day",
           "volume", ":")  # fmt: skip

@@ -228,6 +228,11 @@ def compare_doc(
         "cheaper": result.cheaper,
         "saving_usd_per_month": abs(s.usd_per_day - d.usd_per_day) * days,
         "breakeven_requests_per_day": result.breakeven_requests_per_day,
+        "at_full_load": {
+            "requests_per_day": result.full_requests_per_day,
+            "serverless_usd_per_day": result.serverless_usd_at_full,
+            "dedicated_usd_per_day": result.dedicated_usd_at_full,
+        },
         "cold_start": None if derived is None else coldstart_result(derived),
         "free_tier": FREE_TIER,
     }
@@ -252,11 +257,14 @@ def compare_lines(doc: Doc) -> list[str]:
     )
     saving = "" if doc["cheaper"] == "tie" else f", saving {usd(doc['saving_usd_per_month'])}/month"
     out.append(f"cheaper: {doc['cheaper']}{saving}")
-    even = doc["breakeven_requests_per_day"]
+    even, full = doc["breakeven_requests_per_day"], doc["at_full_load"]
     out.append(
-        "break-even: dedicated never costs less (searched past the instances needed)"
+        f"break-even: none. Fully busy ({short_count(full['requests_per_day'])} requests/day),"
+        f" dedicated costs {usd(full['dedicated_usd_per_day'])}/day against"
+        f" {usd(full['serverless_usd_per_day'])}/day serverless"
         if even is None
-        else f"break-even: {short_count(even)} requests/day; dedicated costs no more from there"
+        else f"break-even: {short_count(even)} requests/day: serverless is cheaper below it;"
+        " above it dedicated is, except just past each added instance (a step up)"
     )
     if doc["cold_start"] is not None:
         out.append(f"cold start from the model size: {_cold_text(doc['cold_start'])}")

@@ -204,6 +204,10 @@ class GpuComparison:
     serverless: ServerlessCost
     dedicated: DedicatedCost
     breakeven_requests_per_day: float | None
+    #: Both options when the dedicated instances (as given, else one) are fully busy.
+    full_requests_per_day: float
+    serverless_usd_at_full: float
+    dedicated_usd_at_full: float
 
     @property
     def cheaper(self) -> str:
@@ -213,8 +217,12 @@ class GpuComparison:
 
 
 def compare_gpu(traffic: GpuTraffic, serverless: Serverless, dedicated: Dedicated) -> GpuComparison:
+    full = (dedicated.instances or 1) * requests_per_instance(traffic, dedicated)
     return GpuComparison(
         serverless=serverless_cost(traffic, serverless),
         dedicated=dedicated_cost(traffic, dedicated),
         breakeven_requests_per_day=gpu_breakeven(traffic, serverless, dedicated),
+        full_requests_per_day=full,
+        serverless_usd_at_full=serverless_cost(traffic, serverless, full).usd_per_day,
+        dedicated_usd_at_full=dedicated_cost(traffic, dedicated, full).usd_per_day,
     )
