@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from gpukit.emulator import Emulator
 from guard.audit import FileAuditStore
+from guard.bedrock_pricing import token_filters
 from guard.clients import ClientFactory
 from guard.pricing import PRICING_REGION, SERVICE_CODE, hosting_filters, load_prices
 from guard.runner import GuardConfig, run_guard
@@ -53,6 +54,14 @@ def params(token: str | None = None) -> dict[str, Any]:
     return out
 
 
+def bedrock_params() -> dict[str, Any]:
+    return {
+        "ServiceCode": "AmazonBedrock",
+        "Filters": token_filters("us-east-1"),
+        "FormatVersion": "aws_v1",
+    }
+
+
 def test_live_prices_override_bundled_ones_and_say_so() -> None:
     factory = ClientFactory()
     with stubbed(factory) as stub:
@@ -75,6 +84,9 @@ def test_live_prices_override_bundled_ones_and_say_so() -> None:
                 "FormatVersion": "aws_v1",
             },
             params("page2"),
+        )
+        stub.add_response(
+            "get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, bedrock_params()
         )
         book = load_prices(factory, "us-east-1", today=date(2026, 11, 23))
         stub.assert_no_pending_responses()
@@ -100,8 +112,15 @@ def test_an_empty_price_list_falls_back_to_bundled() -> None:
     factory = ClientFactory()
     with stubbed(factory) as stub:
         stub.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, params())
+        stub.add_response(
+            "get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, bedrock_params()
+        )
         book = load_prices(factory)
-    assert "returned no prices" in book.describe()
+        stub.assert_no_pending_responses()
+    assert (
+        book.describe()
+        == "prices: bundled; Price List API returned no prices (us-east-1, as of 2026-12-01)"
+    )
 
 
 def test_a_run_with_live_prices_reports_the_fallback_on_an_emulator(
