@@ -20,7 +20,6 @@ from gpukit.cli.cost_inputs import (
     number,
     opt,
     price_book,
-    whole,
 )
 from gpukit.cli.cost_plot import require_matplotlib, write_plot
 from policies.cost.commitment import TERMS, Running, commitment_options
@@ -113,7 +112,7 @@ def breakeven_cmd(
         needed=WITHOUT_MODEL,
         estimate=True,
     )
-    units = whole("--model-units", model_units)
+    units = inputs.read_whole("--model-units", model_units, default_label="as many as needed")
     pricing = build(
         lambda: TokenPricing.of(
             usd_per_1m_input_tokens=usd_in, usd_per_1m_output_tokens=usd_out, output_share=share

@@ -18,7 +18,6 @@ from gpukit.cli.cost_inputs import (
     build,
     opt,
     price_book,
-    whole,
 )
 from gpukit.cli.cost_plot import require_matplotlib, write_plot
 from policies.cost.coldstart import (
@@ -145,18 +144,18 @@ def compare(
             usd_per_request=inputs.read("--serverless-usd-per-request", serverless_usd_per_request, default=0),
             billing_increment_ms=inputs.read("--billing-increment-ms", billing_increment_ms, default=1),
             cold_start_seconds=inputs.read("--cold-start-seconds", cold_start_seconds, default=derived.expected_seconds if derived else 0, default_label="expected cold start" if derived else "default"),
-            cold_starts_per_day=inputs.read_maybe("--cold-starts-per-day", cold_starts_per_day),
+            cold_starts_per_day=inputs.read_maybe("--cold-starts-per-day", cold_starts_per_day, "derived from the traffic"),
             idle_timeout_seconds=inputs.read("--idle-timeout-seconds", idle_timeout_seconds, default=300),
-            keep_warm_instances=whole("--keep-warm-instances", keep_warm_instances) or 0,
-            keep_warm_usd_per_hour=inputs.read_maybe("--keep-warm-usd-per-hour", keep_warm_usd_per_hour),
+            keep_warm_instances=inputs.read_whole("--keep-warm-instances", keep_warm_instances, 0),
+            keep_warm_usd_per_hour=inputs.read_maybe("--keep-warm-usd-per-hour", keep_warm_usd_per_hour, "GPU-second price x 3600"),
         ),
         GPU_FLAGS,
     )  # fmt: skip
     dedicated = build(
         lambda: Dedicated.of(
             usd_per_hour=inputs.read("--dedicated-usd-per-hour", dedicated_usd_per_hour, book_hourly, needed="(or pass --instance-type to take it from the price book)"),
-            instances=whole("--dedicated-instances", dedicated_instances),
-            concurrency_per_instance=whole("--concurrency-per-instance", concurrency_per_instance) or 1,
+            instances=inputs.read_whole("--dedicated-instances", dedicated_instances, default_label="as many as needed"),
+            concurrency_per_instance=inputs.read_whole("--concurrency-per-instance", concurrency_per_instance, 1),
             scales_to_zero=dedicated_scales_to_zero,
         ),
         GPU_FLAGS,

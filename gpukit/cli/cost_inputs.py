@@ -120,8 +120,22 @@ class Inputs:
             self.sources[flag] = default_label
         return value
 
-    def read_maybe(self, flag: str, text: str | None) -> float | None:
-        return self.maybe(flag, number(flag, text))
+    def read_maybe(self, flag: str, text: str | None, default_label: str) -> float | None:
+        """The flag's number, or ``None`` (recorded as ``default_label``) when not given."""
+        value = self.maybe(flag, number(flag, text))
+        if value is None:
+            self.sources[flag] = default_label
+        return value
+
+    def read_whole(
+        self, flag: str, text: str | None, default: int | None = None, default_label: str = ""
+    ) -> int | None:
+        """A whole-number flag, recorded like the others."""
+        value = whole(flag, text)
+        self.maybe(flag, None if value is None else float(value), default=default)
+        if value is None and default_label:
+            self.sources[flag] = default_label
+        return default if value is None else value
 
     def maybe(
         self,

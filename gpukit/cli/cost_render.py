@@ -176,7 +176,7 @@ def breakeven_lines(doc: Doc) -> list[str]:
         )
     f = doc["forgotten_ptu"]
     out.append(
-        f"a forgotten PTU ({units} unit{'s' * (units > 1)}, {doc['commitment']}):"
+        f"a forgotten PTU ({units} unit{'s' * (units > 1)}, {term} commitment):"
         f" {usd(f['usd_per_day'])}/day, {usd(f['usd_per_month'])}/month,"
         f" {usd(f['usd_per_year'])}/year"
     )

@@ -153,7 +153,7 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
             traffic=(Traffic(h(30), now, 1200),),
             expected=Decision.WARN,
             story="staging PTU serving traffic every hour, at a volume pay-per-token serves"
-            " for under 2% of the price (GPK009)",
+            " for about 2% of the price (GPK009)",
         ),
         PlannedPtu(
             role="untagged_ptu",
