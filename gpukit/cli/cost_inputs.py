@@ -182,7 +182,7 @@ PLOT = typer.Option(
     "--plot",
     metavar="FILE.png",
     help="Draw cost per day against volume for both options, break-even marked "
-    "(needs matplotlib: pip install 'gpukit[tune]').",
+    "(needs matplotlib: pip install 'gpukit\\[tune]').",
 )
 
 
