@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policies.cost.coldstart import ColdStartInput, cold_start
-from policies.errors import InputError
+from tests.cost.checks import assert_names_field
 
 
 def test_8b_fp16_over_10_gbit_by_hand() -> None:
@@ -49,6 +49,4 @@ def test_70b_int4_with_every_default_overridden() -> None:
     ],
 )
 def test_bad_inputs_name_their_field(values: dict[str, float], field: str) -> None:
-    with pytest.raises(InputError) as caught:
-        ColdStartInput.of(**values)
-    assert caught.value.messages[0].startswith(f"{field}: ")
+    assert_names_field(lambda: ColdStartInput.of(**values), field)

@@ -12,29 +12,22 @@ from botocore.stub import Stubber
 
 from guard import bedrock_pricing as bp
 from guard.clients import ClientFactory
-from guard.pricing import PRICING_REGION, load_prices
+from guard.pricing import load_prices
 from policies.pricing import load_bundled
-from tests.guard.test_pricing import params, product
+from tests.guard.test_pricing import params, price_item, product, stubbed
 
 
 def token_product(usagetype: str, usd: str, unit: str = "1K tokens") -> str:
     """A product shaped like AmazonBedrock's: usagetype names model and direction."""
-    return json.dumps(
-        {
-            "product": {
-                "productFamily": "Amazon Bedrock",
-                "attributes": {"usagetype": usagetype, "regionCode": "us-east-1"},
-            },
-            "terms": {
-                "OnDemand": {
-                    "SKU.TERM": {
-                        "priceDimensions": {
-                            "SKU.TERM.RATE": {"unit": unit, "pricePerUnit": {"USD": usd}}
-                        }
-                    }
-                }
-            },
-        }
+    attributes = {"usagetype": usagetype, "regionCode": "us-east-1"}
+    return price_item("Amazon Bedrock", attributes, usd, unit)
+
+
+def stub_one_sagemaker_price(stub: Stubber) -> None:
+    stub.add_response(
+        "get_products",
+        {"PriceList": [product("ml.g5.xlarge", "2.5")], "FormatVersion": "aws_v1"},
+        params(),
     )
 
 
@@ -88,13 +81,8 @@ def test_only_standard_in_region_token_prices_are_read() -> None:
 
 def test_live_token_prices_override_bundled_ones_and_say_so() -> None:
     factory = ClientFactory()
-    client = factory.client("pricing", PRICING_REGION, max_attempts=2)
-    with Stubber(client) as stub:
-        stub.add_response(
-            "get_products",
-            {"PriceList": [product("ml.g5.xlarge", "2.5")], "FormatVersion": "aws_v1"},
-            params(),
-        )
+    with stubbed(factory) as stub:
+        stub_one_sagemaker_price(stub)
         stub.add_response(
             "get_products",
             {
@@ -145,13 +133,8 @@ def test_live_token_prices_override_bundled_ones_and_say_so() -> None:
 
 def test_a_failing_bedrock_price_list_keeps_live_sagemaker_and_says_why() -> None:
     factory = ClientFactory()
-    client = factory.client("pricing", PRICING_REGION, max_attempts=2)
-    with Stubber(client) as stub:
-        stub.add_response(
-            "get_products",
-            {"PriceList": [product("ml.g5.xlarge", "2.5")], "FormatVersion": "aws_v1"},
-            params(),
-        )
+    with stubbed(factory) as stub:
+        stub_one_sagemaker_price(stub)
         stub.add_client_error("get_products", "ThrottlingException", "slow down")
         book = load_prices(factory, "us-east-1", today=date(2026, 12, 2))
         stub.assert_no_pending_responses()

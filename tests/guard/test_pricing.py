@@ -19,13 +19,11 @@ from policies.pricing import load_bundled
 from tests.guard.conftest import factory_for
 
 
-def product(instance: str, usd: str, unit: str = "Hrs") -> str:
+def price_item(family: str, attributes: dict[str, str], usd: str, unit: str) -> str:
+    """One Price List product as the API returns it: a JSON string with one on-demand price."""
     return json.dumps(
         {
-            "product": {
-                "productFamily": "ML Instance",
-                "attributes": {"instanceName": instance, "component": "Hosting"},
-            },
+            "product": {"productFamily": family, "attributes": attributes},
             "terms": {
                 "OnDemand": {
                     "SKU.TERM": {
@@ -37,6 +35,10 @@ def product(instance: str, usd: str, unit: str = "Hrs") -> str:
             },
         }
     )
+
+
+def product(instance: str, usd: str, unit: str = "Hrs") -> str:
+    return price_item("ML Instance", {"instanceName": instance, "component": "Hosting"}, usd, unit)
 
 
 def stubbed(factory: ClientFactory) -> Stubber:
