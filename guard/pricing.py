@@ -1,4 +1,5 @@
-"""Current SageMaker hosting prices from the AWS Price List API, over the bundled book.
+"""Current SageMaker hosting and Bedrock on-demand token prices from the AWS Price List
+API, over the bundled book.
 
 Bedrock Provisioned Throughput prices are not published per model unit in a form the
 Price List API filters cleanly, so they stay bundled; the report's ``prices`` line says
@@ -12,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from guard.awsutil import AwsError, error_message
+from guard.bedrock_pricing import bedrock_token_prices
 from guard.clients import ClientFactory
-from policies.pricing import PriceBook, load_bundled
+from policies.pricing import PriceBook, TokenPrice, load_bundled
 
 #: The Price List API is served from a few regions only; us-east-1 answers for all.
 PRICING_REGION = "us-east-1"
@@ -55,24 +57,46 @@ def sagemaker_hosting_prices(factory: ClientFactory, region: str) -> dict[str, f
     return prices
 
 
+def _reason(exc: Exception) -> str:
+    return error_message(exc).splitlines()[0][:120]
+
+
 def load_prices(
     factory: ClientFactory, region: str = "us-east-1", today: date | None = None
 ) -> PriceBook:
-    """Live SageMaker hosting prices merged over the bundled book, else the bundled book."""
+    """Live SageMaker hosting and Bedrock on-demand token prices merged over the bundled
+    book, else the bundled book; ``source`` says which parts are live and why not."""
     bundled = load_bundled()
     try:
         live = sagemaker_hosting_prices(factory, region)
     except AwsError as exc:
-        reason = error_message(exc).splitlines()[0][:120]
-        return bundled.model_copy(update={"source": f"bundled; Price List API failed: {reason}"})
-    if not live:
-        return bundled.model_copy(update={"source": "bundled; Price List API returned no prices"})
+        return bundled.model_copy(
+            update={"source": f"bundled; Price List API failed: {_reason(exc)}"}
+        )
+    tokens: dict[str, TokenPrice] = {}
+    token_note = ""
+    try:
+        tokens = bedrock_token_prices(factory, region, bundled.bedrock_on_demand_per_1m_tokens)
+    except AwsError as exc:
+        token_note = f" (Bedrock token prices: {_reason(exc)})"
+    if not live and not tokens:
+        return bundled.model_copy(
+            update={"source": f"bundled; Price List API returned no prices{token_note}"}
+        )
+    got = [f"{len(live)} SageMaker instance types"] if live else []
+    got += [f"{len(tokens)} Bedrock on-demand models"] if tokens else []
+    rest = ["Bedrock PTUs"] + ([] if live else ["SageMaker"])
+    rest += [] if tokens else ["Bedrock on-demand tokens"]
     return bundled.model_copy(
         update={
-            "source": f"AWS Price List API for {len(live)} SageMaker instance types,"
-            f" bundled {bundled.as_of.isoformat()} for Bedrock PTUs",
+            "source": f"AWS Price List API for {' and '.join(got)},"
+            f" bundled {bundled.as_of.isoformat()} for {', '.join(rest)}{token_note}",
             "as_of": today or date.today(),
             "region": region,
             "sagemaker_hourly": {**bundled.sagemaker_hourly, **live},
+            "bedrock_on_demand_per_1m_tokens": {
+                **bundled.bedrock_on_demand_per_1m_tokens,
+                **tokens,
+            },
         }
     )

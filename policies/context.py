@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from policies import tags as T
+from policies.cost.resource import hourly_cost, monthly_cost
 from policies.environment import EnvironmentPolicy
 from policies.findings import Decision, Finding, Severity
 from policies.model import Resource
@@ -45,16 +46,7 @@ class RuleContext:
     @property
     def hourly_cost(self) -> float:
         """What the resource bills per hour right now, in USD."""
-        ptu = self.resource.ptu
-        if ptu is not None:
-            return ptu.model_units * self.prices.ptu_unit_hourly(ptu.model_id, ptu.commitment)
-        endpoint = self.resource.endpoint
-        assert endpoint is not None
-        total = 0.0
-        for variant in endpoint.variants:
-            price = self.prices.instance_hourly(variant.instance_type) or 0.0
-            total += price * variant.instance_count
-        return round(total, 4)
+        return hourly_cost(self.resource, self.prices)
 
     @property
     def mark(self) -> Mark | None:
@@ -71,9 +63,14 @@ class RuleContext:
         reason: str,
         *,
         wasteful: bool = False,
+        monthly_waste: float | None = None,
         act_after: datetime | None = None,
     ) -> Finding:
+        """A finding with this resource's dollars: ``wasteful`` findings waste the whole
+        hourly cost every month; ``monthly_waste`` gives a smaller figure instead."""
         hourly = round(self.hourly_cost, 4)
+        if monthly_waste is None:
+            monthly_waste = monthly_cost(hourly, self.prices) if wasteful else 0.0
         return Finding(
             rule_id=rule_id,
             resource_arn=self.resource.arn,
@@ -82,7 +79,7 @@ class RuleContext:
             decision=decision,
             reason=reason,
             hourly_cost_usd=hourly,
-            monthly_waste_usd=round(hourly * self.prices.hours_per_month, 2) if wasteful else 0.0,
+            monthly_waste_usd=round(monthly_waste, 2),
             act_after=iso(act_after) if act_after else None,
         )
 

@@ -30,6 +30,15 @@ class LambdaPrices(BaseModel):
     gb_second: dict[str, dict[str, float]]
 
 
+class TokenPrice(BaseModel):
+    """On-demand USD per million input and output tokens."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
 class PriceBook(BaseModel):
     """Hourly and per-use prices in USD, with where they came from."""
 
@@ -41,6 +50,9 @@ class PriceBook(BaseModel):
     region: str = "us-east-1"
     hours_per_month: float = 730
     bedrock_ptu_hourly_per_unit: dict[str, dict[str, float]]
+    bedrock_on_demand_per_1m_tokens: dict[str, TokenPrice] = Field(default_factory=dict)
+    #: Estimates: AWS does not publish model-unit throughput uniformly.
+    bedrock_ptu_tokens_per_second_per_unit: dict[str, float] = Field(default_factory=dict)
     sagemaker_hourly: dict[str, float]
     lambda_: LambdaPrices = Field(alias="lambda")
     stepfunctions_per_state_transition: float = Field(ge=0)
@@ -49,15 +61,33 @@ class PriceBook(BaseModel):
         """One line saying which prices were used, for every report."""
         return f"prices: {self.source} ({self.region}, as of {self.as_of.isoformat()})"
 
-    def ptu_unit_hourly(self, model_id: str, commitment: str | None) -> float:
-        """Hourly price of one model unit (``model_id`` may be an ARN, see
-        :func:`priced_model_id`); the longest matching model-id prefix wins."""
-        term = commitment or "none"
+    def model_key(self, model_id: str) -> str | None:
+        """The price-book key for a model id or ARN (see :func:`priced_model_id`): the
+        longest matching model-id prefix, or ``None`` for a model the book does not list."""
         base = priced_model_id(model_id)
         matches = [k for k in self.bedrock_ptu_hourly_per_unit if k != "*" and base.startswith(k)]
-        key = max(matches, key=len) if matches else "*"
-        table = self.bedrock_ptu_hourly_per_unit[key]
+        return max(matches, key=len) if matches else None
+
+    def known_models(self) -> list[str]:
+        """Models with both a PTU price and an on-demand token price."""
+        return sorted(k for k in self.bedrock_on_demand_per_1m_tokens if self.model_key(k) == k)
+
+    def ptu_unit_hourly(self, model_id: str, commitment: str | None) -> float:
+        """Hourly price of one model unit; a model the book does not list gets the ``*``
+        row, so a forgotten PTU of an unlisted model is never priced at zero."""
+        term = commitment or "none"
+        table = self.bedrock_ptu_hourly_per_unit[self.model_key(model_id) or "*"]
         return table.get(term, table["none"])
+
+    def on_demand_tokens(self, model_id: str) -> TokenPrice | None:
+        """On-demand token prices of a model, or ``None`` when the book has none for it."""
+        key = self.model_key(model_id)
+        return self.bedrock_on_demand_per_1m_tokens.get(key) if key else None
+
+    def ptu_tokens_per_second(self, model_id: str) -> float | None:
+        """Estimated tokens per second of one model unit, or ``None`` when unknown."""
+        key = self.model_key(model_id)
+        return self.bedrock_ptu_tokens_per_second_per_unit.get(key) if key else None
 
     def instance_hourly(self, instance_type: str) -> float | None:
         return self.sagemaker_hourly.get(instance_type)

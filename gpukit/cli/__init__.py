@@ -5,14 +5,22 @@ from __future__ import annotations
 import typer
 
 from gpukit import __version__
-from gpukit.cli import check_cmd, check_iac, guard_cmd, policy_cmd, tune_cmd
+from gpukit.cli import (
+    check_cmd,
+    check_iac,
+    cost_cmd,
+    cost_gpu,
+    guard_cmd,
+    policy_cmd,
+    tune_cmd,
+)
 
 app = typer.Typer(
     name="gpukit",
     help=(
         "Stop paying for idle GPUs on AWS. Judge Bedrock Provisioned Throughputs and SageMaker "
         "GPU endpoints against per-environment policies (dev, staging, prod), guard them on a "
-        "schedule, and size Lambdas by measurement."
+        "schedule, size Lambdas by measurement, and price serverless against provisioned."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -23,6 +31,8 @@ check_iac.register(check_cmd.app)
 app.add_typer(check_cmd.app, name="check")
 app.add_typer(guard_cmd.app, name="guard")
 app.add_typer(tune_cmd.app, name="tune")
+cost_gpu.register(cost_cmd.app)
+app.add_typer(cost_cmd.app, name="cost")
 
 
 def _version(value: bool) -> None:

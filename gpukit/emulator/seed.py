@@ -151,8 +151,9 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
             tags=_tags("staging", "search@example.com", "cc-3300")
             | {T.EXPIRES_AT: iso(now + timedelta(days=20))},
             traffic=(Traffic(h(30), now, 1200),),
-            expected=Decision.OK,
-            story="staging PTU serving traffic every hour",
+            expected=Decision.WARN,
+            story="staging PTU serving traffic every hour, at a volume pay-per-token serves"
+            " for about 2% of the price (GPK009)",
         ),
         PlannedPtu(
             role="untagged_ptu",

@@ -10,6 +10,7 @@ from policies.rules import (
     gpk006_expires_at,
     gpk007_endpoint_autoscaling,
     gpk008_exemption,
+    gpk009_on_demand,
 )
 
 MODULES = (
@@ -21,6 +22,7 @@ MODULES = (
     gpk006_expires_at,
     gpk007_endpoint_autoscaling,
     gpk008_exemption,
+    gpk009_on_demand,
 )
 
 

@@ -24,14 +24,19 @@ POLICIES = {env: load_policy_for_env(env) for env in ENVIRONMENTS}
 
 
 def invocations(
-    emu: Any, namespace: str, dims: dict[str, str], start: datetime, end: datetime
+    emu: Any,
+    namespace: str,
+    dims: dict[str, str],
+    start: datetime,
+    end: datetime,
+    metric: str = "Invocations",
 ) -> list[dict[str, Any]]:
     query = {
         "Id": "q",
         "MetricStat": {
             "Metric": {
                 "Namespace": namespace,
-                "MetricName": "Invocations",
+                "MetricName": metric,
                 "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
             },
             "Period": 3600,
@@ -42,7 +47,7 @@ def invocations(
         MetricDataQueries=[query], StartTime=start, EndTime=end
     )["MetricDataResults"][0]
     return [
-        {"timestamp": iso(t), "metric": "Invocations", "value": v}
+        {"timestamp": iso(t), "metric": metric, "value": v}
         for t, v in zip(result["Timestamps"], result["Values"], strict=True)
     ]
 
@@ -75,7 +80,11 @@ def read_ptu(emu: Any, arn: str, now: datetime) -> dict[str, Any]:
         "usage": {
             "window_start": start,
             "window_end": now,
-            "samples": invocations(emu, "AWS/Bedrock", {"ModelId": arn}, start, now),
+            "samples": [
+                sample
+                for metric in ("Invocations", "InputTokenCount", "OutputTokenCount")
+                for sample in invocations(emu, "AWS/Bedrock", {"ModelId": arn}, start, now, metric)
+            ],
         },
     }
 

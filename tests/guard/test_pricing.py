@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from gpukit.emulator import Emulator
 from guard.audit import FileAuditStore
+from guard.bedrock_pricing import token_filters
 from guard.clients import ClientFactory
 from guard.pricing import PRICING_REGION, SERVICE_CODE, hosting_filters, load_prices
 from guard.runner import GuardConfig, run_guard
@@ -18,13 +19,11 @@ from policies.pricing import load_bundled
 from tests.guard.conftest import factory_for
 
 
-def product(instance: str, usd: str, unit: str = "Hrs") -> str:
+def price_item(family: str, attributes: dict[str, str], usd: str, unit: str) -> str:
+    """One Price List product as the API returns it: a JSON string with one on-demand price."""
     return json.dumps(
         {
-            "product": {
-                "productFamily": "ML Instance",
-                "attributes": {"instanceName": instance, "component": "Hosting"},
-            },
+            "product": {"productFamily": family, "attributes": attributes},
             "terms": {
                 "OnDemand": {
                     "SKU.TERM": {
@@ -36,6 +35,10 @@ def product(instance: str, usd: str, unit: str = "Hrs") -> str:
             },
         }
     )
+
+
+def product(instance: str, usd: str, unit: str = "Hrs") -> str:
+    return price_item("ML Instance", {"instanceName": instance, "component": "Hosting"}, usd, unit)
 
 
 def stubbed(factory: ClientFactory) -> Stubber:
@@ -51,6 +54,14 @@ def params(token: str | None = None) -> dict[str, Any]:
     if token:
         out["NextToken"] = token
     return out
+
+
+def bedrock_params() -> dict[str, Any]:
+    return {
+        "ServiceCode": "AmazonBedrock",
+        "Filters": token_filters("us-east-1"),
+        "FormatVersion": "aws_v1",
+    }
 
 
 def test_live_prices_override_bundled_ones_and_say_so() -> None:
@@ -76,6 +87,9 @@ def test_live_prices_override_bundled_ones_and_say_so() -> None:
             },
             params("page2"),
         )
+        stub.add_response(
+            "get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, bedrock_params()
+        )
         book = load_prices(factory, "us-east-1", today=date(2026, 11, 23))
         stub.assert_no_pending_responses()
     bundled = load_bundled()
@@ -100,8 +114,15 @@ def test_an_empty_price_list_falls_back_to_bundled() -> None:
     factory = ClientFactory()
     with stubbed(factory) as stub:
         stub.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, params())
+        stub.add_response(
+            "get_products", {"PriceList": [], "FormatVersion": "aws_v1"}, bedrock_params()
+        )
         book = load_prices(factory)
-    assert "returned no prices" in book.describe()
+        stub.assert_no_pending_responses()
+    assert (
+        book.describe()
+        == "prices: bundled; Price List API returned no prices (us-east-1, as of 2026-12-01)"
+    )
 
 
 def test_a_run_with_live_prices_reports_the_fallback_on_an_emulator(

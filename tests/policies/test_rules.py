@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -276,3 +277,66 @@ def test_prod_is_warn_only() -> None:
     found = by_rule(endpoint(tags=tags, use=idle_long, age_days=30), PROD)
     assert found["GPK005"].decision is Decision.WARN
     assert "warn-only" in found["GPK005"].reason
+
+
+# GPK009 PTU against on-demand tokens ------------------------------------------------
+def tokens(input_tokens: float, output_tokens: float, hours_back: float = 24) -> dict[str, Any]:
+    """Busy usage over ``hours_back`` hours with these token counts in one sample each."""
+    use = usage(500, hours_back=hours_back)
+    at = z(NOW - timedelta(hours=1))
+    use["samples"] += [
+        {"timestamp": at, "metric": "InputTokenCount", "value": input_tokens},
+        {"timestamp": at, "metric": "OutputTokenCount", "value": output_tokens},
+    ]
+    return use
+
+
+def test_gpk009_warns_with_both_prices_when_on_demand_would_have_been_cheaper() -> None:
+    # titan-text-express: $20.50/h x 24 h = $492.00 provisioned;
+    # on demand 1.2M x $0.20 + 0.3M x $0.60 = 0.24 + 0.18 = $0.42;
+    # (492 - 0.42) / 24 h x 730 h = $14,952.23 a month saved on demand
+    finding = by_rule(ptu(use=tokens(1.2e6, 0.3e6)))["GPK009"]
+    assert finding.decision is Decision.WARN and not finding.fails
+    assert finding.reason == (
+        "used 1.2M input + 300k output tokens in 24h: pay-per-token would have cost $0.42"
+        " vs $492.00 provisioned ($14,952/month saved on demand)"
+    )
+    assert finding.hourly_cost_usd == pytest.approx(20.50)
+    assert finding.monthly_waste_usd == pytest.approx(14_952.225, abs=0.01)
+
+
+def test_gpk009_passes_when_provisioned_is_cheaper() -> None:
+    # 3B input x $0.20 + 1B output x $0.60 = 600 + 600 = $1,200 on demand > $492 provisioned
+    assert "GPK009" not in decisions(ptu(use=tokens(3e9, 1e9)))
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        ptu(use=None),  # not measured
+        ptu(use=BUSY),  # invocations but no token metrics: tokens unknown
+        ptu(use=IDLE),  # idle is GPK005's business: no token samples either
+        ptu(use=tokens(10, 10), model_id="vendor.unlisted-model-v1"),  # no on-demand price
+        ptu(use=tokens(10, 10, hours_back=0.5)),  # less than an hour measured
+    ],
+    ids=["unmeasured", "no-token-metrics", "idle", "no-on-demand-price", "too-short"],
+)
+def test_gpk009_makes_no_claim_without_measured_tokens_and_a_price(resource: Resource) -> None:
+    assert "GPK009" not in decisions(resource)
+
+
+def test_gpk009_counts_only_the_hours_the_ptu_existed() -> None:
+    # created 10h ago in a 24h window: $20.50 x 10 = $205.00 provisioned, $0.42 on demand;
+    # (205 - 0.42) / 10 x 730 = $14,934.34
+    finding = by_rule(ptu(use=tokens(1.2e6, 0.3e6), age_days=10 / 24))["GPK009"]
+    assert "in 10h" in finding.reason and "vs $205.00 provisioned" in finding.reason
+    assert finding.monthly_waste_usd == pytest.approx(14_934.34, abs=0.01)
+
+
+def test_gpk009_on_a_committed_ptu_says_when_it_can_be_switched() -> None:
+    ends = NOW + timedelta(days=40)
+    # OneMonth titan-text-express: $18.40/h x 24 = $441.60 provisioned
+    finding = by_rule(approved_prod_ptu(ends, use=tokens(1.2e6, 0.3e6)), PROD)["GPK009"]
+    assert finding.decision is Decision.WARN
+    assert "vs $441.60 provisioned" in finding.reason
+    assert f"OneMonth commitment cannot be deleted before {z(ends)}" in finding.reason

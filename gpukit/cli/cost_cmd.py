@@ -1,0 +1,177 @@
+"""``gpukit cost``: serverless or provisioned, in dollars (formulas in docs/cost.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from gpukit.cli import cost_render
+from gpukit.cli.common import check_format, fail_input
+from gpukit.cli.cost_inputs import (
+    FORMAT,
+    LIVE,
+    PLOT,
+    REGION,
+    WITHOUT_MODEL,
+    Inputs,
+    build,
+    model_key,
+    number,
+    opt,
+    price_book,
+)
+from gpukit.cli.cost_plot import require_matplotlib, write_plot
+from policies.cost.commitment import TERMS, Running, commitment_options
+from policies.cost.tokens import Provisioned, TokenPricing, breakeven, compare_tokens
+from policies.pricing import PriceBook
+
+app = typer.Typer(
+    help=(
+        "Serverless or provisioned? Break-even volumes, per-day and per-month costs, cold "
+        "starts and commitments, from the price book (bundled, dated) or --live-prices. "
+        "Every number can be given as a flag (units in its name) and flags win over the "
+        "price book. Numbers accept 8e9, 8B, 1.5M, 20k. Exit code 2 on bad input."
+    ),
+    no_args_is_help=True,
+)
+
+TOKEN_FLAGS = {
+    "usd_per_1m_input_tokens": "--serverless-usd-per-1m-input-tokens",
+    "usd_per_1m_output_tokens": "--serverless-usd-per-1m-output-tokens",
+    "usd_per_hour_per_unit": "--provisioned-usd-per-hour",
+    "tokens_per_second_per_unit": "--tokens-per-second",
+}
+
+
+@app.command("breakeven")
+def breakeven_cmd(
+    model: str = typer.Option(
+        None, "--model", help="Bedrock model id or ARN, e.g. meta.llama3-8b-instruct-v1:0."
+    ),
+    model_units: str = opt(
+        "--model-units",
+        "N",
+        "Fix the number of model units (default: as many as the volume needs).",
+    ),
+    commitment: str = typer.Option("none", "--commitment", help="none, OneMonth or SixMonths."),
+    provisioned_usd_per_hour: str = opt(
+        "--provisioned-usd-per-hour", "USD", "Price of one model unit per hour."
+    ),
+    serverless_usd_per_1m_tokens: str = opt(
+        "--serverless-usd-per-1m-tokens", "USD", "One on-demand price for input and output."
+    ),
+    serverless_in: str = opt(
+        "--serverless-usd-per-1m-input-tokens", "USD", "On-demand price of 1M input tokens."
+    ),
+    serverless_out: str = opt(
+        "--serverless-usd-per-1m-output-tokens", "USD", "On-demand price of 1M output tokens."
+    ),
+    output_share: str = opt(
+        "--output-share", "FRACTION", "Share of the tokens that are output, 0..1 (default 0.25)."
+    ),
+    tokens_per_second: str = opt(
+        "--tokens-per-second",
+        "TOKENS",
+        "Input+output tokens per second one model unit serves (the price book's are estimates).",
+    ),
+    tokens_per_day: str = opt(
+        "--tokens-per-day", "TOKENS", "Also compare both options at this volume."
+    ),
+    live_prices: bool = LIVE,
+    region: str = REGION,
+    fmt: str = FORMAT,
+    plot: Path = PLOT,
+) -> None:
+    """Pay per token against Bedrock provisioned model units: the break-even volume, the
+    utilisation at which provisioned wins, commitments, and what a forgotten PTU costs.
+    E.g. ``gpukit cost breakeven --model meta.llama3-8b-instruct --tokens-per-day 500M``."""
+    check_format(fmt)
+    if commitment not in TERMS:
+        fail_input(f"--commitment: {commitment!r} is not one of {', '.join(TERMS)}")
+    if plot is not None:
+        require_matplotlib()
+    book = price_book(live_prices, region)
+    key = model_key(book, model)
+    inputs = Inputs()
+    book_hourly = {t: book.ptu_unit_hourly(key, t) for t in TERMS} if key else {}
+    hourly = inputs.read(
+        "--provisioned-usd-per-hour",
+        provisioned_usd_per_hour,
+        book_hourly.get(commitment),
+        needed=WITHOUT_MODEL,
+    )
+    usd_in, usd_out = _token_prices(
+        inputs, book, key, serverless_usd_per_1m_tokens, serverless_in, serverless_out
+    )
+    share = inputs.read("--output-share", output_share, default=0.25)
+    capacity = inputs.read(
+        "--tokens-per-second",
+        tokens_per_second,
+        book.ptu_tokens_per_second(key) if key else None,
+        needed=WITHOUT_MODEL,
+        estimate=True,
+    )
+    units = inputs.read_whole("--model-units", model_units, default_label="as many as needed")
+    pricing = build(
+        lambda: TokenPricing.of(
+            usd_per_1m_input_tokens=usd_in, usd_per_1m_output_tokens=usd_out, output_share=share
+        ),
+        TOKEN_FLAGS,
+    )
+    hours = book.hours_per_month
+
+    def provisioned_at(usd_per_hour: float) -> Provisioned:
+        return build(
+            lambda: Provisioned.of(
+                usd_per_hour_per_unit=usd_per_hour,
+                tokens_per_second_per_unit=capacity,
+                model_units=units,
+            ),
+            TOKEN_FLAGS,
+        )
+
+    provisioned = provisioned_at(hourly)
+    volume = number("--tokens-per-day", tokens_per_day)
+    at = (
+        build(lambda: compare_tokens(volume, pricing, provisioned, hours), TOKEN_FLAGS)
+        if volume is not None
+        else None
+    )
+    terms = {**book_hourly, commitment: hourly} if key else {}
+    options = [
+        (option, breakeven(pricing, provisioned_at(option.usd_per_hour_per_unit), hours))
+        for option in (commitment_options(terms, units or 1, hours) if terms else [])
+    ]
+    result = breakeven(pricing, provisioned, hours)
+    doc = cost_render.breakeven_doc(
+        book, key, commitment, inputs, pricing, result, at, options,
+        Running(hourly * (units or 1), hours),
+    )  # fmt: skip
+    cost_render.emit(doc, fmt, cost_render.breakeven_lines)
+    if plot is not None:
+        write_plot(
+            "breakeven", plot, pricing=pricing, provisioned=provisioned, result=result, at=at
+        )
+
+
+def _token_prices(
+    inputs: Inputs,
+    book: PriceBook,
+    key: str | None,
+    both: str | None,
+    given_in: str | None,
+    given_out: str | None,
+) -> tuple[float, float]:
+    one = number("--serverless-usd-per-1m-tokens", both)
+    if one is not None and (given_in is not None or given_out is not None):
+        fail_input(
+            "--serverless-usd-per-1m-tokens: give it or the -input-/-output- prices, not both"
+        )
+    price = book.on_demand_tokens(key) if key else None
+    flags = ("--serverless-usd-per-1m-input-tokens", "--serverless-usd-per-1m-output-tokens")
+    values = (number(flags[0], given_in), number(flags[1], given_out))
+    return (
+        inputs.take(flags[0], one if one is not None else values[0], price.input if price else None, needed=WITHOUT_MODEL),
+        inputs.take(flags[1], one if one is not None else values[1], price.output if price else None, needed=WITHOUT_MODEL),
+    )  # fmt: skip

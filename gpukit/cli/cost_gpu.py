@@ -1,0 +1,255 @@
+"""``gpukit cost compare`` and ``gpukit cost coldstart``: GPU-seconds against a dedicated
+instance, and how long a cold start takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from gpukit.cli import cost_render
+from gpukit.cli.common import check_format, fail_input
+from gpukit.cli.cost_inputs import (
+    FORMAT,
+    LIVE,
+    PLOT,
+    REGION,
+    Inputs,
+    build,
+    opt,
+    price_book,
+)
+from gpukit.cli.cost_plot import require_matplotlib, write_plot
+from policies.cost.coldstart import (
+    DEFAULT_CONTAINER_START_SECONDS,
+    DEFAULT_EFFICIENCY,
+    DEFAULT_RUNTIME_INIT_SECONDS,
+    ColdStart,
+    ColdStartInput,
+    cold_start,
+)
+from policies.cost.gpu import Dedicated, GpuTraffic, Serverless, compare_gpu
+from policies.pricing import PriceBook
+
+GPU_FLAGS = {
+    "usd_per_gpu_second": "--serverless-usd-per-gpu-second",
+    "usd_per_request": "--serverless-usd-per-request",
+    "usd_per_hour": "--dedicated-usd-per-hour",
+    "instances": "--dedicated-instances",
+}
+
+
+def compare(
+    requests_per_day: str = opt("--requests-per-day", "N", "Requests per day (required)."),
+    seconds_per_request: str = opt(
+        "--seconds-per-request", "SECONDS", "GPU time one request takes (required)."
+    ),
+    active_hours_per_day: str = opt(
+        "--active-hours-per-day", "HOURS", "Hours a day the traffic arrives in (default 24)."
+    ),
+    serverless_usd_per_gpu_second: str = opt(
+        "--serverless-usd-per-gpu-second", "USD", "Serverless price of one GPU-second (required)."
+    ),
+    serverless_usd_per_request: str = opt(
+        "--serverless-usd-per-request", "USD", "Serverless fee per request (default 0)."
+    ),
+    billing_increment_ms: str = opt(
+        "--billing-increment-ms",
+        "MS",
+        "Serverless billing step: 1 = per ms (default), 1000 = per second.",
+    ),
+    cold_start_seconds: str = opt(
+        "--cold-start-seconds",
+        "SECONDS",
+        "Billed length of one cold start (default: the expected cold start from --params and "
+        "--bandwidth-gb-per-s when given, else 0).",
+    ),
+    cold_starts_per_day: str = opt(
+        "--cold-starts-per-day",
+        "N",
+        "Default: derived from the traffic and --idle-timeout-seconds.",
+    ),
+    idle_timeout_seconds: str = opt(
+        "--idle-timeout-seconds",
+        "SECONDS",
+        "Idle time before serverless scales to zero (default 300).",
+    ),
+    keep_warm_instances: str = opt(
+        "--keep-warm-instances", "N", "Serverless instances kept warm all day (default 0)."
+    ),
+    keep_warm_usd_per_hour: str = opt(
+        "--keep-warm-usd-per-hour",
+        "USD",
+        "One warm instance per hour (default: GPU-second price x 3600).",
+    ),
+    instance_type: str = typer.Option(
+        None,
+        "--instance-type",
+        help="SageMaker instance type priced from the book, e.g. ml.g5.xlarge.",
+    ),
+    dedicated_usd_per_hour: str = opt(
+        "--dedicated-usd-per-hour",
+        "USD",
+        "Dedicated instance per hour (default: --instance-type's price).",
+    ),
+    dedicated_instances: str = opt(
+        "--dedicated-instances",
+        "N",
+        "Fix the dedicated count (default: as many as the traffic needs).",
+    ),
+    concurrency_per_instance: str = opt(
+        "--concurrency-per-instance", "N", "Requests one instance serves at once (default 1)."
+    ),
+    dedicated_scales_to_zero: bool = typer.Option(
+        False,
+        "--dedicated-scales-to-zero",
+        help="Dedicated runs only the active hours (default: 24 h).",
+    ),
+    params: str = opt("--params", "N", "Model parameters, to derive --cold-start-seconds."),
+    bytes_per_param: str = opt("--bytes-per-param", "BYTES", "2 = fp16/bf16 (default), 1 = int8."),
+    bandwidth_gb_per_s: str = opt(
+        "--bandwidth-gb-per-s",
+        "GB/S",
+        "Link the weights load over, to derive --cold-start-seconds.",
+    ),
+    live_prices: bool = LIVE,
+    region: str = REGION,
+    fmt: str = FORMAT,
+    plot: Path = PLOT,
+) -> None:
+    """Pay per GPU-second (serverless) against a dedicated instance per hour for a traffic
+    profile, cold starts and keep-warm included, e.g. ``gpukit cost compare
+    --requests-per-day 20k --seconds-per-request 1.5 --serverless-usd-per-gpu-second 0.000306
+    --instance-type ml.g5.xlarge``."""
+    check_format(fmt)
+    if plot is not None:
+        require_matplotlib()
+    book = price_book(live_prices, region)
+    inputs = Inputs()
+    book_hourly = _instance_price(book, instance_type)
+    traffic = build(
+        lambda: GpuTraffic.of(
+            requests_per_day=inputs.read("--requests-per-day", requests_per_day),
+            seconds_per_request=inputs.read("--seconds-per-request", seconds_per_request),
+            active_hours_per_day=inputs.read("--active-hours-per-day", active_hours_per_day, default=24),
+        ),
+        GPU_FLAGS,
+    )  # fmt: skip
+    derived = None
+    if params is not None or bandwidth_gb_per_s is not None:
+        derived = _cold_start(inputs, params, bytes_per_param, bandwidth_gb_per_s)
+    serverless = build(
+        lambda: Serverless.of(
+            usd_per_gpu_second=inputs.read("--serverless-usd-per-gpu-second", serverless_usd_per_gpu_second),
+            usd_per_request=inputs.read("--serverless-usd-per-request", serverless_usd_per_request, default=0),
+            billing_increment_ms=inputs.read("--billing-increment-ms", billing_increment_ms, default=1),
+            cold_start_seconds=inputs.read("--cold-start-seconds", cold_start_seconds, default=derived.expected_seconds if derived else 0, default_label="expected cold start" if derived else "default"),
+            cold_starts_per_day=inputs.read_maybe("--cold-starts-per-day", cold_starts_per_day, "derived from the traffic"),
+            idle_timeout_seconds=inputs.read("--idle-timeout-seconds", idle_timeout_seconds, default=300),
+            keep_warm_instances=inputs.read_whole("--keep-warm-instances", keep_warm_instances, 0),
+            keep_warm_usd_per_hour=inputs.read_maybe("--keep-warm-usd-per-hour", keep_warm_usd_per_hour, "GPU-second price x 3600"),
+        ),
+        GPU_FLAGS,
+    )  # fmt: skip
+    dedicated = build(
+        lambda: Dedicated.of(
+            usd_per_hour=inputs.read("--dedicated-usd-per-hour", dedicated_usd_per_hour, book_hourly, needed="(or pass --instance-type to take it from the price book)"),
+            instances=inputs.read_whole("--dedicated-instances", dedicated_instances, default_label="as many as needed"),
+            concurrency_per_instance=inputs.read_whole("--concurrency-per-instance", concurrency_per_instance, 1),
+            scales_to_zero=dedicated_scales_to_zero,
+        ),
+        GPU_FLAGS,
+    )  # fmt: skip
+    result = compare_gpu(traffic, serverless, dedicated)
+    doc = cost_render.compare_doc(book, instance_type, inputs, result, derived)
+    cost_render.emit(doc, fmt, cost_render.compare_lines)
+    if plot is not None:
+        write_plot(
+            "compare",
+            plot,
+            traffic=traffic,
+            serverless=serverless,
+            dedicated=dedicated,
+            result=result,
+        )
+
+
+def _instance_price(book: PriceBook, instance_type: str | None) -> float | None:
+    if instance_type is None:
+        return None
+    price = book.instance_hourly(instance_type)
+    if price is None:
+        known = ", ".join(sorted(book.sagemaker_hourly))
+        fail_input(
+            f"--instance-type: no price for {instance_type!r} in the price book (known: {known});"
+            " or pass --dedicated-usd-per-hour"
+        )
+    return price
+
+
+def _cold_start(
+    inputs: Inputs,
+    params: str | None,
+    bytes_per_param: str | None,
+    bandwidth_gb_per_s: str | None,
+    efficiency: str | None = None,
+    container_start_seconds: str | None = None,
+    runtime_init_seconds: str | None = None,
+) -> ColdStart:
+    spec = build(
+        lambda: ColdStartInput.of(
+            params=inputs.read("--params", params),
+            bytes_per_param=inputs.read("--bytes-per-param", bytes_per_param, default=2),
+            bandwidth_gb_per_s=inputs.read("--bandwidth-gb-per-s", bandwidth_gb_per_s),
+            efficiency=inputs.read("--efficiency", efficiency, default=DEFAULT_EFFICIENCY),
+            container_start_seconds=inputs.read("--container-start-seconds", container_start_seconds, default=DEFAULT_CONTAINER_START_SECONDS),
+            runtime_init_seconds=inputs.read("--runtime-init-seconds", runtime_init_seconds, default=DEFAULT_RUNTIME_INIT_SECONDS),
+        ),
+        {},
+    )  # fmt: skip
+    return cold_start(spec)
+
+
+def coldstart(
+    params: str = opt("--params", "N", "Model parameters, e.g. 8B or 8e9 (required)."),
+    bytes_per_param: str = opt(
+        "--bytes-per-param", "BYTES", "2 = fp16/bf16 (default), 1 = int8/fp8, 0.5 = int4."
+    ),
+    bandwidth_gb_per_s: str = opt(
+        "--bandwidth-gb-per-s",
+        "GB/S",
+        "Link the weights load over, in GB/s (required; 10 Gbit/s = 1.25).",
+    ),
+    efficiency: str = opt(
+        "--efficiency",
+        "FRACTION",
+        f"Share of the link rate a real load sustains (default {DEFAULT_EFFICIENCY}).",
+    ),
+    container_start_seconds: str = opt(
+        "--container-start-seconds",
+        "SECONDS",
+        f"Container start (default {DEFAULT_CONTAINER_START_SECONDS:g}).",
+    ),
+    runtime_init_seconds: str = opt(
+        "--runtime-init-seconds",
+        "SECONDS",
+        f"Runtime initialisation (default {DEFAULT_RUNTIME_INIT_SECONDS:g}).",
+    ),
+    fmt: str = FORMAT,
+) -> None:
+    """A GPU cold start: the physical minimum (weights over the link) and the expected value
+    (transfer at the real efficiency plus container start and runtime init), e.g.
+    ``gpukit cost coldstart --params 8B --bandwidth-gb-per-s 1.25``."""
+    check_format(fmt)
+    inputs = Inputs()
+    result = _cold_start(
+        inputs, params, bytes_per_param, bandwidth_gb_per_s, efficiency,
+        container_start_seconds, runtime_init_seconds,
+    )  # fmt: skip
+    cost_render.emit(cost_render.coldstart_doc(inputs, result), fmt, cost_render.coldstart_lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compare`` and ``coldstart`` to the ``gpukit cost`` group."""
+    app.command("compare")(compare)
+    app.command("coldstart")(coldstart)

@@ -1,0 +1,191 @@
+"""Inputs of ``gpukit cost``: numbers from flags, prices from the book, and where each came
+from. Every bad value ends as one ``--flag: reason`` line and exit code 2."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import typer
+
+from gpukit.cli.common import fail_input
+from policies.errors import InputError
+from policies.pricing import PriceBook, load_bundled
+
+T = TypeVar("T")
+
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([kmbt]?)\s*$", re.I)
+
+
+def number(flag: str, text: str | None) -> float | None:
+    """A flag's number: ``8e9``, ``8000000000``, ``8B``, ``1.5M``, ``20k``; ``None`` stays."""
+    if text is None:
+        return None
+    found = _NUMBER.match(text.replace(",", "").replace("_", ""))
+    if found is None:
+        fail_input(f"{flag}: {text!r} is not a number (examples: 0.25, 8e9, 8B, 1.5M)")
+    return float(found[1]) * _SUFFIX[found[2].lower()]
+
+
+def whole(flag: str, text: str | None) -> int | None:
+    value = number(flag, text)
+    if value is None:
+        return None
+    if value != int(value):
+        fail_input(f"{flag}: {text!r} is not a whole number")
+    return int(value)
+
+
+def flag_for(message: str, flags: Mapping[str, str]) -> str:
+    """``field: reason`` from the cost model -> ``--flag: reason``."""
+    name, sep, reason = message.partition(": ")
+    if not sep:
+        return message
+    return f"{flags.get(name, '--' + name.replace('_', '-'))}: {reason}"
+
+
+def build(make: Callable[[], T], flags: Mapping[str, str]) -> T:
+    """Run a cost-model constructor; its :class:`InputError` becomes flag-named lines."""
+    try:
+        return make()
+    except InputError as exc:
+        fail_input([flag_for(m, flags) for m in exc.messages])
+
+
+def price_book(live: bool, region: str) -> PriceBook:
+    """The bundled book, or the Price List API's figures over it with ``--live-prices``."""
+    if not live:
+        return load_bundled()
+    from guard.clients import ClientFactory
+    from guard.pricing import load_prices
+
+    return load_prices(ClientFactory(max_attempts=2), region)
+
+
+def model_key(book: PriceBook, model: str | None) -> str | None:
+    """``--model``: a model the price book prices both ways, else exit 2 listing them."""
+    if model is None:
+        return None
+    key = book.model_key(model)
+    if key is None or key not in book.known_models():
+        fail_input(
+            f"--model: unknown model {model!r}; known models: {', '.join(book.known_models())}"
+        )
+    return key
+
+
+@dataclass
+class Inputs:
+    """Each value used, where it came from (flag, price book, default), and which flags
+    overrode the price book."""
+
+    values: dict[str, float | None] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)
+
+    def take(
+        self,
+        flag: str,
+        given: float | None,
+        book: float | None = None,
+        default: float | None = None,
+        needed: str = "",
+        estimate: bool = False,
+    ) -> float:
+        """The flag's value, else the book's, else ``default``; exit 2 if none and
+        ``needed`` says why the value is required."""
+        value = self.maybe(flag, given, book, default)
+        if estimate and self.sources[flag] == "price book":
+            self.sources[flag] = "price book estimate"
+        if value is None:
+            fail_input(f"{flag}: required {needed}".rstrip())
+        return value
+
+    def read(
+        self,
+        flag: str,
+        text: str | None,
+        book: float | None = None,
+        default: float | None = None,
+        needed: str = "",
+        estimate: bool = False,
+        default_label: str = "default",
+    ) -> float:
+        """:meth:`take` of the flag's text read with :func:`number`."""
+        value = self.take(flag, number(flag, text), book, default, needed, estimate)
+        if self.sources[flag] == "default":
+            self.sources[flag] = default_label
+        return value
+
+    def read_maybe(self, flag: str, text: str | None, default_label: str) -> float | None:
+        """The flag's number, or ``None`` (recorded as ``default_label``) when not given."""
+        value = self.maybe(flag, number(flag, text))
+        if value is None:
+            self.sources[flag] = default_label
+        return value
+
+    def read_whole(
+        self, flag: str, text: str | None, default: int | None = None, default_label: str = ""
+    ) -> int | None:
+        """A whole-number flag, recorded like the others."""
+        value = whole(flag, text)
+        self.maybe(flag, None if value is None else float(value), default=default)
+        if value is None and default_label:
+            self.sources[flag] = default_label
+        return default if value is None else value
+
+    def maybe(
+        self,
+        flag: str,
+        given: float | None,
+        book: float | None = None,
+        default: float | None = None,
+    ) -> float | None:
+        if given is not None:
+            self._record(flag, given, "flag")
+            if book is not None and given != book:
+                self.overrides.append(f"{flag} {given:g} (price book: {book:g})")
+            return given
+        if book is not None:
+            self._record(flag, book, "price book")
+            return book
+        self._record(flag, default, "default")
+        return default
+
+    def _record(self, flag: str, value: float | None, source: str) -> None:
+        self.values[flag] = value
+        self.sources[flag] = source
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "values": {
+                flag: {"value": v, "source": self.sources[flag]} for flag, v in self.values.items()
+            },
+            "overrides": self.overrides,
+        }
+
+
+WITHOUT_MODEL = "(or pass --model to take it from the price book)"
+FORMAT = typer.Option("table", "--format", "-f", help="table or json (one JSON document).")
+LIVE = typer.Option(
+    False,
+    "--live-prices",
+    help="Read current prices from the AWS Price List API (needs AWS credentials; falls "
+    "back to the bundled file and says why).",
+)
+REGION = typer.Option("us-east-1", "--region", help="Region priced with --live-prices.")
+PLOT = typer.Option(
+    None,
+    "--plot",
+    metavar="FILE.png",
+    help="Draw cost per day against volume for both options, break-even marked "
+    "(needs matplotlib: pip install 'gpukit\\[tune]').",
+)
+
+
+def opt(flag: str, metavar: str, text: str) -> Any:
+    """An optional flag read as text, so :func:`number` can give a one-line error."""
+    return typer.Option(None, flag, metavar=metavar, help=text)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from policies.context import RuleContext, fmt_hours
+from policies.cost.base import short_count
+from policies.cost.resource import ptu_on_demand
+from policies.findings import Decision, Finding, Severity
+from policies.model import ResourceKind
+from policies.registry import rule
+from policies.timeutil import iso
+
+
+@rule("GPK009", "ptu-beats-on-demand", ResourceKind.PTU)
+def beats_on_demand(ctx: RuleContext) -> Finding | None:
+    """A PTU costs less than its measured tokens would on demand (unmeasured: no claim)."""
+    verdict = ptu_on_demand(ctx.resource, ctx.prices)
+    if verdict is None or not verdict.on_demand_is_cheaper:
+        return None
+    tokens = verdict.tokens
+    reason = (
+        f"used {short_count(tokens.input_tokens)} input + {short_count(tokens.output_tokens)}"
+        f" output tokens in {fmt_hours(round(tokens.hours, 1))}: pay-per-token would have cost"
+        f" ${verdict.on_demand_usd:,.2f} vs ${verdict.provisioned_usd:,.2f} provisioned"
+        f" (${verdict.monthly_saving_on_demand:,.0f}/month saved on demand)"
+    )
+    ptu = ctx.resource.ptu
+    ends = ptu.commitment_expires_at if ptu else None
+    if ptu and ptu.commitment and (ends is None or ends > ctx.now):
+        until = iso(ends) if ends else "its term ends"
+        reason += f"; its {ptu.commitment} commitment cannot be deleted before {until}"
+    return ctx.finding(
+        "GPK009",
+        Decision.WARN,
+        Severity.WARNING,
+        reason,
+        monthly_waste=verdict.monthly_saving_on_demand,
+    )
