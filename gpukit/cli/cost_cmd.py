@@ -85,7 +85,7 @@ def breakeven_cmd(
 ) -> None:
     """Pay per token against Bedrock provisioned model units: the break-even volume, the
     utilisation at which provisioned wins, commitments, and what a forgotten PTU costs.
-    E.g. ``gpukit cost breakeven --model meta.llama3-8b-instruct --tokens-per-day 500M``."""
+    Example: gpukit cost breakeven --model meta.llama3-8b-instruct --tokens-per-day 500M"""
     check_format(fmt)
     if commitment not in TERMS:
         fail_input(f"--commitment: {commitment!r} is not one of {', '.join(TERMS)}")

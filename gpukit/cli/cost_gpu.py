@@ -118,9 +118,9 @@ def compare(
     plot: Path = PLOT,
 ) -> None:
     """Pay per GPU-second (serverless) against a dedicated instance per hour for a traffic
-    profile, cold starts and keep-warm included, e.g. ``gpukit cost compare
+    profile, cold starts and keep-warm included, for example: gpukit cost compare
     --requests-per-day 20k --seconds-per-request 1.5 --serverless-usd-per-gpu-second 0.000306
-    --instance-type ml.g5.xlarge``."""
+    --instance-type ml.g5.xlarge"""
     check_format(fmt)
     if plot is not None:
         require_matplotlib()
@@ -238,8 +238,8 @@ def coldstart(
     fmt: str = FORMAT,
 ) -> None:
     """A GPU cold start: the physical minimum (weights over the link) and the expected value
-    (transfer at the real efficiency plus container start and runtime init), e.g.
-    ``gpukit cost coldstart --params 8B --bandwidth-gb-per-s 1.25``."""
+    (transfer at the real efficiency plus container start and runtime init), for example:
+    gpukit cost coldstart --params 8B --bandwidth-gb-per-s 1.25"""
     check_format(fmt)
     inputs = Inputs()
     result = _cold_start(

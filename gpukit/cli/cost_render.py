@@ -238,6 +238,11 @@ def compare_doc(
     }
 
 
+def _per_day(count: float) -> str:
+    """A rate people read: ``<0.01/day`` rather than ``1.39e-26/day``."""
+    return "<0.01/day" if 0 < count < 0.01 else f"{count:.3g}/day"
+
+
 def compare_lines(doc: Doc) -> list[str]:
     s, d = doc["serverless"], doc["dedicated"]
     out = [
@@ -247,7 +252,7 @@ def compare_lines(doc: Doc) -> list[str]:
     out.append(
         f"serverless: {usd(s['usd_per_day'])}/day ({usd(s['usd_per_month'])}/month) ="
         f" compute {usd(s['compute_usd_per_day'])} + cold starts {usd(s['cold_start_usd_per_day'])}"
-        f" ({s['cold_starts_per_day']:.3g}/day) + requests {usd(s['request_usd_per_day'])}"
+        f" ({_per_day(s['cold_starts_per_day'])}) + requests {usd(s['request_usd_per_day'])}"
         f" + keep-warm {usd(s['keep_warm_usd_per_day'])}"
     )
     more = " (more than --dedicated-instances)" if d["needs_more_instances"] else ""

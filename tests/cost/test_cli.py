@@ -107,6 +107,18 @@ def test_compare_prices_the_instance_type_and_derives_the_cold_start() -> None:
     assert doc["values"]["--cold-start-seconds"]["source"] == "expected cold start"
 
 
+def test_compare_table_reads_a_vanishing_cold_start_rate_as_below_a_hundredth() -> None:
+    # 20k requests over 24 h with a 300 s idle timeout: P(gap > 300 s) = e^(-69), so the
+    # derived rate is ~1e-26 a day, which the table must not print in scientific notation.
+    result = runner.invoke(app, [
+        "cost", "compare", "--requests-per-day", "20k", "--seconds-per-request", "1.5",
+        "--serverless-usd-per-gpu-second", "0.000306", "--instance-type", "ml.g5.xlarge",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.startswith("serverless:"))
+    assert "(<0.01/day)" in line and "e-" not in line
+
+
 def test_coldstart_reports_minimum_and_expected_apart() -> None:
     doc = run_json("coldstart", "--params", "8e9", "--bandwidth-gb-per-s", "1.25")
     assert doc["physical_minimum_seconds"] == pytest.approx(12.8)
