@@ -4,7 +4,7 @@ The layer does four things and passes everything else to moto unchanged:
 
 1. answers the Bedrock Provisioned Throughput operations (``bedrock_ptu.py``);
 2. adds those PTUs to the Resource Groups Tagging API (``tagging.py``);
-3. fails requests on purpose when a test injected a fault (``faults.py``);
+3. fails or stalls requests on purpose when a test injected a fault (``faults.py``);
 4. records which ``<service>.<Operation>`` each request was, so tests can count calls.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -73,10 +74,14 @@ class EmulatorApp:
         return [payload]
 
     def _answer(self, environ: dict[str, Any], request: Request, operation: str | None) -> Response:
-        injected = self.faults.take(operation, request) if operation else None
-        if injected is not None:
-            return injected
+        fault = self.faults.take(operation, request) if operation else None
+        if fault is None:
+            return self._serve(environ, request, operation)
+        response = self._serve(environ, request, operation) if fault.serve else fault.error()
+        time.sleep(fault.delay)  # this request's thread only: the server stays responsive
+        return response
 
+    def _serve(self, environ: dict[str, Any], request: Request, operation: str | None) -> Response:
         def forward(req: Request) -> Response:
             return self._moto(environ, req)
 
@@ -162,10 +167,17 @@ class Emulator:
         code: str = "InternalFailure",
         match: str | None = None,
         times: int = 1,
+        delay: float = 0.0,
+        serve: bool = False,
     ) -> None:
         """Fail the next ``times`` calls of ``operation`` (e.g. ``"sagemaker.DeleteEndpoint"``)
-        whose path, query or body contains ``match`` (any call when ``None``)."""
-        self._faults.add(operation, status, code, match, times)
+        whose path, query or body contains ``match`` (any call when ``None``).
+
+        ``delay`` holds each such request that many seconds before the error is sent; a
+        client whose read timeout is shorter times out. With ``serve=True`` the call is
+        served (the change happens) and only its answer is held: a client that times out
+        never learns that it succeeded."""
+        self._faults.add(operation, status, code, match, times, delay, serve)
 
     def clear_faults(self) -> None:
         self._faults.clear()
