@@ -41,10 +41,20 @@ class Step:
     mark_value: str | None = None
     hold: Literal["blocked", "skipped"] | None = None
     detail: str = ""
+    #: For a notification: the fingerprint of the last one sent, if any.
+    notified: str | None = None
 
     @property
     def arn(self) -> str:
         return self.item.resource.arn
+
+    @property
+    def planned_from(self) -> str:
+        """The state this step was planned from: the ``gpukit:marked`` value, or for a
+        notification the verdict it replaces and the new one (part of its claim)."""
+        if self.kind == "notify":
+            return f"notified:{self.notified or 'never'}>{fingerprint(self.evaluation)}"
+        return self.item.resource.tags.get(T.MARKED) or "unmarked"
 
 
 def fingerprint(evaluation: Evaluation) -> str:
@@ -140,7 +150,8 @@ def plan(
         seen = last_notified or {}
         for ev in evaluations:
             if ev.decision in NOTIFY_DECISIONS and seen.get(ev.resource.arn) != fingerprint(ev):
-                steps.append(Step("notify", items[ev.resource.arn], ev))
+                notified = seen.get(ev.resource.arn)
+                steps.append(Step("notify", items[ev.resource.arn], ev, notified=notified))
     return steps
 
 

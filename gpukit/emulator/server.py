@@ -57,6 +57,9 @@ class EmulatorApp:
         self.faults = faults
         self.calls: list[str] = []
         self._lock = threading.Lock()
+        # moto checks a DynamoDB condition, then writes, with no lock between: two requests
+        # at once could both pass. DynamoDB's conditional writes are atomic; so are ours.
+        self._dynamodb = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -95,6 +98,9 @@ class EmulatorApp:
             "resourcegroupstaggingapi.UntagResources",
         ):
             return tagging.change_tags(request, forward, self.ptus, name)
+        if service == "dynamodb":
+            with self._dynamodb:
+                return forward(request)
         return forward(request)
 
     def _moto(self, environ: dict[str, Any], request: Request) -> Response:

@@ -1,7 +1,9 @@
-"""Delay faults: a held request times out a client; ``serve`` makes the change happen anyway."""
+"""Delay faults (a held request times a client out; ``serve`` makes the change anyway), and
+concurrent requests: the server stays responsive, DynamoDB conditional writes stay atomic."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -69,3 +71,44 @@ def test_serve_needs_a_delay_and_delays_are_not_negative(aws: Emulator) -> None:
         aws.inject_fault("sagemaker.DeleteEndpoint", serve=True)
     with pytest.raises(ValueError, match="0 or more"):
         aws.inject_fault("sagemaker.DeleteEndpoint", delay=-1)
+
+
+def test_conditional_writes_are_atomic_under_concurrent_requests(aws: Emulator) -> None:
+    """As in DynamoDB, of many conditional puts of one new key at once exactly one wins
+    (moto alone checks, then writes, and lets two through when threads switch between)."""
+    ddb = aws.client("dynamodb")
+    ddb.create_table(
+        TableName="claims",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    clients = [aws.client("dynamodb", config=ONE_TRY) for _ in range(6)]
+    keys = [f"k{n}" for n in range(40)]
+    winners: dict[str, list[int]] = {k: [] for k in keys}
+    start = threading.Barrier(len(clients))
+
+    def contend(n: int) -> None:
+        start.wait()
+        for key in keys:
+            try:
+                clients[n].put_item(
+                    TableName="claims",
+                    Item={"pk": {"S": key}},
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError:
+                continue
+            winners[key].append(n)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: widen any race
+    try:
+        threads = [threading.Thread(target=contend, args=(n,)) for n in range(len(clients))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert {k: w for k, w in winners.items() if len(w) != 1} == {}
