@@ -14,7 +14,7 @@ from guard.awsutil import error_message
 from guard.claims import CLAIM_TTL, ClaimKey, wall_clock
 from guard.clients import ClientFactory
 from guard.discovery import Discovered, discover
-from guard.metrics import UsageRequest, fetch_usage
+from guard.metrics import UsageRequest, read_usage
 from guard.plan import Step, plan
 from guard.pricing import load_prices
 from policies.context import hours
@@ -87,7 +87,12 @@ def run_guard(
         for d in found.found
     ]
     say(f"reading usage of {len(requests)} resources")
-    usage = fetch_usage(factory, requests, now, progress=say)
+    read = read_usage(factory, requests, now, progress=say)
+    usage = read.usage
+    actions += [
+        ActionRecord(resource_arn=f"region/{region}", action="usage", status="error", detail=d)
+        for region, d in read.errors
+    ]
     resources = [d.resource.model_copy(update={"usage": usage[a]}) for a, d in items.items()]
     items = {r.arn: Discovered(items[r.arn].rtype, r, items[r.arn].raw) for r in resources}
     say("evaluating")

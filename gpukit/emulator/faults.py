@@ -88,6 +88,10 @@ class Faults:
                     return replace(fault)
         return None
 
-    def pending(self) -> int:
+    def pending(self, operation: str | None = None, match: str | None = None) -> int:
         with self._lock:
-            return sum(f.remaining for f in self._faults)
+            return sum(
+                f.remaining
+                for f in self._faults
+                if operation in (None, f"{f.service}.{f.operation}") and match in (None, f.match)
+            )

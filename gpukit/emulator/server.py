@@ -188,9 +188,10 @@ class Emulator:
     def clear_faults(self) -> None:
         self._faults.clear()
 
-    def pending_faults(self) -> int:
-        """How many injected failures have not been used up yet."""
-        return self._faults.pending()
+    def pending_faults(self, operation: str | None = None, match: str | None = None) -> int:
+        """How many injected failures have not been used up yet (of ``operation`` injected
+        with ``match``, when given)."""
+        return self._faults.pending(operation, match)
 
     # ---------------------------------------------------------------- call log
 
