@@ -34,6 +34,9 @@ from policies.timeutil import iso, parse_iso
 
 #: How long a claim holds other runs off; longer than any one action with its retries.
 CLAIM_TTL = timedelta(minutes=10)
+#: The claim items' expiry (epoch seconds): the audit table's TTL attribute, so DynamoDB
+#: deletes expired claims by itself.
+TTL_ATTRIBUTE = "expires_at"
 
 
 def wall_clock() -> datetime:
@@ -111,7 +114,7 @@ class DynamoClaims:
     """Claims as items ``pk = "claim#<arn>"``, ``sk = "<action>#<state>"`` in the audit table,
     with ``run_id``, ``at`` and ``expires_at`` (epoch seconds, usable as the table's TTL)."""
 
-    CONDITION = "attribute_not_exists(pk) OR expires_at < :now OR run_id = :me"
+    CONDITION = f"attribute_not_exists(pk) OR {TTL_ATTRIBUTE} < :now OR run_id = :me"
 
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
@@ -129,7 +132,7 @@ class DynamoClaims:
             "arn": {"S": key.arn},
             "run_id": {"S": run_id},
             "at": {"S": iso(now)},
-            "expires_at": {"N": str(expires)},
+            TTL_ATTRIBUTE: {"N": str(expires)},
         }
         try:
             self.client.put_item(
@@ -148,7 +151,7 @@ class DynamoClaims:
             answer: dict[str, Any] = dict(exc.response)
             old: dict[str, dict[str, str]] = answer.get("Item", {})
             owner = old.get("run_id", {}).get("S", "another run")
-            until = int(old.get("expires_at", {}).get("N", expires))
+            until = int(old.get(TTL_ATTRIBUTE, {}).get("N", expires))
             return Held(owner, datetime.fromtimestamp(until, UTC))
         return None
 
