@@ -171,7 +171,7 @@ def test_two_cli_processes_sharing_an_audit_file(seeded_fleet: SeededFleet, tmp_
     wanted = due(seeded_fleet, None, FileAuditStore(tmp_path / "dry.jsonl"))
     # Hold each run's usage read long enough that both have discovered the fleet before
     # either acts, whatever their start-up times.
-    emu.inject_fault("cloudwatch.GetMetricData", delay=4.0, serve=True, times=2)
+    emu.inject_fault("cloudwatch.GetMetricData", delay=3.0, serve=True, times=2)
     command = [
         sys.executable, "-m", "gpukit", "guard", "run", "--apply", "--format", "json",
         "--endpoint-url", emu.endpoint_url, "--region", "us-east-1",
