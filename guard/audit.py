@@ -3,6 +3,8 @@
 Two stores share one protocol: :class:`FileAuditStore` (JSON lines on a laptop) and
 :class:`DynamoAuditStore` (a DynamoDB table for the Lambda). Records are plain data; the
 ``data`` field holds what the record is about (a report summary, findings, a snapshot).
+Runs that share a store also share its claims (``guard.claims``), so two of them at once
+never act twice on one resource.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock
 from guard.clients import ClientFactory
 
 Kind = Literal["run", "decision", "action", "snapshot", "notify"]
@@ -42,6 +46,12 @@ class AuditStore(Protocol):
     def describe(self) -> str:
         """Where records go, for messages."""
 
+    def claim(self, key: ClaimKey, run_id: str, now: datetime) -> Held | None:
+        """Take ``key`` for ``run_id`` atomically (``None``), or say which run holds it."""
+
+    def release(self, key: ClaimKey, run_id: str) -> None:
+        """Give up ``run_id``'s claim on ``key`` (its action failed; a re-run may act)."""
+
 
 class FileAuditStore:
     """JSON lines, one record per line, appended (default ``~/.gpukit/audit/audit.jsonl``)."""
@@ -49,12 +59,12 @@ class FileAuditStore:
     def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
         self.path = Path(path).expanduser()
         self._records: list[AuditRecord] | None = None
+        self.claims = FileClaims(self.path)
 
     def write(self, records: Sequence[AuditRecord]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+        lines = "".join(json.dumps(asdict(r), sort_keys=True) + "\n" for r in records)
+        with file_lock(self.claims.lock), self.path.open("a", encoding="utf-8") as out:
+            out.write(lines)  # under the lock: two runs' records never interleave
         if self._records is not None:
             self._records.extend(records)
 
@@ -73,6 +83,12 @@ class FileAuditStore:
     def describe(self) -> str:
         return str(self.path)
 
+    def claim(self, key: ClaimKey, run_id: str, now: datetime) -> Held | None:
+        return self.claims.claim(key, run_id, now)
+
+    def release(self, key: ClaimKey, run_id: str) -> None:
+        self.claims.release(key, run_id)
+
 
 class DynamoAuditStore:
     """A DynamoDB table with a string partition key ``pk`` and sort key ``sk``.
@@ -82,6 +98,7 @@ class DynamoAuditStore:
     - run: ``pk = "run#<run_id>"``, ``sk = "run#<at>"``
     - about a resource: ``pk = "arn#<arn>"``, ``sk = "<kind>#<at>#<run_id>#<n>"``
       where kind is ``decision``, ``action``, ``snapshot`` or ``notify``
+    - a claim: ``pk = "claim#<arn>"``, ``sk = "<action>#<state>"`` (see ``guard.claims``)
 
     Every item also has ``kind``, ``run_id``, ``at``, ``arn`` and ``data`` (a JSON string),
     so the latest snapshot of a resource is one ``Query`` on its ``pk`` with
@@ -93,6 +110,7 @@ class DynamoAuditStore:
     def __init__(self, factory: ClientFactory, table: str, region: str) -> None:
         self.table = table
         self.client = factory.client("dynamodb", region)
+        self.claims = DynamoClaims(self.client, table)
 
     @staticmethod
     def item(record: AuditRecord, n: int) -> dict[str, dict[str, str]]:
@@ -147,6 +165,12 @@ class DynamoAuditStore:
 
     def describe(self) -> str:
         return f"dynamodb table {self.table}"
+
+    def claim(self, key: ClaimKey, run_id: str, now: datetime) -> Held | None:
+        return self.claims.claim(key, run_id, now)
+
+    def release(self, key: ClaimKey, run_id: str) -> None:
+        self.claims.release(key, run_id)
 
 
 def store_from_env(factory: ClientFactory, region: str, path: str | None = None) -> AuditStore:

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import boto3
 from botocore.config import Config
 
 #: Credentials used when an ``endpoint_url`` (an emulator) is given and none are configured.
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+CONNECT_TIMEOUT = 5
+#: Seconds to wait for an answer before botocore raises ``ReadTimeoutError`` and retries.
+DEFAULT_READ_TIMEOUT = 30.0
 
 
 class ClientFactory:
     """Create boto3 clients for the guard.
 
     Every client uses botocore's adaptive retry mode (exponential backoff plus client-side
-    rate limiting on throttling) with ``max_attempts`` attempts in total.
+    rate limiting on throttling) with ``max_attempts`` attempts in total;
+    ``retry_mode="standard"`` retries the same errors without the rate limiting, which
+    slows a throttled client down for seconds. A call whose answer takes longer than
+    ``read_timeout`` seconds fails with botocore's ``ReadTimeoutError`` (a
+    ``BotoCoreError``) and is retried like a throttle.
 
     :attr:`api_calls` counts logical API calls per ``"<service>.<Operation>"`` (one per
     page for paginated calls). Retries of the same call are *not* counted there; they are
@@ -28,10 +35,14 @@ class ClientFactory:
         endpoint_url: str | None = None,
         session: boto3.Session | None = None,
         max_attempts: int = 8,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        retry_mode: Literal["adaptive", "standard"] = "adaptive",
     ) -> None:
         self.endpoint_url = endpoint_url
         self.session = session or boto3.Session()
         self.max_attempts = max_attempts
+        self.read_timeout = read_timeout
+        self.retry_mode = retry_mode
         self._clients: dict[tuple[str, str, int], Any] = {}
         self._calls: Counter[str] = Counter()
         self._attempts: Counter[str] = Counter()
@@ -58,9 +69,9 @@ class ClientFactory:
 
     def _create(self, service: str, region: str, attempts: int) -> Any:
         config = Config(
-            retries={"mode": "adaptive", "max_attempts": attempts},
-            connect_timeout=5,
-            read_timeout=30,
+            retries={"mode": self.retry_mode, "total_max_attempts": attempts},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=self.read_timeout,
         )
         extra: dict[str, str] = {}
         if self.endpoint_url is not None:

@@ -22,6 +22,12 @@ IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}
 AUDIT_PERMISSIONS = (
     Permission("dynamodb:BatchWriteItem", "{audit_table_arn}", "record runs, decisions, snapshots"),
     Permission("dynamodb:Query", "{audit_table_arn}", "latest snapshot/notification per resource"),
+    Permission(
+        "dynamodb:PutItem", "{audit_table_arn}", "claim an action (conditional): never act twice"
+    ),
+    Permission(
+        "dynamodb:DeleteItem", "{audit_table_arn}", "release a claim when its action failed"
+    ),
 )
 LOG_PERMISSIONS = (
     Permission("logs:CreateLogStream", "{log_group_arn}:*", "Lambda logs and EMF metrics"),

@@ -1,8 +1,8 @@
 """Usage from CloudWatch with batched ``GetMetricData`` (never one call per resource).
 
 Queries are grouped by region, then sent up to :data:`MAX_QUERIES` at a time, following
-``NextToken``. Any failure leaves the
-affected resources' usage ``None``: unknown, which the rules never treat as idle.
+``NextToken``. Any failure leaves the affected resources' usage ``None``: unknown, which
+the rules never treat as idle.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from guard.awsutil import AwsError
+from guard.awsutil import AwsError, error_message
 from guard.clients import ClientFactory
 from guard.resource_types import ResourceType
 from policies.model import Resource, Usage, UsageSample
@@ -85,13 +85,32 @@ def period_for(window: timedelta) -> int:
     return 3600 * max(1, math.ceil(hours / MAX_POINTS_PER_QUERY))
 
 
+@dataclass
+class UsageRead:
+    """Usage per ARN (``None`` where it could not be read) and each failed call, as
+    ``(region, detail)``."""
+
+    usage: dict[str, Usage | None]
+    errors: list[tuple[str, str]]
+
+
 def fetch_usage(
     factory: ClientFactory,
     requests: Sequence[UsageRequest],
     now: datetime,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Usage | None]:
-    """Usage per ARN over each resource's window; ``None`` where it could not be read.
+    """Usage per ARN over each resource's window; ``None`` where it could not be read."""
+    return read_usage(factory, requests, now, progress).usage
+
+
+def read_usage(
+    factory: ClientFactory,
+    requests: Sequence[UsageRequest],
+    now: datetime,
+    progress: Callable[[str], None] | None = None,
+) -> UsageRead:
+    """:func:`fetch_usage`, also saying which calls failed.
 
     One look-back per region (the longest window any resource there needs), so a region
     costs ``ceil(series / 500)`` calls; samples are then trimmed to each resource's window.
@@ -101,6 +120,7 @@ def fetch_usage(
         by_region[req.resource.region].append(req)
     samples: dict[str, list[UsageSample]] = {r.resource.arn: [] for r in requests}
     failed: set[str] = set()
+    errors: list[tuple[str, str]] = []
     periods: dict[str, int] = {}
     for region, group in by_region.items():
         window = max(r.window for r in group)
@@ -112,8 +132,11 @@ def fetch_usage(
                 progress(f"reading {len(batch)} metric series in {region}")
             try:
                 _fetch_batch(client, batch, now - window, now, period_for(window), samples, failed)
-            except AwsError:
-                failed.update(q.arn for q in batch)
+            except AwsError as exc:
+                unknown = {q.arn for q in batch}
+                failed.update(unknown)
+                detail = f"cloudwatch.GetMetricData: {error_message(exc)}"
+                errors.append((region, f"{detail}; usage unknown for {len(unknown)} resources"))
     out: dict[str, Usage | None] = {}
     for req in requests:
         arn = req.resource.arn
@@ -122,7 +145,7 @@ def fetch_usage(
         out[arn] = (
             None if arn in failed else Usage(window_start=start, window_end=now, samples=kept)
         )
-    return out
+    return UsageRead(out, errors)
 
 
 def clip(samples: list[UsageSample], start: datetime, period: int) -> list[UsageSample]:

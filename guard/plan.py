@@ -3,8 +3,8 @@
 The engine decides *what* a resource deserves; this module adds the guard's own rails:
 a teardown needs a prior ``gpukit:marked = teardown@<time>`` tag (two-phase; a ``review``
 mark restarts the grace period), a committed PTU inside its term is ``blocked`` with its
-end date, teardowns are capped per run (most wasteful first), marks are not rewritten,
-and unchanged notifications are not sent twice.
+end date, teardowns are capped per run (most wasteful first), marks are not rewritten
+nor removed while usage is unknown, and unchanged notifications are not sent twice.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ StepKind = Literal["notify", "mark", "unmark", "teardown"]
 #: ``gpukit:marked`` action for a two-phase mark (teardown after the grace period).
 #: ``gpukit:marked`` action for a mark that asks people to look (e.g. missing tags).
 REVIEW_MARK = "review"
+#: A failed usage read must not undo a mark: that would restart the grace period on every
+#: run while CloudWatch fails, and the resource would never be torn down.
+UNKNOWN_USAGE_KEEPS_MARK = "usage unknown (not measured): the mark stays until it is read"
 NOTIFY_DECISIONS = frozenset({Decision.WARN, Decision.MARK, Decision.TEARDOWN, Decision.BLOCKED})
 
 
@@ -41,10 +44,20 @@ class Step:
     mark_value: str | None = None
     hold: Literal["blocked", "skipped"] | None = None
     detail: str = ""
+    #: For a notification: the fingerprint of the last one sent, if any.
+    notified: str | None = None
 
     @property
     def arn(self) -> str:
         return self.item.resource.arn
+
+    @property
+    def planned_from(self) -> str:
+        """The state this step was planned from: the ``gpukit:marked`` value, or for a
+        notification the verdict it replaces and the new one (part of its claim)."""
+        if self.kind == "notify":
+            return f"notified:{self.notified or 'never'}>{fingerprint(self.evaluation)}"
+        return self.item.resource.tags.get(T.MARKED) or "unmarked"
 
 
 def fingerprint(evaluation: Evaluation) -> str:
@@ -133,6 +146,8 @@ def plan(
             mark = _mark_step(item, ev, now)
             if mark is not None:
                 steps.append(mark)
+        elif ev.needs_unmark and ev.resource.usage is None:
+            steps.append(Step("unmark", item, ev, hold="skipped", detail=UNKNOWN_USAGE_KEEPS_MARK))
         elif ev.needs_unmark:
             steps.append(Step("unmark", item, ev))
     steps = _cap_teardowns(steps, max_teardowns)
@@ -140,7 +155,8 @@ def plan(
         seen = last_notified or {}
         for ev in evaluations:
             if ev.decision in NOTIFY_DECISIONS and seen.get(ev.resource.arn) != fingerprint(ev):
-                steps.append(Step("notify", items[ev.resource.arn], ev))
+                notified = seen.get(ev.resource.arn)
+                steps.append(Step("notify", items[ev.resource.arn], ev, notified=notified))
     return steps
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from guard.actions import RUNNERS
 from guard.actions.base import ActionContext, record
 from guard.audit import AuditRecord, AuditStore, FileAuditStore
+from guard.awsutil import error_message
+from guard.claims import CLAIM_TTL, ClaimKey, wall_clock
 from guard.clients import ClientFactory
 from guard.discovery import Discovered, discover
-from guard.metrics import UsageRequest, fetch_usage
+from guard.metrics import UsageRequest, read_usage
 from guard.plan import Step, plan
 from guard.pricing import load_prices
 from policies.context import hours
@@ -46,6 +48,8 @@ class GuardConfig:
     audit: AuditStore | None = None
     prices: PriceBook | None = None
     live_prices: bool = False
+    #: Real time, for claims; ``now`` may be a replayed time.
+    clock: Callable[[], datetime] = wall_clock
 
 
 def _window(policy: EnvironmentPolicy, item: Discovered) -> timedelta:
@@ -83,17 +87,20 @@ def run_guard(
         for d in found.found
     ]
     say(f"reading usage of {len(requests)} resources")
-    usage = fetch_usage(factory, requests, now, progress=say)
+    read = read_usage(factory, requests, now, progress=say)
+    usage = read.usage
+    actions += [
+        ActionRecord(resource_arn=f"region/{region}", action="usage", status="error", detail=d)
+        for region, d in read.errors
+    ]
     resources = [d.resource.model_copy(update={"usage": usage[a]}) for a, d in items.items()]
     items = {r.arn: Discovered(items[r.arn].rtype, r, items[r.arn].raw) for r in resources}
     say("evaluating")
     evaluations = evaluate_many(resources, policies, now, prices, forced_env=config.env)
-    notified = {}
+    notified: dict[str, str] = {}
+    unread = None
     if config.sns_topic_arn and config.apply:
-        for arn in items:
-            last = audit.latest("notify", arn)
-            if last is not None:
-                notified[arn] = str(last.data.get("fingerprint", ""))
+        notified, unread = _last_notified(audit, list(items))
     steps = plan(
         evaluations,
         items,
@@ -102,7 +109,20 @@ def run_guard(
         notify=bool(config.sns_topic_arn),
         last_notified=notified,
     )
-    ctx = ActionContext(factory, now, run_id, audit, config.sns_topic_arn)
+    if unread is not None:
+        actions.append(
+            ActionRecord(
+                resource_arn=audit.describe(),
+                action="audit",
+                status="error",
+                detail=f"last notifications not read, so none is sent this run: {unread}",
+            )
+        )
+        held = "not sent: the last notification could not be read (see the audit error)"
+        steps = [
+            replace(s, hold="skipped", detail=held) if s.kind == "notify" else s for s in steps
+        ]
+    ctx = ActionContext(factory, now, run_id, audit, config.sns_topic_arn, clock=config.clock)
     actions += _execute(ctx, steps, config.apply, say)
     report = Report(
         run_id=run_id,
@@ -127,24 +147,72 @@ def run_guard(
     return report
 
 
+def _last_notified(audit: AuditStore, arns: list[str]) -> tuple[dict[str, str], str | None]:
+    """The fingerprint of the last notification per ARN, and the error if they could not
+    all be read."""
+    seen: dict[str, str] = {}
+    for arn in arns:
+        try:
+            last = audit.latest("notify", arn)
+        except Exception as exc:  # any store failure
+            return seen, error_message(exc)
+        if last is not None:
+            seen[arn] = str(last.data.get("fingerprint", ""))
+    return seen, None
+
+
 def _execute(
     ctx: ActionContext, steps: list[Step], apply: bool, say: Progress
 ) -> list[ActionRecord]:
     out: list[ActionRecord] = []
+    elsewhere: dict[str, str] = {}  # ARN -> the other run acting on it
     for step in steps:
         if step.hold is not None:
             result = record(step, step.hold, step.detail)
         elif not apply:
             result = record(step, "dry-run", step.mark_value or step.detail or DRY_RUN[step.kind])
+        elif step.arn in elsewhere:
+            result = record(step, "skipped", f"left to run {elsewhere[step.arn]}, acting on it")
         else:
             say(f"{step.kind} {step.item.resource.name}")
-            try:
-                result = RUNNERS[step.kind](ctx, step)
-            except Exception as exc:  # one resource's failure never stops the run
-                result = record(step, "error", f"{type(exc).__name__}: {exc}")
+            result = _claim_and_act(ctx, step, elsewhere)
         ctx.done.setdefault(step.arn, []).append(result)
         out.append(result)
     return out
+
+
+def _claim_and_act(ctx: ActionContext, step: Step, elsewhere: dict[str, str]) -> ActionRecord:
+    """Act only under this run's claim; keep it unless AWS answered that nothing changed."""
+    key = ClaimKey(step.arn, step.kind, step.planned_from)
+    try:
+        held = ctx.audit.claim(key, ctx.run_id, ctx.clock())
+    except Exception as exc:  # no claim, no action
+        return record(
+            step, "error", f"not done: no claim in {ctx.audit.describe()}: {error_message(exc)}"
+        )
+    if held is not None:
+        elsewhere[step.arn] = held.run_id
+        until = iso(held.expires_at)
+        return record(
+            step, "skipped", f"claimed by run {held.run_id} (until {until}); not done twice"
+        )
+    try:
+        result = RUNNERS[step.kind](ctx, step)
+    except Exception as exc:  # a timeout or dropped connection: it may have happened
+        minutes = int(CLAIM_TTL.total_seconds() // 60)
+        return record(
+            step,
+            "error",
+            f"outcome unknown: {error_message(exc)}; other runs leave it for {minutes} minutes",
+        )
+    if result.status == "error":
+        try:
+            ctx.audit.release(key, ctx.run_id)
+        except Exception as exc:  # the claim then expires on its own
+            return record(
+                step, "error", f"{result.detail}; claim not released: {error_message(exc)}"
+            )
+    return result
 
 
 def _audit_run(

@@ -1,9 +1,15 @@
-"""Injected faults: make one operation (optionally for one resource) fail N times."""
+"""Injected faults: make one operation (optionally for one resource) fail or stall N times.
+
+A fault answers with an error, holds the request for ``delay`` seconds first (a client with
+a shorter read timeout gives up: a timeout), or, with ``serve``, lets the operation happen
+and holds only the answer (the dangerous timeout: the change is made, the client never
+hears of it).
+"""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpukit.emulator.operations import Request, service_model
 from gpukit.emulator.shapes import Response, error_response
@@ -17,12 +23,18 @@ class Fault:
     code: str
     match: str | None
     remaining: int
+    delay: float = 0.0
+    serve: bool = False
 
     def applies(self, operation: str, request: Request) -> bool:
         """For a request already identified as ``operation`` (``"<service>.<Operation>"``)."""
         if self.remaining <= 0 or operation != f"{self.service}.{self.operation}":
             return False
         return self.match is None or self.match in request.text()
+
+    def error(self) -> Response:
+        message = f"injected fault: {self.service}.{self.operation} {self.code}"
+        return error_response(self.service, self.code, message, self.status)
 
 
 def parse_operation(operation: str) -> tuple[str, str]:
@@ -42,28 +54,44 @@ class Faults:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
 
-    def add(self, operation: str, status: int, code: str, match: str | None, times: int) -> None:
+    def add(
+        self,
+        operation: str,
+        status: int,
+        code: str,
+        match: str | None,
+        times: int,
+        delay: float = 0.0,
+        serve: bool = False,
+    ) -> None:
         if times < 1:
             raise ValueError("times must be at least 1")
+        if delay < 0:
+            raise ValueError("delay must be 0 or more seconds")
+        if serve and not delay:
+            raise ValueError("serve=True needs a delay: it holds the answer of a served call")
         service, name = parse_operation(operation)
         with self._lock:
-            self._faults.append(Fault(service, name, status, code, match, times))
+            self._faults.append(Fault(service, name, status, code, match, times, delay, serve))
 
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
 
-    def take(self, operation: str, request: Request) -> Response | None:
-        """The error to answer ``request`` (identified as ``operation``) with, using up one
-        of the fault's ``times``."""
+    def take(self, operation: str, request: Request) -> Fault | None:
+        """The fault that answers ``request`` (identified as ``operation``), using up one of
+        its ``times``; a copy, so the caller can act on it outside the lock."""
         with self._lock:
             for fault in self._faults:
                 if fault.applies(operation, request):
                     fault.remaining -= 1
-                    message = f"injected fault: {fault.service}.{fault.operation} {fault.code}"
-                    return error_response(fault.service, fault.code, message, fault.status)
+                    return replace(fault)
         return None
 
-    def pending(self) -> int:
+    def pending(self, operation: str | None = None, match: str | None = None) -> int:
         with self._lock:
-            return sum(f.remaining for f in self._faults)
+            return sum(
+                f.remaining
+                for f in self._faults
+                if operation in (None, f"{f.service}.{f.operation}") and match in (None, f.match)
+            )

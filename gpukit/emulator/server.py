@@ -4,7 +4,7 @@ The layer does four things and passes everything else to moto unchanged:
 
 1. answers the Bedrock Provisioned Throughput operations (``bedrock_ptu.py``);
 2. adds those PTUs to the Resource Groups Tagging API (``tagging.py``);
-3. fails requests on purpose when a test injected a fault (``faults.py``);
+3. fails or stalls requests on purpose when a test injected a fault (``faults.py``);
 4. records which ``<service>.<Operation>`` each request was, so tests can count calls.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -56,6 +57,9 @@ class EmulatorApp:
         self.faults = faults
         self.calls: list[str] = []
         self._lock = threading.Lock()
+        # moto checks a DynamoDB condition, then writes, with no lock between: two requests
+        # at once could both pass. DynamoDB's conditional writes are atomic; so are ours.
+        self._dynamodb = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -73,10 +77,14 @@ class EmulatorApp:
         return [payload]
 
     def _answer(self, environ: dict[str, Any], request: Request, operation: str | None) -> Response:
-        injected = self.faults.take(operation, request) if operation else None
-        if injected is not None:
-            return injected
+        fault = self.faults.take(operation, request) if operation else None
+        if fault is None:
+            return self._serve(environ, request, operation)
+        response = self._serve(environ, request, operation) if fault.serve else fault.error()
+        time.sleep(fault.delay)  # this request's thread only: the server stays responsive
+        return response
 
+    def _serve(self, environ: dict[str, Any], request: Request, operation: str | None) -> Response:
         def forward(req: Request) -> Response:
             return self._moto(environ, req)
 
@@ -90,6 +98,9 @@ class EmulatorApp:
             "resourcegroupstaggingapi.UntagResources",
         ):
             return tagging.change_tags(request, forward, self.ptus, name)
+        if service == "dynamodb":
+            with self._dynamodb:
+                return forward(request)
         return forward(request)
 
     def _moto(self, environ: dict[str, Any], request: Request) -> Response:
@@ -162,17 +173,25 @@ class Emulator:
         code: str = "InternalFailure",
         match: str | None = None,
         times: int = 1,
+        delay: float = 0.0,
+        serve: bool = False,
     ) -> None:
         """Fail the next ``times`` calls of ``operation`` (e.g. ``"sagemaker.DeleteEndpoint"``)
-        whose path, query or body contains ``match`` (any call when ``None``)."""
-        self._faults.add(operation, status, code, match, times)
+        whose path, query or body contains ``match`` (any call when ``None``).
+
+        ``delay`` holds each such request that many seconds before the error is sent; a
+        client whose read timeout is shorter times out. With ``serve=True`` the call is
+        served (the change happens) and only its answer is held: a client that times out
+        never learns that it succeeded."""
+        self._faults.add(operation, status, code, match, times, delay, serve)
 
     def clear_faults(self) -> None:
         self._faults.clear()
 
-    def pending_faults(self) -> int:
-        """How many injected failures have not been used up yet."""
-        return self._faults.pending()
+    def pending_faults(self, operation: str | None = None, match: str | None = None) -> int:
+        """How many injected failures have not been used up yet (of ``operation`` injected
+        with ``match``, when given)."""
+        return self._faults.pending(operation, match)
 
     # ---------------------------------------------------------------- call log
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from botocore.exceptions import ClientError
+
 from guard.audit import AuditStore
 from guard.awsutil import error_code, error_message, operation
+from guard.claims import wall_clock
 from guard.clients import ClientFactory
 from guard.plan import Step
 from guard.resource_types import ResourceType
@@ -22,6 +26,7 @@ class ActionContext:
     audit: AuditStore
     sns_topic_arn: str | None = None
     done: dict[str, list[ActionRecord]] = field(default_factory=dict)
+    clock: Callable[[], datetime] = wall_clock
 
     @property
     def at(self) -> str:
@@ -35,8 +40,12 @@ def record(step: Step, status: str, detail: str = "") -> ActionRecord:
     return ActionRecord(resource_arn=step.arn, action=step.kind, status=status, detail=detail)
 
 
-def failure(step: Step, exc: Exception) -> ActionRecord:
-    """``done`` when the error says the resource is already gone, else ``error``."""
+def failure(step: Step, exc: ClientError) -> ActionRecord:
+    """``done`` when AWS's answer says the resource is already gone, else ``error``.
+
+    Actions handle only errors AWS answered with (nothing changed). Anything else, such as
+    a timeout, leaves the outcome unknown; it propagates to the runner, which says so.
+    """
     rtype = step.item.rtype
     if rtype.is_not_found(error_code(exc), error_message(exc)):
         return record(step, "done", "already gone")

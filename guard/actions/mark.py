@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from guard.actions.base import ActionContext, failure, iam_action, record
-from guard.awsutil import AwsError
 from guard.permissions import Permission
 from guard.plan import Step
 from guard.resource_types import RESOURCE_TYPES
@@ -36,6 +37,6 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
                 calls.tags_param: calls.to_list({T.MARKED: step.mark_value}),
             }
         )
-    except AwsError as exc:
+    except ClientError as exc:
         return failure(step, exc)
     return record(step, "done", f"{T.MARKED}={step.mark_value}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from guard.actions.base import ActionContext, failure, record
 from guard.audit import AuditRecord
-from guard.awsutil import AwsError
 from guard.permissions import Permission
 from guard.plan import Step, fingerprint
 from policies.findings import Decision
@@ -57,8 +58,11 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
         ctx.factory.client("sns", topic_region).publish(
             TopicArn=ctx.sns_topic_arn, Subject=subject, Message=body
         )
-    except AwsError as exc:
+    except ClientError as exc:
         return failure(step, exc)
     seen = {"fingerprint": fingerprint(step.evaluation)}
-    ctx.audit.write([AuditRecord("notify", ctx.run_id, ctx.at, step.arn, seen)])
+    try:
+        ctx.audit.write([AuditRecord("notify", ctx.run_id, ctx.at, step.arn, seen)])
+    except Exception as exc:  # it was sent: say so, and that a later run may send it again
+        return record(step, "done", f"{subject} (sent, but not recorded: {exc}; may be resent)")
     return record(step, "done", subject)

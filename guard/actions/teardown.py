@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from guard.actions.base import ActionContext, failure, iam_action, record
 from guard.audit import AuditRecord
-from guard.awsutil import AwsError, error_message
+from guard.awsutil import error_message
 from guard.permissions import Permission
 from guard.plan import Step
 from guard.resource_types import RESOURCE_TYPES
@@ -56,7 +58,7 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
     client: Any = ctx.client_for(step)
     try:
         getattr(client, rtype.delete_call)(**{rtype.delete_param: key})
-    except AwsError as exc:
+    except ClientError as exc:
         result = failure(step, exc)
         if result.status == "error":
             return record(step, "error", f"delete failed: {error_message(exc)}")

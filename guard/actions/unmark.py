@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from guard.actions.base import ActionContext, failure, iam_action, record
 from guard.actions.mark import ONLY_MARK_TAG
-from guard.awsutil import AwsError
 from guard.permissions import Permission
 from guard.plan import Step
 from guard.resource_types import RESOURCE_TYPES
@@ -32,7 +33,7 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
         getattr(client, calls.untag_call)(
             **{calls.arn_param: step.arn, calls.untag_keys_param: [T.MARKED]}
         )
-    except AwsError as exc:
+    except ClientError as exc:
         return failure(step, exc)
     was = step.item.resource.tags.get(T.MARKED, "")
     return record(step, "done", f"removed {T.MARKED}={was}")

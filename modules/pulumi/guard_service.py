@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from guard.audit import TABLE_ENV
+from guard.claims import TTL_ATTRIBUTE
 from modules.pulumi._common import assume_role_json, child, policy_json, statement
 
 RATE = re.compile(r"^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))$")
@@ -150,6 +151,7 @@ class GuardService(pulumi.ComponentResource):
             attributes=[{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}],
             point_in_time_recovery={"enabled": True},
             server_side_encryption={"enabled": True},
+            ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},  # expired run claims
             tags=tags,
             opts=child(self),
         )

@@ -66,6 +66,9 @@ def test_failed_metrics_mean_unknown_usage_never_idle(
     idle = [f for f in report.findings if f.rule_id == "GPK005"]
     assert idle and all("usage unknown" in f.reason for f in idle)
     assert all(f.decision is not Decision.TEARDOWN for f in report.findings)
+    [failed] = [a for a in report.actions if a.status == "error"]
+    assert (failed.action, failed.resource_arn) == ("usage", "region/us-east-1")
+    assert "cloudwatch.GetMetricData" in failed.detail and "unknown for 9" in failed.detail
 
 
 def test_a_failing_list_call_is_reported_and_the_other_type_still_scanned(

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from guard.audit import DynamoAuditStore, FileAuditStore
+from guard.awsutil import operation
 from guard.iam import PERMISSIONS, allowed_actions, iam_action_for_call, policy_document
+from guard.resource_types import RESOURCE_TYPES
 from guard.restore import restore
 from guard.runner import GuardConfig, run_guard
 from policies import tags as T
@@ -45,6 +47,7 @@ def test_every_call_of_an_applying_run_is_allowed(seeded_fleet: SeededFleet) -> 
         "sns:Publish",
         "dynamodb:BatchWriteItem",
         "dynamodb:Query",
+        "dynamodb:PutItem",
         "cloudwatch:GetMetricData",
         "tag:GetResources",
     ):
@@ -61,8 +64,9 @@ def test_deleted_resources_carried_the_tag_the_delete_permission_requires(
     snapshots = [r for r in audit.read() if r.kind == "snapshot"]
     assert snapshots
     assert all(T.MARKED in r.data["tags"] for r in snapshots)
-    deletes = [p for p in PERMISSIONS if ":Delete" in p.action and "Tags" not in p.action]
-    assert deletes and all(
+    resource_deletes = {f"{t.service}:{operation(t.delete_call)}" for t in RESOURCE_TYPES}
+    deletes = [p for p in PERMISSIONS if p.action in resource_deletes]
+    assert len(deletes) == len(RESOURCE_TYPES) and all(
         p.condition == {"Null": {f"aws:ResourceTag/{T.MARKED}": "false"}} for p in deletes
     )
 

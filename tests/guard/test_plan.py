@@ -100,6 +100,15 @@ def test_used_again_resource_is_unmarked() -> None:
     assert [s.kind for s in _plan([item])] == ["unmark"]
 
 
+def test_unknown_usage_keeps_the_mark() -> None:
+    """Not measured is neither idle nor used: the mark (and its grace period) stays."""
+    marked = ptu("p1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}))
+    unknown = Discovered(marked.rtype, marked.resource.model_copy(update={"usage": None}), {})
+    steps = _plan([unknown])
+    assert [(s.kind, s.hold) for s in steps] == [("unmark", "skipped")]
+    assert "usage unknown" in steps[0].detail
+
+
 def test_teardown_without_a_mark_is_held() -> None:
     item = ptu("x1", NOW, tags("dev"))
     finding = Finding(

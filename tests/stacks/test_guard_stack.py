@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from guard.claims import TTL_ATTRIBUTE
 from modules.powertuning import HANDLERS
 from policies.environment import load_policy_for_env
 from tests.stacks.conftest import ENVS, GUARD, Plan, as_list, of_type, one, stack_config
@@ -68,6 +69,7 @@ def test_guard_wiring(guard_plans: dict[str, Plan], env: str) -> None:
     assert variables["GPUKIT_SNS_TOPIC_ARN"] == topic.outputs["arn"]
     assert {a["name"] for a in table.inputs["attributes"]} == {"pk", "sk"}
     assert (table.inputs["hashKey"], table.inputs["rangeKey"]) == ("pk", "sk")
+    assert table.inputs["ttl"] == {"attributeName": TTL_ATTRIBUTE, "enabled": True}
     assert function.inputs["deadLetterConfig"]["targetArn"] == queue.outputs["arn"]
     assert one(plan, SCHEDULE).inputs["target"]["deadLetterConfig"]["arn"] == queue.outputs["arn"]
     assert logs.inputs["retentionInDays"] == stack_config(GUARD, env)["log-retention-days"]

@@ -12,6 +12,7 @@ from checkov.common.output.report import Report
 
 from gpukit.iac import guard_policy
 from gpukit.iac.scan import scan_terraform
+from guard.claims import TTL_ATTRIBUTE
 from guard.iam import PERMISSIONS
 from policies import tags as T
 from policies.iam import wildcard_problems
@@ -109,3 +110,13 @@ def test_guard_policy_binds_every_placeholder_to_a_module_resource() -> None:
         address = reference.removeprefix("${").removesuffix(".arn}")
         kind, name = address.split(".")
         assert f'resource "{kind}" "{name}"' in main
+
+
+def test_the_audit_table_expires_run_claims_by_their_ttl_attribute() -> None:
+    main = load(ROOT / "guard-service" / "main.tf")
+    [table] = [
+        r["aws_dynamodb_table"]["audit"] for r in main["resource"] if "aws_dynamodb_table" in r
+    ]
+    ttl = one(table["ttl"])
+    assert isinstance(ttl, dict)
+    assert {k: one(v) for k, v in ttl.items()} == {"attribute_name": TTL_ATTRIBUTE, "enabled": True}

@@ -69,6 +69,12 @@ resource "aws_dynamodb_table" "audit" {
     enabled = true
   }
 
+  # Run claims (guard.claims) carry their expiry here; DynamoDB deletes expired ones.
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
   server_side_encryption {
     enabled     = true
     kms_key_arn = var.kms_key_arn

@@ -1,0 +1,195 @@
+"""Two guard runs at once, sharing an audit store, never act twice on one resource.
+
+Both runs plan from the same state (a barrier holds each at "evaluating" until both have
+discovered and measured the fleet), then race through the same steps. Claims in the shared
+store decide, per step, which run acts; the other reports it ``skipped``, naming the winner.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gpukit.demo import guard_env
+from guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
+from guard.claims import CLAIM_TTL, ClaimKey, Held, wall_clock
+from guard.runner import GuardConfig, run_guard
+from policies import tags as T
+from policies.report import Report
+from policies.timeutil import iso
+from tests.conftest import SeededFleet
+from tests.guard.conftest import factory_for
+from tests.guard.inventory import inventory
+from tests.guard.test_audit import _table
+from tests.guard.test_restore_notify import _queue_for_topic
+
+#: The emulator calls that carry out each action, counted from its call log.
+ACTING_CALLS = (
+    "sagemaker.DeleteEndpoint",
+    "bedrock.DeleteProvisionedModelThroughput",
+    "bedrock.TagResource",
+    "sns.Publish",
+)
+
+Stores = Callable[[], AuditStore]
+
+
+def race(fleet: SeededFleet, stores: Stores, topic: str) -> list[Report]:
+    """Two applying runs, each with its own clients and store object, started together."""
+    both_planned = threading.Barrier(2, timeout=60)
+    reports: list[Report] = []
+
+    def progress(message: str) -> None:
+        if message == "evaluating":
+            both_planned.wait()
+
+    def one_run() -> None:
+        config = GuardConfig(now=fleet.now, apply=True, audit=stores(), sns_topic_arn=topic)
+        reports.append(run_guard(factory_for(fleet.emu), config, progress))
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(reports) == 2, "a run raised"
+    return reports
+
+
+def due(fleet: SeededFleet, topic: str | None, store: AuditStore) -> Counter[tuple[str, str]]:
+    """What an applying run would do: the dry run's planned steps."""
+    dry = run_guard(
+        factory_for(fleet.emu), GuardConfig(now=fleet.now, audit=store, sns_topic_arn=topic)
+    )
+    fleet.emu.clear_calls()
+    return Counter((a.resource_arn, a.action) for a in dry.actions if a.status == "dry-run")
+
+
+def each_left_to_the_other(first: Report, second: Report) -> None:
+    """What one run did, the other reports ``skipped``, naming it."""
+    for mine, theirs in ((first, second), (second, first)):
+        skipped = [a for a in mine.actions if a.status == "skipped" and theirs.run_id in a.detail]
+        assert {(a.resource_arn, a.action) for a in skipped} == {
+            (a.resource_arn, a.action) for a in theirs.actions if a.status == "done"
+        }
+
+
+def store_makers(fleet: SeededFleet, tmp_path: Path) -> dict[str, Stores]:
+    table = _table(fleet.emu)
+    path = tmp_path / "audit.jsonl"
+    return {
+        "file": lambda: FileAuditStore(path),
+        "dynamodb": lambda: DynamoAuditStore(factory_for(fleet.emu), table, "us-east-1"),
+    }
+
+
+def snapshots(store: AuditStore, arns: set[str]) -> Counter[str]:
+    if isinstance(store, FileAuditStore):
+        return Counter(r.arn for r in store.read() if r.kind == "snapshot")
+    assert isinstance(store, DynamoAuditStore)
+    out: Counter[str] = Counter()
+    for arn in arns:
+        items = store.client.query(
+            TableName=store.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :kind)",
+            ExpressionAttributeValues={":pk": {"S": f"arn#{arn}"}, ":kind": {"S": "snapshot#"}},
+        )["Items"]
+        out[arn] = len(items)
+    return +out
+
+
+@pytest.mark.parametrize("kind", ["file", "dynamodb"])
+def test_each_due_action_happens_once_between_two_runs(
+    seeded_fleet: SeededFleet, tmp_path: Path, kind: str
+) -> None:
+    emu = seeded_fleet.emu
+    topic, _ = _queue_for_topic(emu)
+    stores = store_makers(seeded_fleet, tmp_path)[kind]
+    wanted = due(seeded_fleet, topic, stores())
+    assert {a for _, a in wanted} == {"teardown", "mark", "notify"}
+    first, second = race(seeded_fleet, stores, topic)
+
+    done = Counter(
+        (a.resource_arn, a.action) for r in (first, second) for a in r.actions if a.status == "done"
+    )
+    assert done == wanted  # every due action, each exactly once
+    served = emu.call_counts()
+    kinds = Counter(action for _, action in wanted)
+    assert [served[c] for c in ACTING_CALLS] == [1, 1, kinds["mark"], kinds["notify"]]
+    each_left_to_the_other(first, second)
+    torn_down = {arn for arn, action in wanted if action == "teardown"}
+    assert snapshots(stores(), torn_down) == Counter(dict.fromkeys(torn_down, 1))
+    assert not torn_down & set(inventory(emu))
+
+
+class Uncoordinated(FileAuditStore):
+    """A store whose claims never refuse: what the guard did before claims."""
+
+    def claim(self, key: ClaimKey, run_id: str, now: Any) -> Held | None:
+        return None
+
+
+def test_without_claims_the_same_race_acts_twice(seeded_fleet: SeededFleet, tmp_path: Path) -> None:
+    """The control for the test above: its race really makes both runs act."""
+    topic, _ = _queue_for_topic(seeded_fleet.emu)
+    race(seeded_fleet, lambda: Uncoordinated(tmp_path / "audit.jsonl"), topic)
+    served = seeded_fleet.emu.call_counts()
+    assert served["sagemaker.DeleteEndpoint"] == 2
+    assert served["bedrock.DeleteProvisionedModelThroughput"] == 2
+
+
+def test_a_live_claim_holds_a_run_off_and_a_stale_one_is_taken_over(
+    seeded_fleet: SeededFleet, tmp_path: Path
+) -> None:
+    emu, arns = seeded_fleet.emu, seeded_fleet.arns
+    tags = inventory(emu)
+    store = FileAuditStore(tmp_path / "audit.jsonl")
+    endpoint, ptu = arns["idle_dev_endpoint"], arns["idle_dev_ptu"]
+    crashed = wall_clock() - CLAIM_TTL - timedelta(minutes=1)
+    stale = ClaimKey(endpoint, "teardown", tags[endpoint][T.MARKED])
+    assert store.claim(stale, "crashed", crashed) is None
+    assert store.claim(ClaimKey(ptu, "teardown", tags[ptu][T.MARKED]), "busy", wall_clock()) is None
+    report = run_guard(factory_for(emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=store))
+    outcome = {a.resource_arn: a for a in report.actions if a.action == "teardown"}
+    assert outcome[endpoint].status == "done"  # the crashed run's claim had expired
+    assert outcome[ptu].status == "skipped" and "claimed by run busy" in outcome[ptu].detail
+    assert endpoint not in inventory(emu) and ptu in inventory(emu)
+
+
+def test_two_cli_processes_sharing_an_audit_file(seeded_fleet: SeededFleet, tmp_path: Path) -> None:
+    """``gpukit guard run --apply`` twice at once, as two cron jobs on one machine would."""
+    emu = seeded_fleet.emu
+    audit = tmp_path / "audit.jsonl"
+    wanted = due(seeded_fleet, None, FileAuditStore(tmp_path / "dry.jsonl"))
+    # Hold each run's usage read long enough that both have discovered the fleet before
+    # either acts, whatever their start-up times.
+    emu.inject_fault("cloudwatch.GetMetricData", delay=3.0, serve=True, times=2)
+    command = [
+        sys.executable, "-m", "gpukit", "guard", "run", "--apply", "--format", "json",
+        "--endpoint-url", emu.endpoint_url, "--region", "us-east-1",
+        "--audit", str(audit), "--now", iso(seeded_fleet.now),
+    ]  # fmt: skip
+    runs = [
+        subprocess.Popen(command, env=guard_env(), stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [1, 1]  # failing findings remain (blocked PTU)
+    reports = [Report.model_validate_json(out) for out in outputs]
+    done = Counter(
+        (a.resource_arn, a.action) for r in reports for a in r.actions if a.status == "done"
+    )
+    assert done == wanted
+    served = emu.call_counts()
+    assert served["sagemaker.DeleteEndpoint"] == served["bedrock.DeleteProvisionedModelThroughput"]
+    assert served["sagemaker.DeleteEndpoint"] == 1
+    assert served["bedrock.TagResource"] == Counter(a for _, a in wanted)["mark"]
+    each_left_to_the_other(*reports)
