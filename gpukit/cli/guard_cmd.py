@@ -30,9 +30,11 @@ from policies.report import Report
 
 EXIT_HELP = (
     "Exit codes: 0 nothing failing remains, 1 failing findings remain (mark, blocked, or a "
-    "teardown not done) or the scan was incomplete (a discovery call failed, e.g. no "
-    "credentials), 2 bad input."
+    "teardown not done) or the scan was incomplete (a discovery or usage call failed, e.g. "
+    "no credentials), 2 bad input."
 )
+#: Report actions that mean part of the fleet was not seen or not measured.
+INCOMPLETE_SCAN = ("discover", "usage")
 app = typer.Typer(
     help=(
         "Guard Bedrock Provisioned Throughputs and SageMaker GPU endpoints: discover them "
@@ -143,7 +145,7 @@ def _run(
     with progress_display() as progress:
         report = run_guard(ClientFactory(endpoint_url), config, progress)
     print_report(report, fmt, Console(stderr=False))
-    incomplete = [a for a in report.actions if a.action == "discover"]
+    incomplete = [a for a in report.actions if a.action in INCOMPLETE_SCAN]
     for action in incomplete:
         print(f"scan incomplete in {action.resource_arn}: {action.detail}", file=sys.stderr)
     if remaining_failures(report) or incomplete:

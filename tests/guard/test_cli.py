@@ -131,6 +131,20 @@ def test_bad_policy_file_names_file_and_line(tmp_path: Path) -> None:
     assert f"{policy}:2: max_model_units" in result.stderr
 
 
+def test_unreadable_usage_makes_the_scan_incomplete_and_exits_1(
+    seeded_fleet: SeededFleet, tmp_path: Path
+) -> None:
+    seeded_fleet.emu.inject_fault(
+        "cloudwatch.GetMetricData", status=400, code="AccessDenied", times=50
+    )
+    result = scan_json(seeded_fleet.emu, tmp_path)
+    assert result.exit_code == 1
+    lines = [x for x in result.stderr.splitlines() if x.startswith("scan incomplete")]
+    assert len(lines) == 1
+    assert lines[0].startswith("scan incomplete in region/us-east-1: ")
+    assert "usage unknown for 9 resources" in lines[0]
+
+
 def test_an_incomplete_scan_says_so_and_exits_1(aws: Emulator, tmp_path: Path) -> None:
     aws.inject_fault("sagemaker.ListEndpoints", status=400, code="AccessDeniedException")
     result = scan_json(aws, tmp_path)
