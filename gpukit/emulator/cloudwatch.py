@@ -15,35 +15,46 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from moto.cloudwatch.models import CloudWatchBackend
+from moto.cloudwatch.models import CloudWatchBackend, MetricDatumBase
 
-_query = threading.local()  # the requested dimension set, while one request is answered
+_query = threading.local()  # set while one GetMetricStatistics request is answered
 _installed = threading.Lock()
-
-
-def _dimension_set(dimensions: Any) -> frozenset[tuple[str, str | None]]:
-    return frozenset((d["Name"], d.get("Value")) for d in dimensions or [])
 
 
 def _exact_statistics(original: Callable[..., Any]) -> Callable[..., Any]:
     def get_metric_statistics(self: CloudWatchBackend, *args: Any, **kwargs: Any) -> Any:
-        _query.dimensions = _dimension_set(kwargs.get("dimensions"))
+        _query.exact, _query.undimensioned = True, not kwargs.get("dimensions")
         try:
             return original(self, *args, **kwargs)
         finally:
-            _query.dimensions = None
+            _query.exact = _query.undimensioned = False
 
     get_metric_statistics.gpukit_exact = True  # type: ignore[attr-defined]
     return get_metric_statistics
 
 
-def _published_with(original: Callable[..., Any]) -> Callable[..., Any]:
+def _same_dimensions(original: Callable[..., bool]) -> Callable[..., bool]:
+    # moto's filter checks the query's dimensions are a subset of the datum's; with equal
+    # counts (names are unique within a datum) the two sets are the same
+    def filter(
+        self: MetricDatumBase, namespace: Any, name: Any, dimensions: Any, *a: Any, **kw: Any
+    ) -> bool:
+        matched = original(self, namespace, name, dimensions, *a, **kw)
+        if matched and getattr(_query, "exact", False):
+            return len(self.dimensions) == len(dimensions or [])
+        return matched
+
+    return filter
+
+
+def _undimensioned_only(original: Callable[..., Any]) -> Callable[..., Any]:
+    # moto skips its dimension filter for a query without dimensions; AWS answers it with the
+    # series published without any
     def get_all_metrics(self: CloudWatchBackend) -> Any:
         data = original(self)
-        wanted = getattr(_query, "dimensions", None)
-        if wanted is None:
-            return data
-        return [md for md in data if {(d.name, d.value) for d in md.dimensions} == wanted]
+        if getattr(_query, "undimensioned", False):
+            return [md for md in data if not md.dimensions]
+        return data
 
     return get_all_metrics
 
@@ -54,7 +65,8 @@ def install() -> None:
     with _installed:
         if getattr(CloudWatchBackend.get_metric_statistics, "gpukit_exact", False):
             return
-        CloudWatchBackend.get_all_metrics = _published_with(  # type: ignore[method-assign]
+        MetricDatumBase.filter = _same_dimensions(MetricDatumBase.filter)  # type: ignore[method-assign]
+        CloudWatchBackend.get_all_metrics = _undimensioned_only(  # type: ignore[method-assign]
             CloudWatchBackend.get_all_metrics
         )
         CloudWatchBackend.get_metric_statistics = _exact_statistics(  # type: ignore[method-assign]

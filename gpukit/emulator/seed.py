@@ -24,6 +24,8 @@ IMAGE = (
     "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
     "huggingface-pytorch-tgi-inference:2.1-tgi2.0-gpu-py310-cu121-ubuntu22.04"
 )
+#: Datums per PutMetricData (AWS takes 1,000); moto parses 100 three times faster than 500.
+PUT_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -258,14 +260,15 @@ def seed_plan(
         endpoint_arns = list(
             pool.map(lambda e: _create_endpoint(emu, clients, e, region), endpoints)
         )
-        metrics = [
-            ("AWS/Bedrock", _ptu_metrics(arn, p.traffic))
-            for p, arn in zip(ptus, ptu_arns, strict=True)
-        ] + [("AWS/SageMaker", _endpoint_metrics(e)) for e in endpoints]
+        data: dict[str, list[dict[str, Any]]] = {"AWS/Bedrock": [], "AWS/SageMaker": []}
+        for ptu, arn in zip(ptus, ptu_arns, strict=True):
+            data["AWS/Bedrock"] += _ptu_metrics(arn, ptu.traffic)
+        for ep in endpoints:
+            data["AWS/SageMaker"] += _endpoint_metrics(ep)
         puts = [
-            (namespace, data[start : start + 500])
-            for namespace, data in metrics
-            for start in range(0, len(data), 500)
+            (namespace, datums[start : start + PUT_BATCH])
+            for namespace, datums in data.items()
+            for start in range(0, len(datums), PUT_BATCH)
         ]
         cloudwatch = clients["cloudwatch"]
         list(
