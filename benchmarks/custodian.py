@@ -110,11 +110,9 @@ def run_policy(
 
 #: Why a policy matches a busy endpoint the guard does not call idle.
 REASONS = {
-    "closest": "traffic is on variant green; the policy's one static VariantName=AllTraffic "
-    "cannot follow each endpoint's variants",
-    "issue-10853": "EndpointName alone returns no data (Invocations is published per variant), "
-    "so every endpoint reads as zero",
-    "stock": "stock c7n reads no usage: every endpoint older than the window matches",
+    "closest": "busy on variant 'green': the static VariantName=AllTraffic misses it",
+    "issue-10853": "busy, but EndpointName alone returns no data (Invocations is per variant)",
+    "stock": "busy: stock c7n reads no usage",
 }
 
 

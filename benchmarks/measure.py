@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -41,7 +41,7 @@ class CallTimer:
     (single-threaded callers: the guard makes its calls one after another)."""
 
     def __init__(self, session: Any) -> None:
-        self.seconds: Counter[str] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
         self._started: dict[str, float] = {}
         session.events.register("before-call.*.*", self._before)
         session.events.register("after-call.*.*", self._after)

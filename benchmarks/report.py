@@ -153,7 +153,8 @@ def comparison_table(results: Sequence[SizeResult]) -> str:
 
 def differences(r: SizeResult) -> tuple[str, list[str]]:
     """Every policy's differences from the guard, with reasons; unexplained ones are problems."""
-    idle, rows, problems = _endpoint_idle(r), [], []
+    idle, problems = _endpoint_idle(r), []
+    rows: list[list[Cell]] = []
     for policy, run in r.custodian.items():
         reasons: dict[str, int] = {}
         for name in sorted(run.idle ^ idle):
