@@ -169,7 +169,7 @@ def differences(r: SizeResult) -> tuple[str, list[str]]:
     headers = ["c7n policy", "matched", "also guard-idle", "only c7n", "differences"]
     title = (
         f"what each Custodian policy calls idle at {r.fleet.size:,} resources "
-        f"(guard: {len(idle)} idle endpoints of {len(r.fleet.endpoints)})"
+        f"(guard: {len(idle):,} idle endpoints of {len(r.fleet.endpoints):,})"
     )
     return render(title, headers, rows), problems
 
