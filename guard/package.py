@@ -51,7 +51,10 @@ def install_dependencies(
     """
     if architecture not in PLATFORMS:
         raise ValueError(f"architecture {architecture!r}: use one of {', '.join(PLATFORMS)}")
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target)]
+    # --target installs into an empty directory, so conflicts with the running environment's
+    # packages (e.g. c7n's exact pins in the benchmarks' venv) are not this package's
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-warn-conflicts"]
+    pip += ["--target", str(target)]
     wheels = ["--platform", PLATFORMS[architecture], "--implementation", "cp"]
     wheels += ["--python-version", python_version, "--only-binary=:all:"]
     subprocess.run([*pip, *wheels, *DEPENDENCIES], check=True)

@@ -27,7 +27,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from gpukit.emulator import tagging
+from gpukit.emulator import cloudwatch, tagging
 from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
 from gpukit.emulator.faults import Faults
 from gpukit.emulator.operations import Request, from_environ, identify
@@ -134,6 +134,7 @@ class Emulator:
     """A running emulator. Use :func:`start_emulator` to get one."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+        cloudwatch.install()
         self.account_id = DEFAULT_ACCOUNT_ID
         self.ptus = ProvisionedThroughputs(self.account_id)
         self._faults = Faults()
