@@ -23,16 +23,15 @@ Some third-party models are listed under other service codes
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from guard.clients import ClientFactory
+from guard.price_list import on_demand_dimensions, products
 from policies.pricing import TokenPrice
 
 SERVICE_CODE = "AmazonBedrock"
-PRICING_REGION = "us-east-1"
 _USAGETYPE = re.compile(r"^[A-Z0-9]+-(?P<model>.+)-(?P<direction>input|output)-tokens$")
 _VERSION_TAIL = re.compile(r"(v?\d[a-z0-9]*)?")
 PER_UNIT = {"1K tokens": 1000.0, "1M tokens": 1.0}
@@ -69,17 +68,16 @@ def token_price(product: dict[str, Any]) -> tuple[str, str, float] | None:
     found = _USAGETYPE.match(usagetype)
     if found is None:
         return None
-    for term in product.get("terms", {}).get("OnDemand", {}).values():
-        for dimension in term.get("priceDimensions", {}).values():
-            scale = PER_UNIT.get(dimension.get("unit", ""))
-            usd = dimension.get("pricePerUnit", {}).get("USD")
-            if scale is None or usd is None:
-                continue
-            try:
-                price = float(usd) * scale
-            except ValueError:
-                continue
-            return found["model"], found["direction"], price
+    for dimension in on_demand_dimensions(product):
+        scale = PER_UNIT.get(dimension.get("unit", ""))
+        usd = dimension.get("pricePerUnit", {}).get("USD")
+        if scale is None or usd is None:
+            continue
+        try:
+            price = float(usd) * scale
+        except ValueError:
+            continue
+        return found["model"], found["direction"], price
     return None
 
 
@@ -89,17 +87,12 @@ def bedrock_token_prices(
     """Live on-demand prices for the price-book models in ``keys`` that the Price List
     lists with both an input and an output price."""
     known = list(keys)
-    client = factory.client("pricing", PRICING_REGION, max_attempts=2)
     sides: dict[str, dict[str, float]] = {}
-    pages = client.get_paginator("get_products").paginate(
-        ServiceCode=SERVICE_CODE, Filters=token_filters(region), FormatVersion="aws_v1"
-    )
-    for page in pages:
-        for item in page.get("PriceList", []):
-            found = token_price(json.loads(item) if isinstance(item, str) else item)
-            key = match_model(found[0], known) if found else None
-            if found and key:
-                sides.setdefault(key, {})[found[1]] = found[2]
+    for product in products(factory, SERVICE_CODE, token_filters(region)):
+        found = token_price(product)
+        key = match_model(found[0], known) if found else None
+        if found and key:
+            sides.setdefault(key, {})[found[1]] = found[2]
     return {
         key: TokenPrice(input=side["input"], output=side["output"])
         for key, side in sides.items()

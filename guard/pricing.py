@@ -8,17 +8,15 @@ which parts are live. Any failure falls back to the bundled, dated file and says
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from guard.awsutil import AwsError, error_message
 from guard.bedrock_pricing import bedrock_token_prices
 from guard.clients import ClientFactory
+from guard.price_list import on_demand_dimensions, products
 from policies.pricing import PriceBook, TokenPrice, load_bundled
 
-#: The Price List API is served from a few regions only; us-east-1 answers for all.
-PRICING_REGION = "us-east-1"
 SERVICE_CODE = "AmazonSageMaker"
 
 
@@ -33,27 +31,21 @@ def hosting_filters(region: str) -> list[dict[str, str]]:
 def hourly_on_demand(product: dict[str, Any]) -> tuple[str, float] | None:
     """``(instance type, USD per hour)`` from one Price List product, if it has both."""
     name = product.get("product", {}).get("attributes", {}).get("instanceName", "")
-    for term in product.get("terms", {}).get("OnDemand", {}).values():
-        for dimension in term.get("priceDimensions", {}).values():
-            usd = dimension.get("pricePerUnit", {}).get("USD")
-            if name.startswith("ml.") and dimension.get("unit") in ("Hrs", "Hours") and usd:
-                price = float(usd)
-                if price > 0:
-                    return name, price
+    for dimension in on_demand_dimensions(product):
+        usd = dimension.get("pricePerUnit", {}).get("USD")
+        if name.startswith("ml.") and dimension.get("unit") in ("Hrs", "Hours") and usd:
+            price = float(usd)
+            if price > 0:
+                return name, price
     return None
 
 
 def sagemaker_hosting_prices(factory: ClientFactory, region: str) -> dict[str, float]:
-    client = factory.client("pricing", PRICING_REGION, max_attempts=2)
     prices: dict[str, float] = {}
-    pages = client.get_paginator("get_products").paginate(
-        ServiceCode=SERVICE_CODE, Filters=hosting_filters(region), FormatVersion="aws_v1"
-    )
-    for page in pages:
-        for item in page.get("PriceList", []):
-            found = hourly_on_demand(json.loads(item) if isinstance(item, str) else item)
-            if found is not None:
-                prices[found[0]] = found[1]
+    for product in products(factory, SERVICE_CODE, hosting_filters(region)):
+        found = hourly_on_demand(product)
+        if found is not None:
+            prices[found[0]] = found[1]
     return prices
 
 

@@ -13,7 +13,8 @@ from gpukit.emulator import Emulator
 from guard.audit import FileAuditStore
 from guard.bedrock_pricing import token_filters
 from guard.clients import ClientFactory
-from guard.pricing import PRICING_REGION, SERVICE_CODE, hosting_filters, load_prices
+from guard.price_list import PRICING_REGION
+from guard.pricing import SERVICE_CODE, hosting_filters, load_prices
 from guard.runner import GuardConfig, run_guard
 from policies.pricing import load_bundled
 from tests.guard.conftest import factory_for
