@@ -74,12 +74,9 @@ def fingerprint(evaluation: Evaluation) -> str:
 def committed_until(item: Discovered, now: datetime) -> datetime | None:
     """The term end of a committed PTU that is still inside its term, else ``None``."""
     ptu = item.resource.ptu
-    if ptu is None or ptu.commitment is None:
+    if ptu is None or not ptu.in_term(now):
         return None
-    ends = ptu.commitment_expires_at
-    if ends is None:
-        return datetime.max.replace(tzinfo=now.tzinfo)
-    return ends if ends > now else None
+    return ptu.commitment_expires_at or datetime.max.replace(tzinfo=now.tzinfo)
 
 
 def _mark_step(item: Discovered, ev: Evaluation, now: datetime) -> Step | None:

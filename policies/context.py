@@ -49,6 +49,16 @@ class RuleContext:
         return hourly_cost(self.resource, self.prices)
 
     @property
+    def locked_until(self) -> str | None:
+        """For a PTU inside its commitment term, when it can first be deleted (ISO time, or
+        "its term ends" when the end is unknown); ``None`` for anything else."""
+        ptu = self.resource.ptu
+        if ptu is None or not ptu.in_term(self.now):
+            return None
+        ends = ptu.commitment_expires_at
+        return iso(ends) if ends else "its term ends"
+
+    @property
     def mark(self) -> Mark | None:
         return Mark.parse(self.resource.tags.get(T.MARKED))
 

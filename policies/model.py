@@ -44,6 +44,12 @@ class PtuConfig(_Strict):
     commitment_expires_at: AwareDatetime | None = None
     status: str = "InService"
 
+    def in_term(self, now: datetime) -> bool:
+        """Committed and not yet past its term's end (an unknown end counts as not past):
+        AWS refuses to delete it until then."""
+        ends = self.commitment_expires_at
+        return self.commitment is not None and (ends is None or ends > now)
+
     @model_validator(mode="after")
     def _term_needs_commitment(self) -> PtuConfig:
         if self.commitment_expires_at is not None and self.commitment is None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from policies.context import RuleContext, fmt_hours, hours
 from policies.findings import Decision, Finding, Severity
 from policies.registry import rule
-from policies.timeutil import iso
 from policies.usage import Activity, classify
 
 
@@ -27,18 +26,13 @@ def idle(ctx: RuleContext) -> Finding | None:
             f"usage unknown ({verdict.detail}), so it is not treated as idle",
         )
     why = f"idle: {verdict.detail} (window {fmt_hours(idle_policy.window_hours)})"
-    ptu = ctx.resource.ptu
-    if (
-        ptu
-        and ptu.commitment
-        and (ptu.commitment_expires_at is None or ptu.commitment_expires_at > ctx.now)
-    ):
-        when = iso(ptu.commitment_expires_at) if ptu.commitment_expires_at else "its term ends"
+    ptu, until = ctx.resource.ptu, ctx.locked_until
+    if ptu and until:
         return ctx.finding(
             "GPK005",
             Decision.BLOCKED,
             Severity.ERROR,
-            f"{why}, but its {ptu.commitment} commitment runs until {when}; it can be deleted"
+            f"{why}, but its {ptu.commitment} commitment runs until {until}; it can be deleted"
             " then and bills until it is",
             wasteful=True,
         )

@@ -6,7 +6,6 @@ from policies.cost.resource import ptu_on_demand
 from policies.findings import Decision, Finding, Severity
 from policies.model import ResourceKind
 from policies.registry import rule
-from policies.timeutil import iso
 
 
 @rule("GPK009", "ptu-beats-on-demand", ResourceKind.PTU)
@@ -22,10 +21,8 @@ def beats_on_demand(ctx: RuleContext) -> Finding | None:
         f" ${verdict.on_demand_usd:,.2f} vs ${verdict.provisioned_usd:,.2f} provisioned"
         f" (${verdict.monthly_saving_on_demand:,.0f}/month saved on demand)"
     )
-    ptu = ctx.resource.ptu
-    ends = ptu.commitment_expires_at if ptu else None
-    if ptu and ptu.commitment and (ends is None or ends > ctx.now):
-        until = iso(ends) if ends else "its term ends"
+    ptu, until = ctx.resource.ptu, ctx.locked_until
+    if ptu and until:
         reason += f"; its {ptu.commitment} commitment cannot be deleted before {until}"
     return ctx.finding(
         "GPK009",
