@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, PlannedVariant, Traffic
+from guard.metrics import MAX_QUERIES
 from policies import tags as T
 from policies.findings import Decision
 from policies.timeutil import iso
@@ -29,7 +30,6 @@ from policies.timeutil import iso
 MODEL_ID = "amazon.titan-text-express-v1"
 GPU = "ml.g4dn.xlarge"  # moto rejects ml.g5.*; the product uses real types
 WINDOW = timedelta(hours=12)  # dev's idle window for PTUs and endpoints
-SERIES_PER_CALL = 500
 #: The idle rule's (GPK005) decision for each truth; other rules may add findings.
 IDLE_RULE = {"idle": Decision.MARK, "busy": Decision.OK, "new": Decision.WARN}
 
@@ -51,7 +51,7 @@ class BenchFleet:
 
     @property
     def expected_metric_calls(self) -> int:
-        return math.ceil(self.series / SERIES_PER_CALL)
+        return math.ceil(self.series / MAX_QUERIES)
 
     def names(self, truth: str, kind: str = "endpoint") -> set[str]:
         pool = self.endpoints if kind == "endpoint" else self.ptus

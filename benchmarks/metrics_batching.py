@@ -14,7 +14,7 @@ from typing import Any
 
 from gpukit.emulator import start_emulator
 from guard.clients import ClientFactory
-from guard.metrics import UsageRequest, fetch_usage, queries_for
+from guard.metrics import UsageRequest, queries_for, read_usage
 from guard.resource_types import by_kind
 from policies.model import Resource
 
@@ -86,7 +86,8 @@ def run(sizes: Sequence[int]) -> list[dict[str, Any]]:
 
             factory = ClientFactory(endpoint_url=emu.endpoint_url)
             started = time.perf_counter()
-            usage = fetch_usage(factory, [UsageRequest(rtype, r, WINDOW) for r in resources], now)
+            requests = [UsageRequest(rtype, r, WINDOW) for r in resources]
+            usage = read_usage(factory, requests, now).usage
             batched_s = time.perf_counter() - started
             batched_calls = factory.api_calls.get("cloudwatch.GetMetricData", 0)
 

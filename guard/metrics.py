@@ -94,23 +94,14 @@ class UsageRead:
     errors: list[tuple[str, str]]
 
 
-def fetch_usage(
-    factory: ClientFactory,
-    requests: Sequence[UsageRequest],
-    now: datetime,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Usage | None]:
-    """Usage per ARN over each resource's window; ``None`` where it could not be read."""
-    return read_usage(factory, requests, now, progress).usage
-
-
 def read_usage(
     factory: ClientFactory,
     requests: Sequence[UsageRequest],
     now: datetime,
     progress: Callable[[str], None] | None = None,
 ) -> UsageRead:
-    """:func:`fetch_usage`, also saying which calls failed.
+    """Usage per ARN over each resource's window (``None`` where it could not be read), and
+    which calls failed.
 
     One look-back per region (the longest window any resource there needs), so a region
     costs ``ceil(series / 500)`` calls; samples are then trimmed to each resource's window.
