@@ -36,7 +36,7 @@ from benchmarks.emulator_host import EmulatorProcess
 from benchmarks.fleet import BenchFleet, plan_fleet
 from benchmarks.measure import CallTimer, Measured, measure
 from benchmarks.report import print_report
-from gpukit.emulator import DUMMY_CREDENTIALS
+from gpukit.emulator import offline_env
 from gpukit.emulator.seed import SeedTarget, seed_plan
 from guard.audit import FileAuditStore
 from guard.clients import ClientFactory
@@ -200,13 +200,9 @@ def run(
 
 def isolate_from_aws() -> None:
     """Dummy credentials and no AWS config in this process, so no call can reach an account."""
-    os.environ.update(DUMMY_CREDENTIALS)
-    os.environ.update(
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-    )
-    os.environ.pop("AWS_PROFILE", None)
+    env = offline_env(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
 
 
 def parse_sizes(text: str) -> list[int]:

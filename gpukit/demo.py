@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gpukit.emulator import DUMMY_CREDENTIALS, Emulator, seed_fleet, start_emulator
+from gpukit.emulator import Emulator, offline_env, seed_fleet, start_emulator
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
 from policies import tags as T
 from policies.findings import DECISION_RANK, Decision
@@ -35,14 +35,7 @@ class DemoError(Exception):
 
 def guard_env() -> dict[str, str]:
     """The environment for the guard subprocess: dummy credentials, no real AWS config."""
-    env = {k: v for k, v in os.environ.items() if k != "AWS_PROFILE"}
-    env.update(DUMMY_CREDENTIALS)
-    env.update(
-        AWS_DEFAULT_REGION=REGION,
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-    )
-    return env
+    return offline_env(os.environ, REGION)
 
 
 def run_guard(emu: Emulator, audit: Path, now: datetime, *args: str) -> dict[str, Any]:

@@ -11,10 +11,11 @@ The layer does four things and passes everything else to moto unchanged:
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +40,19 @@ DUMMY_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_SECURITY_TOKEN": "testing",
 }
+
+
+def offline_env(environ: Mapping[str, str], region: str = "us-east-1") -> dict[str, str]:
+    """A copy of ``environ`` that reaches no real AWS account: dummy credentials, ``region``,
+    no config or credentials file, no profile."""
+    env = {k: v for k, v in environ.items() if k != "AWS_PROFILE"}
+    env.update(DUMMY_CREDENTIALS)
+    env.update(
+        AWS_DEFAULT_REGION=region,
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    return env
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
