@@ -23,7 +23,13 @@ from gpukit.cli.cost_inputs import (
 )
 from gpukit.cli.cost_plot import require_matplotlib, write_plot
 from policies.cost.commitment import TERMS, Running, commitment_options
-from policies.cost.tokens import Provisioned, TokenPricing, breakeven, compare_tokens
+from policies.cost.tokens import (
+    DEFAULT_OUTPUT_SHARE,
+    Provisioned,
+    TokenPricing,
+    breakeven,
+    compare_tokens,
+)
 from policies.pricing import PriceBook
 
 app = typer.Typer(
@@ -68,7 +74,9 @@ def breakeven_cmd(
         "--serverless-usd-per-1m-output-tokens", "USD", "On-demand price of 1M output tokens."
     ),
     output_share: str = opt(
-        "--output-share", "FRACTION", "Share of the tokens that are output, 0..1 (default 0.25)."
+        "--output-share",
+        "FRACTION",
+        f"Share of the tokens that are output, 0..1 (default {DEFAULT_OUTPUT_SHARE:g}).",
     ),
     tokens_per_second: str = opt(
         "--tokens-per-second",
@@ -104,7 +112,7 @@ def breakeven_cmd(
     usd_in, usd_out = _token_prices(
         inputs, book, key, serverless_usd_per_1m_tokens, serverless_in, serverless_out
     )
-    share = inputs.read("--output-share", output_share, default=0.25)
+    share = inputs.read("--output-share", output_share, default=DEFAULT_OUTPUT_SHARE)
     capacity = inputs.read(
         "--tokens-per-second",
         tokens_per_second,

@@ -20,7 +20,9 @@ from gpukit.cli.cost_inputs import (
     price_book,
 )
 from gpukit.cli.cost_plot import require_matplotlib, write_plot
+from policies.cost.base import HOURS_PER_DAY
 from policies.cost.coldstart import (
+    DEFAULT_BYTES_PER_PARAM,
     DEFAULT_CONTAINER_START_SECONDS,
     DEFAULT_EFFICIENCY,
     DEFAULT_RUNTIME_INIT_SECONDS,
@@ -28,7 +30,14 @@ from policies.cost.coldstart import (
     ColdStartInput,
     cold_start,
 )
-from policies.cost.gpu import Dedicated, GpuTraffic, Serverless, compare_gpu
+from policies.cost.gpu import (
+    DEFAULT_BILLING_INCREMENT_MS,
+    DEFAULT_IDLE_TIMEOUT_SECONDS,
+    Dedicated,
+    GpuTraffic,
+    Serverless,
+    compare_gpu,
+)
 from policies.pricing import PriceBook
 
 GPU_FLAGS = {
@@ -45,7 +54,9 @@ def compare(
         "--seconds-per-request", "SECONDS", "GPU time one request takes (required)."
     ),
     active_hours_per_day: str = opt(
-        "--active-hours-per-day", "HOURS", "Hours a day the traffic arrives in (default 24)."
+        "--active-hours-per-day",
+        "HOURS",
+        f"Hours a day the traffic arrives in (default {HOURS_PER_DAY}).",
     ),
     serverless_usd_per_gpu_second: str = opt(
         "--serverless-usd-per-gpu-second", "USD", "Serverless price of one GPU-second (required)."
@@ -56,7 +67,7 @@ def compare(
     billing_increment_ms: str = opt(
         "--billing-increment-ms",
         "MS",
-        "Serverless billing step: 1 = per ms (default), 1000 = per second.",
+        f"Serverless billing step: 1 = per ms, 1000 = per second (default {DEFAULT_BILLING_INCREMENT_MS:g}).",
     ),
     cold_start_seconds: str = opt(
         "--cold-start-seconds",
@@ -72,7 +83,7 @@ def compare(
     idle_timeout_seconds: str = opt(
         "--idle-timeout-seconds",
         "SECONDS",
-        "Idle time before serverless scales to zero (default 300).",
+        f"Idle time before serverless scales to zero (default {DEFAULT_IDLE_TIMEOUT_SECONDS:g}).",
     ),
     keep_warm_instances: str = opt(
         "--keep-warm-instances", "N", "Serverless instances kept warm all day (default 0)."
@@ -106,7 +117,11 @@ def compare(
         help="Dedicated runs only the active hours (default: 24 h).",
     ),
     params: str = opt("--params", "N", "Model parameters, to derive --cold-start-seconds."),
-    bytes_per_param: str = opt("--bytes-per-param", "BYTES", "2 = fp16/bf16 (default), 1 = int8."),
+    bytes_per_param: str = opt(
+        "--bytes-per-param",
+        "BYTES",
+        f"2 = fp16/bf16, 1 = int8 (default {DEFAULT_BYTES_PER_PARAM:g}).",
+    ),
     bandwidth_gb_per_s: str = opt(
         "--bandwidth-gb-per-s",
         "GB/S",
@@ -131,7 +146,7 @@ def compare(
         lambda: GpuTraffic.of(
             requests_per_day=inputs.read("--requests-per-day", requests_per_day),
             seconds_per_request=inputs.read("--seconds-per-request", seconds_per_request),
-            active_hours_per_day=inputs.read("--active-hours-per-day", active_hours_per_day, default=24),
+            active_hours_per_day=inputs.read("--active-hours-per-day", active_hours_per_day, default=HOURS_PER_DAY),
         ),
         GPU_FLAGS,
     )  # fmt: skip
@@ -142,10 +157,10 @@ def compare(
         lambda: Serverless.of(
             usd_per_gpu_second=inputs.read("--serverless-usd-per-gpu-second", serverless_usd_per_gpu_second),
             usd_per_request=inputs.read("--serverless-usd-per-request", serverless_usd_per_request, default=0),
-            billing_increment_ms=inputs.read("--billing-increment-ms", billing_increment_ms, default=1),
+            billing_increment_ms=inputs.read("--billing-increment-ms", billing_increment_ms, default=DEFAULT_BILLING_INCREMENT_MS),
             cold_start_seconds=inputs.read("--cold-start-seconds", cold_start_seconds, default=derived.expected_seconds if derived else 0, default_label="expected cold start" if derived else "default"),
             cold_starts_per_day=inputs.read_maybe("--cold-starts-per-day", cold_starts_per_day, "derived from the traffic"),
-            idle_timeout_seconds=inputs.read("--idle-timeout-seconds", idle_timeout_seconds, default=300),
+            idle_timeout_seconds=inputs.read("--idle-timeout-seconds", idle_timeout_seconds, default=DEFAULT_IDLE_TIMEOUT_SECONDS),
             keep_warm_instances=inputs.read_whole("--keep-warm-instances", keep_warm_instances, 0),
             keep_warm_usd_per_hour=inputs.read_maybe("--keep-warm-usd-per-hour", keep_warm_usd_per_hour, "GPU-second price x 3600"),
         ),
@@ -199,7 +214,7 @@ def _cold_start(
     spec = build(
         lambda: ColdStartInput.of(
             params=inputs.read("--params", params),
-            bytes_per_param=inputs.read("--bytes-per-param", bytes_per_param, default=2),
+            bytes_per_param=inputs.read("--bytes-per-param", bytes_per_param, default=DEFAULT_BYTES_PER_PARAM),
             bandwidth_gb_per_s=inputs.read("--bandwidth-gb-per-s", bandwidth_gb_per_s),
             efficiency=inputs.read("--efficiency", efficiency, default=DEFAULT_EFFICIENCY),
             container_start_seconds=inputs.read("--container-start-seconds", container_start_seconds, default=DEFAULT_CONTAINER_START_SECONDS),
@@ -213,7 +228,9 @@ def _cold_start(
 def coldstart(
     params: str = opt("--params", "N", "Model parameters, e.g. 8B or 8e9 (required)."),
     bytes_per_param: str = opt(
-        "--bytes-per-param", "BYTES", "2 = fp16/bf16 (default), 1 = int8/fp8, 0.5 = int4."
+        "--bytes-per-param",
+        "BYTES",
+        f"2 = fp16/bf16, 1 = int8/fp8, 0.5 = int4 (default {DEFAULT_BYTES_PER_PARAM:g}).",
     ),
     bandwidth_gb_per_s: str = opt(
         "--bandwidth-gb-per-s",

@@ -20,6 +20,7 @@ from policies.cost.base import CostInput
 
 BYTES_PER_GB = 1e9
 #: Documented defaults, each overridable.
+DEFAULT_BYTES_PER_PARAM = 2  # fp16/bf16
 DEFAULT_EFFICIENCY = 0.5
 DEFAULT_CONTAINER_START_SECONDS = 10.0
 DEFAULT_RUNTIME_INIT_SECONDS = 20.0
@@ -27,7 +28,7 @@ DEFAULT_RUNTIME_INIT_SECONDS = 20.0
 
 class ColdStartInput(CostInput):
     params: float = Field(gt=0)
-    bytes_per_param: float = Field(default=2, gt=0)
+    bytes_per_param: float = Field(default=DEFAULT_BYTES_PER_PARAM, gt=0)
     bandwidth_gb_per_s: float = Field(gt=0)
     efficiency: float = Field(default=DEFAULT_EFFICIENCY, gt=0, le=1)
     container_start_seconds: float = Field(default=DEFAULT_CONTAINER_START_SECONDS, ge=0)

@@ -28,6 +28,9 @@ from policies.cost.base import HOURS_PER_DAY, CostInput, ceil_units
 from policies.cost.tokens import cheaper
 
 SECONDS_PER_HOUR = 3_600
+#: Documented defaults, each overridable: per-ms billing, five idle minutes to scale to zero.
+DEFAULT_BILLING_INCREMENT_MS = 1
+DEFAULT_IDLE_TIMEOUT_SECONDS = 300
 #: Extra dedicated instances searched past the ones given, for a break-even.
 SEARCH_STEPS = 8
 SAMPLES_PER_STEP = 64
@@ -36,7 +39,7 @@ SAMPLES_PER_STEP = 64
 class GpuTraffic(CostInput):
     requests_per_day: float = Field(ge=0)
     seconds_per_request: float = Field(gt=0)
-    active_hours_per_day: float = Field(default=24, gt=0, le=24)
+    active_hours_per_day: float = Field(default=HOURS_PER_DAY, gt=0, le=HOURS_PER_DAY)
 
     @property
     def active_seconds(self) -> float:
@@ -46,10 +49,10 @@ class GpuTraffic(CostInput):
 class Serverless(CostInput):
     usd_per_gpu_second: float = Field(gt=0)
     usd_per_request: float = Field(default=0, ge=0)
-    billing_increment_ms: float = Field(default=1, gt=0)
+    billing_increment_ms: float = Field(default=DEFAULT_BILLING_INCREMENT_MS, gt=0)
     cold_start_seconds: float = Field(default=0, ge=0)
     cold_starts_per_day: float | None = Field(default=None, ge=0)
-    idle_timeout_seconds: float = Field(default=300, ge=0)
+    idle_timeout_seconds: float = Field(default=DEFAULT_IDLE_TIMEOUT_SECONDS, ge=0)
     keep_warm_instances: int = Field(default=0, ge=0)
     #: ``None``: a warm instance costs what it would busy, ``usd_per_gpu_second x 3600``.
     keep_warm_usd_per_hour: float | None = Field(default=None, ge=0)

@@ -24,6 +24,9 @@ from policies.cost.base import (
 )
 from policies.errors import InputError
 
+#: Share of the tokens that are output when the traffic's mix is not given.
+DEFAULT_OUTPUT_SHARE = 0.25
+
 
 def on_demand_usd(
     input_tokens: float, output_tokens: float, usd_per_1m_input: float, usd_per_1m_output: float
@@ -46,7 +49,7 @@ class TokenPricing(CostInput):
 
     usd_per_1m_input_tokens: float = Field(ge=0)
     usd_per_1m_output_tokens: float = Field(ge=0)
-    output_share: float = Field(default=0.25, ge=0, le=1)
+    output_share: float = Field(default=DEFAULT_OUTPUT_SHARE, ge=0, le=1)
 
     @model_validator(mode="after")
     def _not_free(self) -> TokenPricing:
