@@ -21,7 +21,7 @@ from gpukit.cli.cost_inputs import (
     opt,
     price_book,
 )
-from gpukit.cli.cost_plot import require_matplotlib, write_plot
+from gpukit.cli.cost_plot import require_matplotlib, token_figure, write_plot
 from policies.cost.commitment import TERMS, Running, commitment_options
 from policies.cost.tokens import (
     DEFAULT_OUTPUT_SHARE,
@@ -158,9 +158,7 @@ def breakeven_cmd(
     )  # fmt: skip
     cost_render.emit(doc, fmt, cost_render.breakeven_lines)
     if plot is not None:
-        write_plot(
-            "breakeven", plot, pricing=pricing, provisioned=provisioned, result=result, at=at
-        )
+        write_plot(token_figure(pricing, provisioned, result, at), plot)
 
 
 def _token_prices(

@@ -19,7 +19,7 @@ from gpukit.cli.cost_inputs import (
     opt,
     price_book,
 )
-from gpukit.cli.cost_plot import require_matplotlib, write_plot
+from gpukit.cli.cost_plot import gpu_figure, require_matplotlib, write_plot
 from policies.cost.base import HOURS_PER_DAY
 from policies.cost.coldstart import (
     DEFAULT_BYTES_PER_PARAM,
@@ -179,14 +179,7 @@ def compare(
     doc = cost_render.compare_doc(book, instance_type, inputs, result, derived)
     cost_render.emit(doc, fmt, cost_render.compare_lines)
     if plot is not None:
-        write_plot(
-            "compare",
-            plot,
-            traffic=traffic,
-            serverless=serverless,
-            dedicated=dedicated,
-            result=result,
-        )
+        write_plot(gpu_figure(traffic, serverless, dedicated, result), plot)
 
 
 def _instance_price(book: PriceBook, instance_type: str | None) -> float | None:

@@ -143,9 +143,8 @@ def gpu_figure(
     return fig
 
 
-def write_plot(kind: str, path: Path, **parts: Any) -> None:
-    """Build the ``breakeven`` or ``compare`` figure and save it as PNG."""
-    fig = token_figure(**parts) if kind == "breakeven" else gpu_figure(**parts)
+def write_plot(fig: Figure, path: Path) -> None:
+    """Save a figure from :func:`token_figure` or :func:`gpu_figure` as PNG."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, format="png")
