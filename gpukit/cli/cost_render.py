@@ -113,6 +113,10 @@ def breakeven_doc(
     }  # fmt: skip
 
 
+def _units(count: int) -> str:
+    return f"{count} unit{'s' * (count > 1)}"
+
+
 def breakeven_lines(doc: Doc) -> list[str]:
     units = doc["units"]
     what = doc["model"] or "your prices"
@@ -130,7 +134,7 @@ def breakeven_lines(doc: Doc) -> list[str]:
     )
     if doc["provisioned_can_win"]:
         out.append(
-            f"break-even ({units} unit{'s' * (units > 1)}):"
+            f"break-even ({_units(units)}):"
             f" {short_count(doc['breakeven_tokens_per_day'])} tokens/day ="
             f" {short_count(doc['breakeven_tokens_per_month'])}/month ="
             f" {short_count(doc['breakeven_tokens_per_second'])} tokens/s"
@@ -141,7 +145,7 @@ def breakeven_lines(doc: Doc) -> list[str]:
         )
     else:
         out.append(
-            f"break-even: none. Provisioned never wins: {units} unit{'s' * (units > 1)} at full"
+            f"break-even: none. Provisioned never wins: {_units(units)} at full"
             f" capacity ({short_count(units * capacity)} tokens/day) cost"
             f" {usd(doc['full_units_on_demand_usd_per_day'])}/day on demand against"
             f" {usd(units * doc['unit_usd_per_day'])}/day provisioned"
@@ -158,7 +162,7 @@ def breakeven_lines(doc: Doc) -> list[str]:
             + ("" if at["cheaper"] == "tie" else f" saves {usd(at['saving_usd_per_month'])}/month")
         )
     if doc["commitments"]:
-        out.append(f"commitments ({units} unit{'s' * (units > 1)}):")
+        out.append(f"commitments ({_units(units)}):")
         out.append(
             f"  {'term':<10}{'$/h/unit':>10}{'discount':>10}{'$/day':>12}{'$/month':>13}"
             f"{'$/year':>14}{'break-even/day':>16}{'locked in':>14}"
@@ -176,7 +180,7 @@ def breakeven_lines(doc: Doc) -> list[str]:
         )
     f = doc["forgotten_ptu"]
     out.append(
-        f"a forgotten PTU ({units} unit{'s' * (units > 1)}, {term} commitment):"
+        f"a forgotten PTU ({_units(units)}, {term} commitment):"
         f" {usd(f['usd_per_day'])}/day, {usd(f['usd_per_month'])}/month,"
         f" {usd(f['usd_per_year'])}/year"
     )
