@@ -26,14 +26,19 @@ class Fault:
     delay: float = 0.0
     serve: bool = False
 
+    @property
+    def name(self) -> str:
+        """``"<service>.<Operation>"``, as requests are identified."""
+        return f"{self.service}.{self.operation}"
+
     def applies(self, operation: str, request: Request) -> bool:
         """For a request already identified as ``operation`` (``"<service>.<Operation>"``)."""
-        if self.remaining <= 0 or operation != f"{self.service}.{self.operation}":
+        if self.remaining <= 0 or operation != self.name:
             return False
         return self.match is None or self.match in request.text()
 
     def error(self) -> Response:
-        message = f"injected fault: {self.service}.{self.operation} {self.code}"
+        message = f"injected fault: {self.name} {self.code}"
         return error_response(self.service, self.code, message, self.status)
 
 
@@ -93,5 +98,5 @@ class Faults:
             return sum(
                 f.remaining
                 for f in self._faults
-                if operation in (None, f"{f.service}.{f.operation}") and match in (None, f.match)
+                if operation in (None, f.name) and match in (None, f.match)
             )
