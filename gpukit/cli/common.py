@@ -35,10 +35,10 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
 
 
 def check_env(env: str | None) -> str | None:
-    """``--env``: absent, or one of dev, staging, prod."""
+    """``--env``: absent, or the environment it names (dev, staging, prod or an alias)."""
     if env is not None:
         try:
-            require_env(env)
+            return require_env(env)
         except InputError as exc:
             fail_input(exc.messages)
     return env
