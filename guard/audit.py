@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock
 from guard.clients import ClientFactory
 
-Kind = Literal["run", "decision", "action", "snapshot", "notify"]
+Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark"]
 DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
 TABLE_ENV = "GPUKIT_AUDIT_TABLE"
 #: The audit table's keys (both strings), for whoever creates the table.
@@ -97,7 +97,7 @@ class DynamoAuditStore:
 
     - run: ``pk = "run#<run_id>"``, ``sk = "run#<at>"``
     - about a resource: ``pk = "arn#<arn>"``, ``sk = "<kind>#<at>#<run_id>#<n>"``
-      where kind is ``decision``, ``action``, ``snapshot`` or ``notify``
+      where kind is ``decision``, ``action``, ``snapshot``, ``notify`` or ``mark``
     - a claim: ``pk = "claim#<arn>"``, ``sk = "<action>#<state>"`` (see ``guard.claims``)
 
     Every item also has ``kind``, ``run_id``, ``at``, ``arn`` and ``data`` (a JSON string),
@@ -171,6 +171,14 @@ class DynamoAuditStore:
 
     def release(self, key: ClaimKey, run_id: str) -> None:
         self.claims.release(key, run_id)
+
+
+def placed_mark(store: AuditStore, arn: str) -> str | None:
+    """The last ``gpukit:marked`` value the guard recorded placing on ``arn`` (a ``mark``
+    record, written before the tag), or ``None``: a mark counts only when this matches."""
+    last = store.latest("mark", arn)
+    value = last.data.get("value") if last is not None else None
+    return value if isinstance(value, str) else None
 
 
 def store_from_env(factory: ClientFactory, region: str, path: str | None = None) -> AuditStore:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from guard.actions import RUNNERS
 from guard.actions.base import ActionContext, record
+from guard.actions.mark import judged_marks
 from guard.audit import AuditRecord, AuditStore, FileAuditStore
 from guard.awsutil import error_message
 from guard.claims import CLAIM_TTL, ClaimKey, wall_clock
@@ -95,8 +96,18 @@ def run_guard(
     ]
     resources = [d.resource.model_copy(update={"usage": usage[a]}) for a, d in items.items()]
     items = {r.arn: Discovered(items[r.arn].rtype, r, items[r.arn].raw) for r in resources}
+    judged, unchecked = judged_marks(audit, resources)
+    if unchecked is not None:
+        actions.append(
+            ActionRecord(
+                resource_arn=audit.describe(),
+                action="audit",
+                status="error",
+                detail=f"marks not checked against the audit store, none counts: {unchecked}",
+            )
+        )
     say("evaluating")
-    evaluations = evaluate_many(resources, policies, now, prices, forced_env=config.env)
+    evaluations = evaluate_many(judged, policies, now, prices, forced_env=config.env)
     notified: dict[str, str] = {}
     unread = None
     if config.sns_topic_arn and config.apply:

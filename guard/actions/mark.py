@@ -1,4 +1,8 @@
-"""Mark: write ``gpukit:marked = <action>@<time>`` (phase one of a two-phase teardown)."""
+"""Mark: write ``gpukit:marked = <action>@<time>`` (phase one of a two-phase teardown).
+
+The guard records each mark in the audit store before writing the tag; a mark counts only
+when that record matches it (:func:`own_marks_only`), so a hand-written one starts nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from guard.actions.base import ActionContext, failure, iam_action, record
+from guard.actions.recheck import changed_since_planning
+from guard.audit import AuditRecord, AuditStore, placed_mark
+from guard.awsutil import error_message
 from guard.permissions import Permission
 from guard.plan import Step
 from guard.resource_types import RESOURCE_TYPES
 from policies import tags as T
+from policies.model import Resource
 from policies.report import ActionRecord
 
 NAME = "mark"
@@ -26,10 +34,51 @@ PERMISSIONS = tuple(
 )
 
 
+def mark_record(run_id: str, at: str, arn: str, value: str) -> AuditRecord:
+    """The audit record of the guard placing ``gpukit:marked = value`` on ``arn``."""
+    return AuditRecord("mark", run_id, at, arn, {"value": value})
+
+
+def own_marks_only(resource: Resource, placed: str | None) -> Resource:
+    """``resource`` as the rules may judge it: its ``gpukit:marked`` tag only when it is the
+    value the guard recorded placing (``placed``); any other mark is ignored (marked anew)."""
+    value = resource.tags.get(T.MARKED)
+    if value is None or value == placed:
+        return resource
+    tags = {k: v for k, v in resource.tags.items() if k != T.MARKED}
+    return resource.model_copy(update={"tags": tags})
+
+
+def judged_marks(audit: AuditStore, resources: list[Resource]) -> tuple[list[Resource], str | None]:
+    """Every resource with only the guard's own mark, and the store error if marks could
+    not be checked (then no mark counts: nothing is torn down on an unverified mark)."""
+    out: list[Resource] = []
+    problem: str | None = None
+    for resource in resources:
+        placed = None
+        if T.MARKED in resource.tags and problem is None:
+            try:
+                placed = placed_mark(audit, resource.arn)
+            except Exception as exc:  # any store failure
+                problem = error_message(exc)
+        out.append(own_marks_only(resource, placed))
+    return out, problem
+
+
 def run(ctx: ActionContext, step: Step) -> ActionRecord:
     assert step.mark_value is not None
     calls = step.item.rtype.tags
     client: Any = ctx.client_for(step)
+    try:
+        changed = changed_since_planning(ctx, step)
+    except ClientError as exc:
+        return failure(step, exc)
+    if changed:
+        return record(step, "skipped", changed)
+    try:
+        ctx.audit.write([mark_record(ctx.run_id, ctx.at, step.arn, step.mark_value)])
+    except Exception as exc:  # any store failure: an unrecorded mark would not count
+        return record(step, "error", f"mark not recorded in {ctx.audit.describe()}: {exc}")
     try:
         getattr(client, calls.tag_call)(
             **{

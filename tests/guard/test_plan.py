@@ -54,7 +54,16 @@ def test_committed_ptu_whose_term_ended_can_go() -> None:
         commitment="OneMonth",
         expires=NOW - timedelta(days=1),
     )
-    assert [(s.kind, s.hold) for s in _plan([item])] == [("teardown", None)]
+    allowing = {
+        **POLICIES,
+        "dev": POLICIES["dev"].model_copy(update={"allowed_commitments": ["OneMonth"]}),
+    }
+    evaluations = evaluate_many([item.resource], allowing, NOW)
+    steps = plan(evaluations, {item.resource.arn: item}, NOW)
+    assert [(s.kind, s.hold) for s in steps] == [("teardown", None)]
+    # Under the bundled dev policy the commitment itself is not allowed (GPK002 blocked):
+    # blocked outranks teardown, so a person decides.
+    assert [(s.kind, s.hold) for s in _plan([item])] == [("teardown", "blocked")]
 
 
 def test_teardowns_are_capped_per_policy_and_by_the_cli() -> None:
