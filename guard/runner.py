@@ -18,6 +18,7 @@ from guard.discovery import Discovered, discover
 from guard.metrics import UsageRequest, read_usage
 from guard.plan import Step, plan
 from guard.pricing import load_prices
+from policies import tags as T
 from policies.context import hours
 from policies.engine import Evaluation, evaluate_many, select_policy
 from policies.environment import EnvironmentPolicy, load_policies
@@ -97,15 +98,6 @@ def run_guard(
     resources = [d.resource.model_copy(update={"usage": usage[a]}) for a, d in items.items()]
     items = {r.arn: Discovered(items[r.arn].rtype, r, items[r.arn].raw) for r in resources}
     judged, unchecked = judged_marks(audit, resources)
-    if unchecked is not None:
-        actions.append(
-            ActionRecord(
-                resource_arn=audit.describe(),
-                action="audit",
-                status="error",
-                detail=f"marks not checked against the audit store, none counts: {unchecked}",
-            )
-        )
     say("evaluating")
     evaluations = evaluate_many(judged, policies, now, prices, forced_env=config.env)
     notified: dict[str, str] = {}
@@ -120,6 +112,12 @@ def run_guard(
         notify=bool(config.sns_topic_arn),
         last_notified=notified,
     )
+    steps = [
+        replace(s, hold="skipped", detail=f"{T.MARKED} not checked in {audit.describe()}: {why}")
+        if (why := unchecked.get(s.arn)) and s.kind != "notify"
+        else s
+        for s in steps
+    ]
     if unread is not None:
         actions.append(
             ActionRecord(

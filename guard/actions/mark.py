@@ -49,20 +49,24 @@ def own_marks_only(resource: Resource, placed: str | None) -> Resource:
     return resource.model_copy(update={"tags": tags})
 
 
-def judged_marks(audit: AuditStore, resources: list[Resource]) -> tuple[list[Resource], str | None]:
-    """Every resource with only the guard's own mark, and the store error if marks could
-    not be checked (then no mark counts: nothing is torn down on an unverified mark)."""
+def judged_marks(
+    audit: AuditStore, resources: list[Resource]
+) -> tuple[list[Resource], dict[str, str]]:
+    """Every resource with only the guard's own mark, and (by ARN) why a mark could not be
+    checked: the runner then holds every step on that resource (neither torn down on an
+    unverified mark nor marked anew, which would restart its grace period)."""
     out: list[Resource] = []
-    problem: str | None = None
+    unchecked: dict[str, str] = {}
     for resource in resources:
         placed = None
-        if T.MARKED in resource.tags and problem is None:
+        if T.MARKED in resource.tags:
             try:
                 placed = placed_mark(audit, resource.arn)
             except Exception as exc:  # any store failure
-                problem = error_message(exc)
+                unchecked[resource.arn] = error_message(exc)
+                placed = resource.tags[T.MARKED]
         out.append(own_marks_only(resource, placed))
-    return out, problem
+    return out, unchecked
 
 
 def run(ctx: ActionContext, step: Step) -> ActionRecord:
@@ -88,4 +92,5 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
         )
     except ClientError as exc:
         return failure(step, exc)
-    return record(step, "done", f"{T.MARKED}={step.mark_value}")
+    why = f" ({step.detail})" if step.detail else ""
+    return record(step, "done", f"{T.MARKED}={step.mark_value}{why}")
