@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
 
-from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock
+from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
 from guard.clients import ClientFactory
 
 Kind = Literal["run", "decision", "action", "snapshot", "notify"]
@@ -97,7 +97,7 @@ class FileAuditStore:
                 out.flush()
                 os.fsync(out.fileno())
             if created:
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
         if self._records is not None:
             self._records.extend(records)
 
@@ -164,15 +164,6 @@ class FileAuditStore:
 
     def release(self, key: ClaimKey, run_id: str) -> None:
         self.claims.release(key, run_id)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a new directory entry durable (the file's own fsync does not cover it)."""
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def parse_record(line: bytes) -> AuditRecord:

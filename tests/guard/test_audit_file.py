@@ -4,12 +4,14 @@ a crash mid-write leaves every whole record usable, and a corrupt line is bad in
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from guard.audit import AuditRecord, FileAuditStore
+from guard.claims import ClaimKey
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for
 from tests.guard.guard_cli import gpukit, tear_down
@@ -42,6 +44,24 @@ def test_the_snapshot_and_its_new_directory_entry_are_synced_before_the_delete(
     assert arn not in inventory(seeded_fleet.emu)
     file_ino, dir_ino = path.stat().st_ino, path.parent.stat().st_ino
     assert events == [("fsync", file_ino), ("fsync", dir_ino), ("delete", 0)]
+
+
+def test_a_file_claim_is_on_disk_before_it_is_granted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    store = FileAuditStore(tmp_path / "audit.jsonl")
+    key = ClaimKey("arn:aws:sagemaker:us-east-1:123456789012:endpoint/x", "teardown", "unmarked")
+    assert store.claim(key, "run-1", datetime.now(UTC)) is None
+    claims = store.claims.path
+    assert synced == [claims.stat().st_ino, claims.parent.stat().st_ino]
 
 
 def _torn_down(fleet: SeededFleet, path: Path) -> str:
