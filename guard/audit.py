@@ -40,10 +40,16 @@ class AuditRecord:
 
 
 RECORD_FIELDS = frozenset(f.name for f in fields(AuditRecord))
+REQUIRED_FIELDS = ("kind", "run_id", "at")
+NEWLINE = b"\n"
 
 
 class AuditFileError(ValueError):
     """An audit file that cannot be read as records; ``str()`` names file:line and why."""
+
+
+class Unparsable(ValueError):
+    """A line that is not even JSON: on the last line without its newline, a torn write."""
 
 
 class AuditConfigError(ValueError):
@@ -121,8 +127,9 @@ class FileAuditStore:
             audit.truncate(start)
             audit.flush()
             os.fsync(audit.fileno())
-        line = text.count(b"\n") + 1
-        self.warnings.append(f"{self.path}:{line}: torn last line moved to {self.torn}")
+        where = f"{self.path}:{text.count(NEWLINE) + 1}:"
+        self.warnings = [w for w in self.warnings if not w.startswith(where)]
+        self.warnings.append(f"{where} torn last line (a write cut short) moved to {self.torn}")
 
     def read(self) -> list[AuditRecord]:
         """Every record, oldest first (parsed once per store object, then kept current)."""
@@ -143,7 +150,7 @@ class FileAuditStore:
             try:
                 records.append(parse_record(line))
             except ValueError as exc:
-                if n == len(lines):  # no newline after it: the write was cut short
+                if n == len(lines) and isinstance(exc, Unparsable):  # a write cut short
                     self.warnings.append(
                         f"{self.path}:{n}: torn last line (a write cut short), ignored; "
                         "every whole record before it is used"
@@ -171,18 +178,26 @@ def parse_record(line: bytes) -> AuditRecord:
     try:
         value = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 (byte {exc.start + 1})") from None
+        raise Unparsable(f"not UTF-8 (byte {exc.start + 1})") from None
     except RecursionError:
         raise ValueError("nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON ({exc.msg}, column {exc.colno})") from None
-    if not isinstance(value, dict) or set(value) != RECORD_FIELDS:
-        raise ValueError(f"want a JSON object with exactly {', '.join(sorted(RECORD_FIELDS))}")
+        raise Unparsable(f"not JSON ({exc.msg}, column {exc.colno})") from None
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    problems = {
+        "unknown fields": sorted(set(value) - RECORD_FIELDS),
+        "missing fields": [k for k in REQUIRED_FIELDS if k not in value],
+    }
+    if any(problems.values()):
+        raise ValueError("; ".join(f"{what} {keys}" for what, keys in problems.items() if keys))
     if value["kind"] not in KINDS:
         raise ValueError(f"kind: {value['kind']!r} is not one of {', '.join(KINDS)}")
-    text = ("run_id", "at", "arn")
-    if not all(isinstance(value[k], str) for k in text) or not isinstance(value["data"], dict):
-        raise ValueError("run_id, at and arn must be strings and data an object")
+    strings = [k for k in ("run_id", "at", "arn") if k in value]
+    if not all(isinstance(value[k], str) for k in strings):
+        raise ValueError("run_id, at and arn must be strings")
+    if not isinstance(value.get("data", {}), dict):
+        raise ValueError("data must be an object")
     return AuditRecord(**value)
 
 

@@ -71,17 +71,21 @@ def restore(
     if snap is None:
         raise RestoreError(f"{arn}: no snapshot in {audit.describe()} (was it torn down here?)")
     data = snap.data
-    kind = by_kind(data["kind"]).kind
-    tags = {k: v for k, v in data.get("tags", {}).items() if k != T.MARKED}
-    note = ""
-    if kind is ResourceKind.PTU:
-        note = commitment_note(arn, data, commitment, prices or load_bundled())
-        term = commitment if commitment in COMMITMENTS else None
-        new_arn = _restore_ptu(factory, data, tags, term)
-    elif commitment is not None:
-        raise RestoreError(f"{arn}: --commitment and --no-commitment apply to PTUs only")
-    else:
-        new_arn = _restore_endpoint(factory, data, tags)
+    try:
+        kind = by_kind(data["kind"]).kind
+        tags = {k: v for k, v in data.get("tags", {}).items() if k != T.MARKED}
+        note = ""
+        if kind is ResourceKind.PTU:
+            note = commitment_note(arn, data, commitment, prices or load_bundled())
+            term = commitment if commitment in COMMITMENTS else None
+            new_arn = _restore_ptu(factory, data, tags, term)
+        elif commitment is not None:
+            raise RestoreError(f"{arn}: --commitment and --no-commitment apply to PTUs only")
+        else:
+            new_arn = _restore_endpoint(factory, data, tags)
+    except (KeyError, TypeError, AttributeError) as exc:
+        where = f"the snapshot of {snap.at} in {audit.describe()}"
+        raise RestoreError(f"{arn}: {where} is incomplete ({type(exc).__name__}: {exc})") from None
     at = iso(now or datetime.now(UTC))
     audit.write([AuditRecord("action", run_id, at, arn, {"action": "restore", "new_arn": new_arn})])
     return Restored(arn, new_arn, kind.value, data["name"], note)

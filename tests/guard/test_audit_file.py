@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from guard.audit import AuditRecord, FileAuditStore
+from guard.audit import AuditFileError, AuditRecord, FileAuditStore
 from guard.claims import ClaimKey
+from guard.clients import ClientFactory
+from guard.restore import RestoreError, restore
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for
 from tests.guard.guard_cli import gpukit, tear_down
@@ -107,3 +109,43 @@ def test_a_corrupt_line_in_the_middle_is_bad_input_naming_file_and_line(
     [line] = done.stderr.strip().splitlines()
     assert line.startswith(f"{path}:2: not an audit record: not JSON")
     assert arn not in inventory(seeded_fleet.emu)
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        (b"\xff\xfe{}", "not UTF-8 (byte 1)"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"kind": "run", "run_id": "r"}', "missing fields ['at']"),
+        (b'{"kind": "run", "run_id": "r", "at": "t", "extra": 1}', "unknown fields ['extra']"),
+        (b'{"kind": "coffee", "run_id": "r", "at": "t"}', "kind: 'coffee' is not one of"),
+        (b'{"kind": "run", "run_id": 7, "at": "t"}', "run_id, at and arn must be strings"),
+        (b'{"kind": "run", "run_id": "r", "at": "t", "data": []}', "data must be an object"),
+        (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+    ],
+)
+@pytest.mark.parametrize("newline", [b"\n", b""])
+def test_a_line_that_is_not_a_record_names_file_and_line(
+    tmp_path: Path, line: bytes, why: str, newline: bytes
+) -> None:
+    """Only a last line that is not even JSON (a cut-short write) is torn; a whole JSON
+    value that is not a record is corrupt wherever it is."""
+    path = tmp_path / "audit.jsonl"
+    FileAuditStore(path).write([AuditRecord("run", "r0", "2026-11-23T10:00:00Z")])
+    path.write_bytes(path.read_bytes() + line + newline)
+    if why.startswith("not UTF-8") and not newline:
+        store = FileAuditStore(path)
+        assert [r.run_id for r in store.read()] == ["r0"]
+        assert store.warnings[0].startswith(f"{path}:2: torn last line")
+        return
+    with pytest.raises(AuditFileError) as failed:
+        FileAuditStore(path).read()
+    assert str(failed.value).startswith(f"{path}:2: not an audit record: {why}")
+
+
+def test_restore_of_an_incomplete_snapshot_says_so(tmp_path: Path) -> None:
+    store = FileAuditStore(tmp_path / "audit.jsonl")
+    arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/p1"
+    store.write([AuditRecord("snapshot", "r", "2026-11-23T10:00:00Z", arn, {"kind": "ptu"})])
+    with pytest.raises(RestoreError, match=r"snapshot of 2026-11-23T10:00:00Z .* is incomplete"):
+        restore(ClientFactory("http://127.0.0.1:9"), store, arn)
