@@ -1,4 +1,5 @@
-"""Wildcard checks for IAM policy documents (plain dicts, as IAM's JSON grammar defines them)."""
+"""Wildcard checks for IAM policy documents (plain dicts, as IAM's JSON grammar defines them),
+and the ``gpukit:env`` values the guard role's explicit denies treat as prod."""
 
 from __future__ import annotations
 
