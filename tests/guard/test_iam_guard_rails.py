@@ -5,13 +5,20 @@ builds and the one committed for the Terraform module."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from moto.iam.policy_validation import IAMPolicyDocumentValidator
 
 from gpukit.iac import guard_policy
+from guard.audit import FileAuditStore
+from guard.awsutil import operation
 from guard.iam import policy_document
+from guard.resource_types import RESOURCE_TYPES
+from guard.runner import GuardConfig, run_guard
+from tests.conftest import SeededFleet
+from tests.guard.conftest import factory_for
 from tests.guard.iam_eval import ACCOUNT, Request, evaluate, expected_outcomes, guard_rail_outcomes
 
 RESOURCES = {
@@ -62,3 +69,20 @@ def test_every_resource_arn_is_scoped_to_the_account() -> None:
 def test_a_document_without_partition_or_account_is_refused(missing: str) -> None:
     with pytest.raises(ValueError, match=missing):
         policy_document({k: v for k, v in RESOURCES.items() if k != missing})
+
+
+def test_the_denies_leave_every_delete_of_an_applying_run_allowed(
+    seeded_fleet: SeededFleet, tmp_path: Path
+) -> None:
+    audit = FileAuditStore(tmp_path / "a.jsonl")
+    config = GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
+    run_guard(factory_for(seeded_fleet.emu), config)
+    snapshots = [r for r in audit.read() if r.kind == "snapshot"]
+    assert snapshots
+    document = policy_document(RESOURCES)
+    by_kind = {t.kind.value: t for t in RESOURCE_TYPES}
+    for snap in snapshots:
+        rtype = by_kind[snap.data["kind"]]
+        delete = f"{rtype.service}:{operation(rtype.delete_call)}"
+        request = Request(delete, snap.data["arn"], snap.data["tags"])
+        assert evaluate(document, request) == "Allow", snap.data["arn"]
