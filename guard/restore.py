@@ -14,7 +14,7 @@ from typing import Any
 from guard.audit import AuditRecord, AuditStore
 from guard.clients import ClientFactory
 from guard.permissions import Permission
-from guard.resource_types import ENDPOINT_ARNS, PTU_ARNS, by_kind
+from guard.resource_types import ENDPOINT_ARNS, ENDPOINT_CONFIG_ARNS, PTU_ARNS, by_kind
 from policies import tags as T
 from policies.cost.commitment import TERM_MONTHS, CommitmentOption, commitment_options
 from policies.model import ResourceKind
@@ -23,12 +23,19 @@ from policies.timeutil import iso
 
 #: Needed by whoever runs ``gpukit guard restore`` (a person), not by the guard's role.
 RESTORE_PERMISSIONS = (
-    Permission("bedrock:CreateProvisionedModelThroughput", "*", "recreate a PTU"),
+    Permission(
+        "bedrock:CreateProvisionedModelThroughput",
+        "arn:{partition}:bedrock:*::foundation-model/*",
+        "recreate a PTU of a base model",
+    ),
+    Permission(
+        "bedrock:CreateProvisionedModelThroughput",
+        "arn:{partition}:bedrock:*:{account_id}:custom-model/*",
+        "recreate a PTU of a custom model",
+    ),
     Permission("bedrock:TagResource", PTU_ARNS, "tags given at creation"),
     Permission("sagemaker:CreateEndpoint", ENDPOINT_ARNS, "recreate an endpoint"),
-    Permission(
-        "sagemaker:CreateEndpoint", "arn:aws:sagemaker:*:*:endpoint-config/*", "from its config"
-    ),
+    Permission("sagemaker:CreateEndpoint", ENDPOINT_CONFIG_ARNS, "from its config"),
     Permission("sagemaker:AddTags", ENDPOINT_ARNS, "tags given at creation"),
 )
 COMMITMENTS = ("OneMonth", "SixMonths")
