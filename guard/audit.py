@@ -63,6 +63,9 @@ class AuditStore(Protocol):
     def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
         """The most recent record of ``kind`` about ``arn``."""
 
+    def placed_marks(self, arn: str) -> set[str]:
+        """Every ``gpukit:marked`` value the guard recorded placing on ``arn``."""
+
     def describe(self) -> str:
         """Where records go, for messages."""
 
@@ -162,6 +165,9 @@ class FileAuditStore:
     def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
         matches = [r for r in self.read() if r.kind == kind and r.arn == arn]
         return matches[-1] if matches else None
+
+    def placed_marks(self, arn: str) -> set[str]:
+        return {str(r.data.get("value")) for r in self.read() if r.kind == "mark" and r.arn == arn}
 
     def describe(self) -> str:
         return str(self.path)
@@ -274,6 +280,17 @@ class DynamoAuditStore:
             data=json.loads(item["data"]),
         )
 
+    def placed_marks(self, arn: str) -> set[str]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :kind)",
+            ExpressionAttributeValues={":pk": {"S": f"arn#{arn}"}, ":kind": {"S": "mark#"}},
+            ProjectionExpression="#d",
+            ExpressionAttributeNames={"#d": "data"},
+        )
+        values = (json.loads(i["data"]["S"]).get("value") for p in pages for i in p["Items"])
+        return {str(v) for v in values}
+
     def describe(self) -> str:
         return f"dynamodb table {self.table}"
 
@@ -282,14 +299,6 @@ class DynamoAuditStore:
 
     def release(self, key: ClaimKey, run_id: str) -> None:
         self.claims.release(key, run_id)
-
-
-def placed_mark(store: AuditStore, arn: str) -> str | None:
-    """The last ``gpukit:marked`` value the guard recorded placing on ``arn`` (a ``mark``
-    record, written before the tag), or ``None``: a mark counts only when this matches."""
-    last = store.latest("mark", arn)
-    value = last.data.get("value") if last is not None else None
-    return value if isinstance(value, str) else None
 
 
 def open_store(
@@ -318,8 +327,7 @@ def open_store(
     if table is not None:
         if not TABLE_NAME.fullmatch(table):
             raise AuditConfigError(
-                f"{source}: {table!r} is not a DynamoDB table name "
-                "(3 to 255 of A-Z a-z 0-9 _ - .)"
+                f"{source}: {table!r} is not a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ - .)"
             )
         return DynamoAuditStore(factory, table, region)
     if path is not None:

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from guard.actions.base import ActionContext, failure, iam_action, record
 from guard.actions.recheck import changed_since_planning
-from guard.audit import AuditRecord, AuditStore, placed_mark
+from guard.audit import AuditRecord, AuditStore
 from guard.awsutil import error_message
 from guard.permissions import Permission, never_on_protected
 from guard.plan import Step
@@ -43,11 +43,12 @@ def mark_record(run_id: str, at: str, arn: str, value: str) -> AuditRecord:
     return AuditRecord("mark", run_id, at, arn, {"value": value})
 
 
-def own_marks_only(resource: Resource, placed: str | None) -> Resource:
-    """``resource`` as the rules may judge it: its ``gpukit:marked`` tag only when it is the
-    value the guard recorded placing (``placed``); any other mark is ignored (marked anew)."""
+def own_marks_only(resource: Resource, placed: set[str]) -> Resource:
+    """``resource`` as the rules may judge it: its ``gpukit:marked`` tag only when it is a
+    value the guard recorded placing on it (``placed``); any other mark is ignored (the
+    guard marks anew)."""
     value = resource.tags.get(T.MARKED)
-    if value is None or value == placed:
+    if value is None or value in placed:
         return resource
     tags = {k: v for k, v in resource.tags.items() if k != T.MARKED}
     return resource.model_copy(update={"tags": tags})
@@ -62,13 +63,13 @@ def judged_marks(
     out: list[Resource] = []
     unchecked: dict[str, str] = {}
     for resource in resources:
-        placed = None
+        placed: set[str] = set()
         if T.MARKED in resource.tags:
             try:
-                placed = placed_mark(audit, resource.arn)
+                placed = audit.placed_marks(resource.arn)
             except Exception as exc:  # any store failure
                 unchecked[resource.arn] = error_message(exc)
-                placed = resource.tags[T.MARKED]
+                placed = {resource.tags[T.MARKED]}
         out.append(own_marks_only(resource, placed))
     return out, unchecked
 

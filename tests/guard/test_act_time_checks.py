@@ -16,6 +16,8 @@ import pytest
 
 from gpukit.emulator import Emulator
 from gpukit.emulator.seed import fleet_plan
+from guard.actions.mark import mark_record
+from guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
 from guard.runner import run_guard
 from policies import tags as T
 from policies.report import ActionRecord, Report
@@ -24,6 +26,7 @@ from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for
 from tests.guard.factories import tags
 from tests.guard.inventory import inventory, writes
+from tests.guard.test_audit import _table
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 EARLIER = NOW - timedelta(hours=7)  # one dev grace period (6h) before NOW, and a bit
@@ -188,3 +191,29 @@ def test_the_guards_mark_copied_onto_another_resource_does_not_count(
     assert after[copied][T.MARKED] == f"teardown@{iso(NOW)}"  # marked anew: grace from now
     assert "no record in the audit store" in _only(second, copied, "mark").detail
     assert writes(aws).count("bedrock.DeleteProvisionedModelThroughput") == 1
+
+
+@pytest.mark.parametrize("kind", ["file", "dynamodb"])
+def test_every_mark_the_guard_recorded_counts_whatever_order_runs_sort_in(
+    aws: Emulator, tmp_path: Path, kind: str
+) -> None:
+    """Runs replaying one ``now`` write marks with one time: no "latest" can be trusted."""
+    store: AuditStore = (
+        FileAuditStore(tmp_path / "audit.jsonl")
+        if kind == "file"
+        else DynamoAuditStore(factory_for(aws), _table(aws), "us-east-1")
+    )
+    a, b = (
+        "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a",
+        "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/b",
+    )
+    at = iso(NOW)
+    store.write(
+        [
+            mark_record("guard-run-z", at, a, f"review@{at}"),
+            mark_record("guard-run-a", at, a, f"teardown@{at}"),
+            mark_record("guard-run-a", at, b, FORGED),
+        ]
+    )
+    assert store.placed_marks(a) == {f"review@{at}", f"teardown@{at}"}
+    assert store.placed_marks("arn:none") == set()
