@@ -14,6 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from guard.audit import TABLE_ENV, AuditStore, DynamoAuditStore, FileAuditStore
 from guard.clients import ClientFactory
@@ -25,6 +26,8 @@ SERVICE = "gpukit-guard"
 LAMBDA_AUDIT_PATH = Path("/tmp/gpukit-audit.jsonl")  # the only writable path in Lambda
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"", "0", "false", "no", "off"}
+JSON_TYPES = {"list": "an array", "str": "a string", "int": "a number", "float": "a number",
+              "bool": "a boolean"}  # fmt: skip
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="gpukit", service=SERVICE)
@@ -32,6 +35,34 @@ metrics = Metrics(namespace="gpukit", service=SERVICE)
 
 class ConfigError(ValueError):
     """An environment variable is missing or malformed; the message names it."""
+
+
+class GuardEvent(BaseModel):
+    """The invocation event. It can only make a run safer: ``{"apply": false}`` or
+    ``{"dry_run": true}`` forces a dry run; only JSON booleans are accepted."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    apply: StrictBool = True
+    dry_run: StrictBool = False
+
+
+def parse_event(event: object) -> GuardEvent:
+    """``event`` as a :class:`GuardEvent`; :class:`ConfigError` naming the field otherwise."""
+    if event is None:
+        return GuardEvent()
+    if not isinstance(event, Mapping):
+        kind = type(event).__name__
+        raise ConfigError(f"event: expected a JSON object, got {JSON_TYPES.get(kind, kind)}")
+    try:
+        return GuardEvent.model_validate(dict(event))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(event)"
+        reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        if first["type"] == "bool_type":
+            reason = f"{reason} (JSON true or false), got {first['input']!r}"
+        raise ConfigError(f"event.{field}: {reason}") from None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -43,9 +74,10 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     raise ConfigError(f"{name}={value!r}: use true or false")
 
 
-def config_from_env(env: Mapping[str, str], event: Mapping[str, Any] | None = None) -> GuardConfig:
-    """Read ``GPUKIT_*`` variables. The event can only make a run safer: ``{"dry_run": true}``
-    or ``{"apply": false}`` forces a dry run; other event fields are ignored."""
+def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig:
+    """Read ``GPUKIT_*`` variables and the event (see :class:`GuardEvent`). A run applies
+    only when ``GPUKIT_APPLY`` is true and the event does not force a dry run."""
+    request = parse_event(event)
     regions = [r.strip() for r in env.get("GPUKIT_REGIONS", "").split(",") if r.strip()]
     regions = regions or [env.get("AWS_REGION") or "us-east-1"]
     forced = env.get("GPUKIT_ENV") or None
@@ -54,12 +86,7 @@ def config_from_env(env: Mapping[str, str], event: Mapping[str, Any] | None = No
     cap_text = env.get("GPUKIT_MAX_TEARDOWNS", "").strip()
     if cap_text and not cap_text.isdigit():
         raise ConfigError(f"GPUKIT_MAX_TEARDOWNS={cap_text!r}: use a whole number >= 0")
-    request = event or {}
-    apply = (
-        _flag(env, "GPUKIT_APPLY")
-        and not request.get("dry_run", False)
-        and request.get("apply", True) is not False
-    )
+    apply = _flag(env, "GPUKIT_APPLY") and request.apply and not request.dry_run
     prices = env.get("GPUKIT_PRICES", "live").strip().lower()
     if prices not in ("live", "bundled"):
         raise ConfigError(f"GPUKIT_PRICES={prices!r}: use live or bundled")
@@ -108,10 +135,18 @@ def _emit_metrics(report: Report) -> None:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Run the guard once; return a summary (the full report goes to the logs)."""
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    """Run the guard once; return a summary (the full report goes to the logs).
+
+    A malformed event or variable does nothing: the answer is ``{"mode": "none",
+    "error": "<field>: <reason>"}``, logged as an error with the ``ConfigErrors`` metric."""
     env = os.environ
-    config = config_from_env(env, event)
+    try:
+        config = config_from_env(env, event)
+    except ConfigError as exc:
+        logger.error("configuration error; nothing was done", extra={"error": str(exc)})
+        metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
+        return {"mode": "none", "error": str(exc)}
     factory = ClientFactory(endpoint_url=env.get("GPUKIT_ENDPOINT_URL") or None)
     config.audit = audit_from_env(env, factory, config.regions[0])
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
