@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
+from guard.actions.notify import topic_region
 from guard.audit import TABLE_ENV, AuditStore, DynamoAuditStore, FileAuditStore
 from guard.clients import ClientFactory
 from guard.runner import GuardConfig, run_guard
@@ -90,13 +91,19 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
     prices = env.get("GPUKIT_PRICES", "live").strip().lower()
     if prices not in ("live", "bundled"):
         raise ConfigError(f"GPUKIT_PRICES={prices!r}: use live or bundled")
+    topic = env.get("GPUKIT_SNS_TOPIC_ARN") or None
+    if topic is not None:
+        try:
+            topic_region(topic)
+        except ValueError as exc:
+            raise ConfigError(f"GPUKIT_SNS_TOPIC_ARN: {exc}") from None
     return GuardConfig(
         live_prices=prices == "live",
         regions=regions,
         apply=apply,
         env=forced,
         max_teardowns=int(cap_text) if cap_text else None,
-        sns_topic_arn=env.get("GPUKIT_SNS_TOPIC_ARN") or None,
+        sns_topic_arn=topic,
     )
 
 

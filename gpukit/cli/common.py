@@ -10,6 +10,7 @@ from typing import NoReturn
 
 import typer
 
+from guard.actions.notify import topic_region
 from policies.environment import EnvironmentPolicy, load_policy, require_env
 from policies.errors import InputError
 from policies.timeutil import parse_iso
@@ -64,3 +65,13 @@ def parse_now(value: str | None) -> datetime:
         return parse_iso(value)
     except ValueError:
         fail_input(f"--now: {value!r} is not an ISO-8601 time (e.g. 2026-11-23T10:00:00Z)")
+
+
+def check_sns_topic(value: str | None) -> str | None:
+    """``--sns-topic``: absent, or an SNS topic ARN (its region is where notices go)."""
+    if value is not None:
+        try:
+            topic_region(value)
+        except ValueError as exc:
+            fail_input(f"--sns-topic: {exc}")
+    return value

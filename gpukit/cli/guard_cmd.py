@@ -16,6 +16,7 @@ from gpukit.cli.common import (
     EXIT_FINDINGS,
     check_env,
     check_format,
+    check_sns_topic,
     fail_input,
     parse_now,
     policy_overrides,
@@ -127,8 +128,7 @@ def _run(
         fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
     if max_teardowns is not None and max_teardowns < 0:
         fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
-    if sns_topic is not None and not sns_topic.startswith("arn:aws"):
-        fail_input(f"--sns-topic: {sns_topic!r} is not an SNS topic ARN")
+    check_sns_topic(sns_topic)
     check_env(env)
     moment: datetime | None = parse_now(now) if now else None
     config = GuardConfig(
