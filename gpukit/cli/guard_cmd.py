@@ -14,9 +14,12 @@ from rich.console import Console
 
 from gpukit.cli.common import (
     EXIT_FINDINGS,
+    check_endpoint_url,
     check_env,
     check_format,
+    check_regions,
     check_sns_topic,
+    check_text_file,
     fail_input,
     parse_now,
     policy_overrides,
@@ -130,6 +133,8 @@ def _run(
         fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
     check_sns_topic(sns_topic)
     check_env(env)
+    check_endpoint_url(endpoint_url)
+    check_regions(regions)
     moment: datetime | None = parse_now(now) if now else None
     config = GuardConfig(
         regions=default_regions(regions),
@@ -139,7 +144,7 @@ def _run(
         max_teardowns=max_teardowns,
         now=moment,
         sns_topic_arn=sns_topic,
-        audit=FileAuditStore(audit or DEFAULT_PATH),
+        audit=FileAuditStore(check_text_file("--audit", audit or DEFAULT_PATH)),
         live_prices=prices == "live" or (prices == "auto" and endpoint_url is None),
     )
     with progress_display() as progress:
@@ -234,7 +239,8 @@ def restore_cmd(
     """
     if not arn.startswith("arn:"):
         fail_input(f"ARN: {arn!r} is not an ARN")
-    store = FileAuditStore(audit or DEFAULT_PATH)
+    check_endpoint_url(endpoint_url)
+    store = FileAuditStore(check_text_file("--audit", audit or DEFAULT_PATH))
     try:
         done = restore(ClientFactory(endpoint_url), store, arn, commitment)
     except RestoreError as exc:
