@@ -70,7 +70,7 @@ def _when(step: Step, outcomes: list[str]) -> str:
         return "Acted on in this run: " + "; ".join(outcomes)
     if ev.decision is Decision.TEARDOWN:
         return (
-            "It is torn down in this run, right after this notice. A snapshot is kept:"
+            "Due for teardown in this run, right after this notice. A snapshot is kept:"
             f" `gpukit guard restore {step.arn}` brings it back."
         )
     if ev.decision is Decision.MARK and due:

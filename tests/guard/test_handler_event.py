@@ -55,9 +55,22 @@ def test_only_gpukit_apply_and_a_json_true_apply(
     assert config_from_env(env, event).apply is apply
 
 
-@pytest.mark.parametrize("event", [{"apply": "false"}, {"apply": 0}, {"apply": None}, [True]])
-def test_the_handler_answers_a_bad_event_without_acting(
-    seeded_fleet: SeededFleet, monkeypatch: pytest.MonkeyPatch, event: Any
+@pytest.mark.parametrize(
+    ("event", "extra", "field"),
+    [
+        ({"apply": "false"}, {}, "event.apply"),
+        ({"apply": 0}, {}, "event.apply"),
+        ({"apply": None}, {}, "event.apply"),
+        ([True], {}, "event"),
+        ({}, {"GPUKIT_SNS_TOPIC_ARN": "arn:aws:sns"}, "GPUKIT_SNS_TOPIC_ARN"),
+    ],
+)
+def test_the_handler_answers_a_bad_configuration_without_acting(
+    seeded_fleet: SeededFleet,
+    monkeypatch: pytest.MonkeyPatch,
+    event: Any,
+    extra: dict[str, str],
+    field: str,
 ) -> None:
     emu = seeded_fleet.emu
     for key, value in {
@@ -65,12 +78,13 @@ def test_the_handler_answers_a_bad_event_without_acting(
         "GPUKIT_REGIONS": "us-east-1",
         "GPUKIT_APPLY": "true",
         "GPUKIT_PRICES": "bundled",
+        **extra,
     }.items():
         monkeypatch.setenv(key, value)
     before = inventory(emu)
     emu.clear_calls()
     answer = lambda_handler(event, LambdaContext())
     assert answer["mode"] == "none"
-    assert answer["error"].startswith("event")
+    assert answer["error"].startswith(f"{field}: ")
     assert emu.calls == []
     assert inventory(emu) == before

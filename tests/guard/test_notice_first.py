@@ -44,7 +44,7 @@ def test_a_teardown_waits_when_its_owner_cannot_be_told(
     assert "sagemaker.DeleteEndpoint" not in calls
     told = {m["Subject"]: m["Message"] for m in _drain(emu, queue)}
     ptu_notice = next(v for k, v in told.items() if k.endswith("dev-chat-haiku"))
-    assert "torn down in this run, right after this notice" in ptu_notice
+    assert "teardown in this run, right after this notice" in ptu_notice
     assert f"gpukit guard restore {ptu}" in ptu_notice
 
     emu.clear_faults()
