@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from guard.actions.notify import topic_region
-from guard.audit import TABLE_ENV, AuditStore, DynamoAuditStore, FileAuditStore
+from guard.audit import open_store
 from guard.clients import ClientFactory
 from guard.runner import GuardConfig, run_guard
 from policies.report import Report
@@ -107,11 +107,6 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
     )
 
 
-def audit_from_env(env: Mapping[str, str], factory: ClientFactory, region: str) -> AuditStore:
-    table = env.get(TABLE_ENV)
-    return DynamoAuditStore(factory, table, region) if table else FileAuditStore(LAMBDA_AUDIT_PATH)
-
-
 def summary(report: Report) -> dict[str, Any]:
     statuses = Counter(f"{a.action}:{a.status}" for a in report.actions)
     return {
@@ -145,17 +140,19 @@ def _emit_metrics(report: Report) -> None:
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Run the guard once; return a summary (the full report goes to the logs).
 
-    A malformed event or variable does nothing: the answer is ``{"mode": "none",
-    "error": "<field>: <reason>"}``, logged as an error with the ``ConfigErrors`` metric."""
+    A malformed event or variable does nothing: the :class:`ConfigError` naming it is
+    logged, counted in the ``ConfigErrors`` metric and raised (the invocation fails)."""
     env = os.environ
     try:
         config = config_from_env(env, event)
     except ConfigError as exc:
         logger.error("configuration error; nothing was done", extra={"error": str(exc)})
         metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
-        return {"mode": "none", "error": str(exc)}
+        raise
     factory = ClientFactory(endpoint_url=env.get("GPUKIT_ENDPOINT_URL") or None)
-    config.audit = audit_from_env(env, factory, config.regions[0])
+    config.audit = open_store(
+        factory, config.regions[0], env=env, scratch=LAMBDA_AUDIT_PATH, apply=config.apply
+    )
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
     report = run_guard(factory, config, progress=logger.debug)
     for action in report.actions:

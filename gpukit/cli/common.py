@@ -111,14 +111,6 @@ def read_file_option(flag: str, path: Path) -> str:
         fail_input(f"{flag} {exc.path}: {exc.reason}")
 
 
-def check_text_file(flag: str, path: Path) -> Path:
-    """A flag's file that may not exist yet (an audit trail): if it does, it must be a
-    readable UTF-8 text file."""
-    if path.exists():
-        read_file_option(flag, path)
-    return path
-
-
 def check_sns_topic(value: str | None) -> str | None:
     """``--sns-topic``: absent, or an SNS topic ARN (its region is where notices go)."""
     if value is not None:

@@ -83,8 +83,8 @@ def test_the_handler_answers_a_bad_configuration_without_acting(
         monkeypatch.setenv(key, value)
     before = inventory(emu)
     emu.clear_calls()
-    answer = lambda_handler(event, LambdaContext())
-    assert answer["mode"] == "none"
-    assert answer["error"].startswith(f"{field}: ")
+    with pytest.raises(ConfigError) as refused:
+        lambda_handler(event, LambdaContext())
+    assert str(refused.value).startswith(f"{field}: ")
     assert emu.calls == []
     assert inventory(emu) == before
