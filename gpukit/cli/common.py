@@ -26,8 +26,8 @@ FORMATS = ("table", "json")
 #: (policies.environment.MAX_SPAN_HOURS) before or after it is still a valid date.
 NOW_MIN = datetime(2000, 1, 1, tzinfo=UTC)
 NOW_MAX = datetime(2100, 1, 1, tzinfo=UTC)
-#: An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...
-REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+#: An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, eusc-de-east-1.
+REGION = re.compile(r"[a-z]{2,}(-[a-z]+)+-\d{1,2}")
 
 
 def fail_input(messages: list[str] | str) -> NoReturn:

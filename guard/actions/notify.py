@@ -23,7 +23,7 @@ PERMISSIONS = (Permission("sns:Publish", "{topic_arn}", "tell owners what the gu
 #: ``arn:<partition>:sns:<region>:<12-digit account>:<topic name>`` (names: 1-256 of
 #: letters, digits, ``-`` and ``_``; a FIFO topic's ends in ``.fifo``).
 TOPIC_ARN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:"
+    r"arn:aws(?:-[a-z]+)*:sns:(?P<region>[a-z]{2,}(?:-[a-z]+)+-\d+):\d{12}:"
     r"(?=[A-Za-z0-9_.-]{1,256}$)[A-Za-z0-9_-]+(?:\.fifo)?"
 )
 TOPIC_FORM = "arn:aws:sns:<region>:<12-digit account>:<topic name>"

@@ -102,6 +102,7 @@ def test_a_malformed_topic_arn_is_refused_up_front(arn: str) -> None:
         ("arn:aws:sns:eu-west-2:123456789012:orders.fifo", "eu-west-2"),
         ("arn:aws-us-gov:sns:us-gov-west-1:123456789012:a_b", "us-gov-west-1"),
         ("arn:aws-cn:sns:cn-north-1:123456789012:" + "t" * 256, "cn-north-1"),
+        ("arn:aws-eusc:sns:eusc-de-east-1:123456789012:eu-notices", "eusc-de-east-1"),
     ],
 )
 def test_a_topic_arn_gives_the_region_notices_go_to(arn: str, region: str) -> None:
