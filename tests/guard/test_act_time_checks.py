@@ -18,12 +18,12 @@ from gpukit.emulator import Emulator
 from gpukit.emulator.seed import fleet_plan
 from guard.actions.mark import mark_record
 from guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
-from guard.runner import run_guard
+from guard.runner import GuardConfig, run_guard
 from policies import tags as T
 from policies.report import ActionRecord, Report
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for
+from tests.guard.conftest import config_for, factory_for, record_guard_marks
 from tests.guard.factories import tags
 from tests.guard.inventory import inventory, writes
 from tests.guard.test_audit import _table
@@ -217,3 +217,20 @@ def test_every_mark_the_guard_recorded_counts_whatever_order_runs_sort_in(
     )
     assert store.placed_marks(a) == {f"review@{at}", f"teardown@{at}"}
     assert store.placed_marks("arn:none") == set()
+
+
+def test_marks_that_cannot_be_checked_leave_the_resource_alone(seeded_fleet: SeededFleet) -> None:
+    """Neither torn down on an unverified mark nor marked anew (which restarts the grace)."""
+    emu = seeded_fleet.emu
+    store = DynamoAuditStore(factory_for(emu), _table(emu), "us-east-1")
+    record_guard_marks(emu, store)
+    before = inventory(emu)
+    emu.inject_fault("dynamodb.Query", match="mark#", times=100)
+    report = run_guard(factory_for(emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=store))
+    marked = {arn for arn, tags in before.items() if T.MARKED in tags}
+    assert marked and {arn: inventory(emu).get(arn) for arn in marked} == {
+        arn: before[arn] for arn in marked
+    }
+    held = [a for a in report.actions if a.resource_arn in marked]
+    assert held and all(a.status == "skipped" for a in held)
+    assert all(a.detail.startswith(f"{T.MARKED} not checked in dynamodb table") for a in held)
