@@ -145,8 +145,8 @@ def check_aliases(policies: Mapping[str, EnvironmentPolicy]) -> None:
             other = claimed.setdefault(alias, env)
             if other != env:
                 problems.append(
-                    f"{env}.yaml: aliases: {alias!r} is also an alias of {other}; "
-                    "an alias names one environment"
+                    f"aliases: {alias!r} is claimed by both the {other} and the {env} policy;"
+                    " an alias names one environment"
                 )
     if problems:
         raise InputError(problems)

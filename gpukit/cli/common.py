@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import typer
 
 from guard.actions.notify import topic_region
-from policies.environment import EnvironmentPolicy, load_policy, require_env
+from policies.environment import EnvironmentPolicy, load_policies, load_policy, require_env
 from policies.errors import FileReadError, InputError, read_text
 from policies.timeutil import iso, parse_iso
 
@@ -60,6 +60,7 @@ def policy_overrides(paths: Iterable[Path]) -> dict[str, EnvironmentPolicy]:
         for path in paths:
             policy = load_policy(path)
             out[policy.environment] = policy
+        load_policies(out)  # the set as a whole: no alias claimed by two environments
     except InputError as exc:
         fail_input(exc.messages)
     return out

@@ -20,7 +20,12 @@ from guard.audit import FileAuditStore
 from guard.runner import run_guard
 from policies import tags as T
 from policies.engine import select_policy
-from policies.environment import load_policies, load_policy_for_env, require_env
+from policies.environment import (
+    ENVIRONMENTS_DIR,
+    load_policies,
+    load_policy_for_env,
+    require_env,
+)
 from policies.errors import InputError
 from policies.timeutil import iso
 from tests.guard.conftest import config_for, factory_for
@@ -93,7 +98,7 @@ def test_two_environments_may_not_claim_one_alias() -> None:
     dev = load_policy_for_env("dev").model_copy(update={"aliases": ["production"]})
     with pytest.raises(InputError) as err:
         load_policies({"dev": dev})
-    assert "'production' is also an alias of" in err.value.messages[0]
+    assert "'production' is claimed by both the dev and the prod policy" in err.value.messages[0]
 
 
 @pytest.mark.parametrize("alias", ["Production", " prd", "prod", ""])
@@ -118,3 +123,15 @@ def test_cli_env_flag_is_normalised_or_refused() -> None:
     assert refused.returncode == 2
     assert len(refused.stderr.strip().splitlines()) == 1
     assert refused.stderr.startswith("--env: unknown environment 'qa'")
+
+
+def test_a_policy_file_claiming_another_environments_alias_is_exit_2(tmp_path: Path) -> None:
+    text = (ENVIRONMENTS_DIR / "dev.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "dev.yaml"
+    path.write_text(text.replace("aliases: [development]", "aliases: [development, prd]"))
+    done = _check("--policy", str(path))
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "aliases: 'prd' is claimed by both the dev and the prod policy;"
+        " an alias names one environment"
+    )
