@@ -13,6 +13,9 @@ from policies.errors import InputError, parse_document, validation_messages
 from policies.model import Commitment, ResourceKind
 
 ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
+#: Percent, summed over an instance's GPUs as SageMaker publishes it: a loaded model with no
+#: traffic sits near 0; any real inference shows well above this.
+DEFAULT_MAX_GPU_UTILIZATION = 5.0
 
 
 class IdlePolicy(BaseModel):
@@ -22,6 +25,13 @@ class IdlePolicy(BaseModel):
 
     window_hours: float = Field(gt=0, description="No usage for this long means idle.")
     grace_hours: float = Field(ge=0, description="Time between mark and teardown.")
+    max_gpu_utilization_percent: float = Field(
+        default=DEFAULT_MAX_GPU_UTILIZATION,
+        ge=0,
+        allow_inf_nan=False,
+        description="An endpoint whose GPUUtilization (per-period maximum) goes above this"
+        " in the window is in use, whatever its invocations say.",
+    )
 
 
 class EnvironmentPolicy(BaseModel):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from guard.discovery import is_gpu_instance
 from policies import tags as T
 from policies.findings import Decision
 from policies.timeutil import iso
@@ -24,6 +25,10 @@ IMAGE = (
     "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
     "huggingface-pytorch-tgi-inference:2.1-tgi2.0-gpu-py310-cu121-ubuntu22.04"
 )
+INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
+#: How often, and how far back, seeded endpoints publish instance metrics.
+INSTANCE_METRIC_HOURS = 6
+INSTANCE_HISTORY = timedelta(days=8)
 #: Datums per PutMetricData (AWS takes 1,000); moto parses 100 three times faster than 500.
 PUT_BATCH = 100
 
@@ -79,6 +84,9 @@ class PlannedEndpoint:
     traffic: tuple[Traffic, ...]
     expected: Decision
     story: str
+    #: Publish ``/aws/sagemaker/Endpoints`` instance metrics, as SageMaker does for every
+    #: running instance (off only to model an endpoint nothing measures).
+    instance_metrics: bool = True
 
 
 def _tags(env: str, owner: str, cost_center: str, **extra: str) -> dict[str, str]:
@@ -236,8 +244,9 @@ class SeedTarget(Protocol):
 
 def seed_fleet(emu: SeedTarget, now: datetime, region: str = "us-east-1") -> dict[str, str]:
     """Create :func:`fleet_plan` in ``emu``; return ``{role: ARN}``."""
-    ptus, endpoints = fleet_plan(now.astimezone(UTC))
-    return seed_plan(emu, ptus, endpoints, region)
+    moment = now.astimezone(UTC)
+    ptus, endpoints = fleet_plan(moment)
+    return seed_plan(emu, ptus, endpoints, region, now=moment)
 
 
 def seed_plan(
@@ -246,12 +255,17 @@ def seed_plan(
     endpoints: Sequence[PlannedEndpoint],
     region: str = "us-east-1",
     workers: int = 1,
+    now: datetime | None = None,
 ) -> dict[str, str]:
     """Create planned PTUs and endpoints with their usage history; return ``{role: ARN}``.
+
+    Endpoints also get instance metrics (``/aws/sagemaker/Endpoints``) up to ``now``
+    (default: the real clock), as SageMaker publishes for every running instance.
 
     ``workers`` > 1 sends the creation calls from that many threads (boto3 clients are
     thread-safe), which is how the benchmarks seed thousands of resources.
     """
+    now = now or datetime.now(UTC)
     clients = {
         s: emu.client(s, region)
         for s in ("bedrock", "sagemaker", "application-autoscaling", "cloudwatch")
@@ -261,20 +275,24 @@ def seed_plan(
         endpoint_arns = list(
             pool.map(lambda e: _create_endpoint(emu, clients, e, region), endpoints)
         )
-        data: dict[str, list[dict[str, Any]]] = {"AWS/Bedrock": [], "AWS/SageMaker": []}
+        data: dict[str, list[dict[str, Any]]] = {
+            "AWS/Bedrock": [],
+            "AWS/SageMaker": [],
+            INSTANCE_NAMESPACE: [],
+        }
         for ptu, arn in zip(ptus, ptu_arns, strict=True):
             data["AWS/Bedrock"] += _ptu_metrics(arn, ptu.traffic)
         for ep in endpoints:
             data["AWS/SageMaker"] += _endpoint_metrics(ep)
+            if ep.instance_metrics:
+                data[INSTANCE_NAMESPACE] += _instance_metrics(ep, now)
         puts = [
             (namespace, datums[start : start + PUT_BATCH])
             for namespace, datums in data.items()
             for start in range(0, len(datums), PUT_BATCH)
         ]
         cloudwatch = clients["cloudwatch"]
-        list(
-            pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts)
-        )
+        list(pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts))
     roles = [p.role for p in ptus] + [e.role for e in endpoints]
     return dict(zip(roles, ptu_arns + endpoint_arns, strict=True))
 
@@ -319,9 +337,9 @@ def _create_endpoint(
     sagemaker.create_endpoint_config(
         EndpointConfigName=config, ProductionVariants=variants, **tagged
     )
-    arn: str = sagemaker.create_endpoint(
-        EndpointName=ep.name, EndpointConfigName=config, **tagged
-    )["EndpointArn"]
+    arn: str = sagemaker.create_endpoint(EndpointName=ep.name, EndpointConfigName=config, **tagged)[
+        "EndpointArn"
+    ]
     emu.set_endpoint_history(ep.name, ep.created_at, region)
     for v in ep.variants:
         if v.autoscaling:
@@ -369,6 +387,36 @@ def _endpoint_metrics(ep: PlannedEndpoint) -> list[dict[str, Any]]:
                             VariantName=v.name,
                         )
                     )
+    return data
+
+
+def _instance_metrics(ep: PlannedEndpoint, now: datetime) -> list[dict[str, Any]]:
+    """``CPUUtilization`` per variant (and ``GPUUtilization`` on GPU instances) every
+    :data:`INSTANCE_METRIC_HOURS` hours of the endpoint's last :data:`INSTANCE_HISTORY`:
+    the evidence that it runs and is measured. High while its variant has traffic."""
+    busy = {
+        (hour, v.name)
+        for span in ep.traffic
+        for hour in span.hours()
+        for v in ep.variants
+        if round(span.per_hour * v.traffic_share)
+    }
+    life = Traffic(max(ep.created_at, now - INSTANCE_HISTORY), now, 0)
+    data = []
+    for hour in life.hours()[::INSTANCE_METRIC_HOURS]:
+        for v in ep.variants:
+            if not v.instance_count:
+                continue
+            load = 40.0 if (hour, v.name) in busy else 0.3
+            names = (
+                ("CPUUtilization", "GPUUtilization")
+                if is_gpu_instance(v.instance_type)
+                else ("CPUUtilization",)
+            )
+            for name in names:
+                data.append(
+                    _datum(name, hour, load, "Percent", EndpointName=ep.name, VariantName=v.name)
+                )
     return data
 
 
