@@ -24,7 +24,7 @@ from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for
 from tests.guard.inventory import inventory
 
-GPU = "ml.g5.xlarge"
+GPU = "ml.g4dn.xlarge"
 
 
 def dev_tags(marked_hours_ago: float, now: datetime) -> dict[str, str]:
@@ -54,7 +54,7 @@ def planned(
         traffic=traffic,
         expected=Decision.OK,
         story="usage evidence test",
-        instance_metrics=instance_metrics,
+        **({} if instance_metrics else {"instance_metrics": False}),
     )
 
 
@@ -79,7 +79,7 @@ def test_a_busy_cpu_variant_keeps_an_endpoint_with_an_idle_gpu_variant(
         PlannedVariant("cpu", "ml.c5.xlarge", 1, 1.0),
     )
     ep = planned("dev-mixed", now, variants, (Traffic(now - timedelta(hours=30), now, 5000),))
-    arn = seed_plan(aws, [], [ep], now=now)["dev-mixed"]
+    arn = seed_plan(aws, [], [ep])["dev-mixed"]
     report = apply(aws, tmp_path, now)
     assert arn in inventory(aws)
     assert gpk005(report, arn).decision is Decision.OK
@@ -92,7 +92,7 @@ def test_invocations_under_other_dimensions_without_instance_metrics_are_unknown
     now = datetime.now(UTC)
     ep = planned("dev-unmeasured", now, (PlannedVariant("AllTraffic", GPU, 1, 1.0),),
                  instance_metrics=False)  # fmt: skip
-    arn = seed_plan(aws, [], [ep], now=now)["dev-unmeasured"]
+    arn = seed_plan(aws, [], [ep])["dev-unmeasured"]
     aws.client("cloudwatch").put_metric_data(
         Namespace="AWS/SageMaker",
         MetricData=[
@@ -120,7 +120,7 @@ def test_use_after_the_mark_is_seen_even_when_runs_were_skipped(
     burst = Traffic(now - timedelta(hours=48), now - timedelta(hours=47), 50_000)
     ep = planned("dev-burst", now, (PlannedVariant("AllTraffic", GPU, 1, 1.0),), (burst,),
                  marked_hours_ago=72)  # fmt: skip
-    arn = seed_plan(aws, [], [ep], now=now)["dev-burst"]
+    arn = seed_plan(aws, [], [ep])["dev-burst"]
     report = apply(aws, tmp_path, now)
     assert arn in inventory(aws)
     finding = gpk005(report, arn)
