@@ -1,9 +1,9 @@
 """Usage from CloudWatch with batched ``GetMetricData`` (never one call per resource).
 
 Queries are grouped by region, then sent up to :data:`MAX_QUERIES` at a time, following
-``NextToken`` to the end. A failed call leaves the affected resources' usage ``None``; a
-series that did not come back whole is a gap in the resource's usage. Both are unknown,
-which the rules never treat as idle.
+``NextToken`` to the end. A failed call, or a series that did not come back whole, leaves
+the affected resources' usage ``None`` and is reported: unknown, which the rules never
+treat as idle.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ class MetricQuery:
 
     @property
     def label(self) -> str:
-        where = f" of variant {self.variant}" if self.variant else ""
-        return f"{self.namespace} {self.metric}{where}"
+        where = f" variant {self.variant}" if self.variant else ""
+        return f"{self.namespace} {self.metric} of {self.arn.rsplit('/', 1)[-1]}{where}"
 
     def request(self, query_id: str, period: int) -> dict[str, Any]:
         return {
@@ -127,15 +127,15 @@ def read_usage(
     One look-back per region (the longest window any resource there needs), so a region
     costs ``ceil(series / 500)`` calls; samples are then trimmed to each resource's window.
     A series left out of the answers, answered ``PartialData``, ``InternalError`` or
-    ``Forbidden``, or not paged to the end, is a gap in that resource's usage; so is a window
-    ending after the real ``clock`` (no datapoint can exist there yet). Any gap makes the
-    usage unknown (:func:`policies.usage.classify`).
+    ``Forbidden``, or not paged to the end, leaves its resource's usage ``None``, like a
+    failed call, and is reported as an error. A window ending after the real ``clock`` (no
+    datapoint can exist there yet) is a gap in every resource's usage. Both are unknown
+    (:func:`policies.usage.classify`), never idle.
     """
     by_region: dict[str, list[UsageRequest]] = defaultdict(list)
     for req in requests:
         by_region[req.resource.region].append(req)
     samples: dict[str, list[UsageSample]] = {r.resource.arn: [] for r in requests}
-    gaps: dict[str, list[str]] = {r.resource.arn: [] for r in requests}
     failed: set[str] = set()
     errors: list[tuple[str, str]] = []
     periods: dict[str, int] = {}
@@ -148,12 +148,13 @@ def read_usage(
             if progress:
                 progress(f"reading {len(batch)} metric series in {region}")
             try:
-                _fetch_batch(client, batch, (now - window, now), period_for(window), samples, gaps)
+                gaps = _fetch_batch(client, batch, (now - window, now), period_for(window), samples)
             except AwsError as exc:
-                unknown = {q.arn for q in batch}
+                gaps = [(q.arn, error_message(exc)) for q in batch]
+            if gaps:
+                unknown = {arn for arn, _ in gaps}
                 failed.update(unknown)
-                detail = f"cloudwatch.GetMetricData: {error_message(exc)}"
-                errors.append((region, f"{detail}; usage unknown for {len(unknown)} resources"))
+                errors.append((region, _describe_gaps(gaps, len(unknown))))
     real = clock()
     future = (
         [f"the window ends at {iso(now)}, after the real clock ({iso(real)})"] if now > real else []
@@ -166,7 +167,7 @@ def read_usage(
         out[arn] = (
             None
             if arn in failed
-            else Usage(window_start=start, window_end=now, samples=kept, gaps=future + gaps[arn])
+            else Usage(window_start=start, window_end=now, samples=kept, gaps=future)
         )
     return UsageRead(out, errors)
 
@@ -183,16 +184,24 @@ def clip(samples: list[UsageSample], start: datetime, period: int) -> list[Usage
     ]
 
 
+def _describe_gaps(gaps: list[tuple[str, str]], resources: int) -> str:
+    whys = list(dict.fromkeys(why for _, why in gaps))
+    more = f" (and {len(whys) - 2} more)" if len(whys) > 2 else ""
+    return (
+        f"cloudwatch.GetMetricData: {'; '.join(whys[:2])}{more}; "
+        f"usage unknown for {resources} resources"
+    )
+
+
 def _fetch_batch(
     client: Any,
     batch: list[MetricQuery],
     span: tuple[datetime, datetime],
     period: int,
     samples: dict[str, list[UsageSample]],
-    gaps: dict[str, list[str]],
-) -> None:
-    """Page through one batch; record each series' samples, and a gap for each series that
-    did not come back whole."""
+) -> list[tuple[str, str]]:
+    """Page through one batch and record each series' samples; return ``(arn, why)`` for
+    each series that did not come back whole."""
     by_id = {f"q{i}": q for i, q in enumerate(batch)}
     params: dict[str, Any] = {
         "MetricDataQueries": [q.request(qid, period) for qid, q in by_id.items()],
@@ -227,25 +236,20 @@ def _fetch_batch(
         if not token:
             break
         if token in tokens:
-            _gap_all(batch, gaps, "GetMetricData repeated a NextToken; the rest was not read")
-            return
+            return [(q.arn, "repeated a NextToken; the rest was not read") for q in batch]
         tokens.add(token)
         params["NextToken"] = token
     else:
-        _gap_all(batch, gaps, f"NextToken not followed past {MAX_PAGES} pages")
-        return
+        return [(q.arn, f"NextToken not followed past {MAX_PAGES} pages") for q in batch]
+    gaps = []
     for qid, query in by_id.items():
         got = status.get(qid)
         if got is None:
-            gaps[query.arn].append(f"GetMetricData left out {query.label}")
+            gaps.append((query.arn, f"left out {query.label}"))
         elif got != "Complete":
-            gaps[query.arn].append(f"GetMetricData answered {got} for {query.label}")
+            gaps.append((query.arn, f"answered {got} for {query.label}"))
+    return gaps
 
 
 #: Result statuses that mean the series is not there, whatever later pages say.
 BAD_STATUS = ("InternalError", "Forbidden")
-
-
-def _gap_all(batch: list[MetricQuery], gaps: dict[str, list[str]], why: str) -> None:
-    for arn in dict.fromkeys(q.arn for q in batch):
-        gaps[arn].append(why)

@@ -1,8 +1,9 @@
 """GetMetricData answers that are not whole make usage unknown (botocore Stubber).
 
 A series left out of every page, ``PartialData`` on the last page, ``InternalError`` or
-``Forbidden``, a NextToken that repeats, and a window ending after the real clock: each is
-a gap, and any gap makes :func:`policies.usage.classify` say unknown, never idle.
+``Forbidden``, or a NextToken that repeats leaves the resource's usage unread (``None``)
+with an error naming why; a window ending after the real clock is a gap in the usage. Both
+make :func:`policies.usage.classify` say unknown, never idle.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from guard.clients import ClientFactory
-from guard.metrics import UsageRequest, queries_for, read_usage
+from guard.metrics import UsageRead, UsageRequest, queries_for, read_usage
 from policies.environment import load_policy_for_env
 from policies.model import ResourceKind, Usage
 from policies.usage import Activity, classify
@@ -75,49 +76,51 @@ def expect(stubber: Stubber, response: dict[str, Any], token: str | None = None)
     stubber.add_response("get_metric_data", response, params)
 
 
-def usage_of(client: Any, now: datetime = NOW, clock: datetime | None = None) -> Usage:
-    read = read_usage(
+def read(client: Any, clock: datetime | None = None) -> UsageRead:
+    return read_usage(
         StubFactory(client),
         [UsageRequest(ITEM.rtype, ITEM.resource, WINDOW)],
-        now,
+        NOW,
         clock=lambda: clock or datetime.now(UTC),
     )
-    usage = read.usage[ITEM.resource.arn]
-    assert usage is not None
-    return usage
 
 
-def verdict(usage: Usage) -> Activity:
+def verdict(usage: Usage | None) -> Activity:
     return classify(ITEM.resource.model_copy(update={"usage": usage}), IDLE, NOW).activity
+
+
+def unread_because(client: Any) -> str:
+    """The one error of a read that left the resource's usage unknown."""
+    got = read(client)
+    assert got.usage[ITEM.resource.arn] is None
+    assert verdict(None) is Activity.UNKNOWN
+    [(region, detail)] = got.errors
+    assert region == "us-east-1" and detail.endswith("; usage unknown for 1 resources")
+    return detail
 
 
 def test_a_whole_answer_over_two_pages_is_idle(stub: tuple[Any, Stubber]) -> None:
     client, stubber = stub
     expect(stubber, page([result(q, "PartialData") for q in IDS], token="t1"))
     expect(stubber, page([result(q) for q in IDS]), token="t1")
-    usage = usage_of(client)
-    assert usage.gaps == []
+    got = read(client)
+    assert got.errors == []
+    usage = got.usage[ITEM.resource.arn]
+    assert usage is not None and usage.gaps == []
     assert verdict(usage) is Activity.IDLE
 
 
 def test_a_series_left_out_of_every_page_is_unknown(stub: tuple[Any, Stubber]) -> None:
     client, stubber = stub
     expect(stubber, page([result(q) for q in IDS if q != "q0"]))
-    usage = usage_of(client)
-    assert usage.gaps == ["GetMetricData left out AWS/SageMaker Invocations of variant v0"]
-    assert verdict(usage) is Activity.UNKNOWN
+    assert "left out AWS/SageMaker Invocations of e1 variant v0" in unread_because(client)
 
 
 def test_partial_data_on_the_last_page_is_unknown(stub: tuple[Any, Stubber]) -> None:
     client, stubber = stub
     expect(stubber, page([result(q, "PartialData" if q == "q0" else "Complete") for q in IDS]))
-    usage = usage_of(client)
-    assert usage.gaps == [
-        "GetMetricData answered PartialData for AWS/SageMaker Invocations of variant v0"
-    ]
-    found = classify(ITEM.resource.model_copy(update={"usage": usage}), IDLE, NOW)
-    assert found.activity is Activity.UNKNOWN
-    assert "PartialData" in found.detail
+    detail = unread_because(client)
+    assert "answered PartialData for AWS/SageMaker Invocations of e1 variant v0" in detail
 
 
 @pytest.mark.parametrize("status", ["InternalError", "Forbidden"])
@@ -127,25 +130,19 @@ def test_an_errored_series_stays_unknown_whatever_later_pages_say(
     client, stubber = stub
     expect(stubber, page([result(q, status if q == "q0" else "Complete") for q in IDS], "t1"))
     expect(stubber, page([result("q0")]), token="t1")
-    usage = usage_of(client)
-    assert usage.gaps == [
-        f"GetMetricData answered {status} for AWS/SageMaker Invocations of variant v0"
-    ]
-    assert verdict(usage) is Activity.UNKNOWN
+    assert f"answered {status} for AWS/SageMaker Invocations of e1" in unread_because(client)
 
 
 def test_a_repeated_next_token_stops_and_is_unknown(stub: tuple[Any, Stubber]) -> None:
     client, stubber = stub
     expect(stubber, page([result(q) for q in IDS], token="same"))
     expect(stubber, page([], token="same"), token="same")
-    usage = usage_of(client)
-    assert usage.gaps == ["GetMetricData repeated a NextToken; the rest was not read"]
-    assert verdict(usage) is Activity.UNKNOWN
+    assert "repeated a NextToken; the rest was not read" in unread_because(client)
 
 
 def test_a_window_ending_after_the_real_clock_is_unknown(stub: tuple[Any, Stubber]) -> None:
     client, stubber = stub
     expect(stubber, page([result(q) for q in IDS]))
-    usage = usage_of(client, clock=NOW - timedelta(days=2))
-    assert usage.gaps and "after the real clock" in usage.gaps[0]
+    usage = read(client, clock=NOW - timedelta(days=2)).usage[ITEM.resource.arn]
+    assert usage is not None and len(usage.gaps) == 1 and "after the real clock" in usage.gaps[0]
     assert verdict(usage) is Activity.UNKNOWN
