@@ -100,8 +100,8 @@ class UsageSample(_Strict):
 class Usage(_Strict):
     """Metric samples over a window. ``None`` usage on a resource means "not measured".
 
-    ``gaps`` says why the samples may be incomplete (a query left out of the answer,
-    ``PartialData``, a window reaching past the real clock); any gap makes usage unknown.
+    ``gaps`` says why the samples may be incomplete (the guard records a window that ends
+    after the real clock); any gap makes usage unknown.
     """
 
     window_start: AwareDatetime
