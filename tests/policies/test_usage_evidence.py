@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policies.engine import Evaluation, evaluate
 from policies.environment import IdlePolicy, load_policy_for_env
@@ -20,7 +22,9 @@ IDLE = DEV.idle_for(endpoint().kind)
 
 
 def sample(metric: str, hours_ago: float, value: float, variant: str = "AllTraffic") -> dict:
+    """A usage sample as JSON; ``hours_ago`` is kept for the property test's oracle."""
     return {
+        "hours_ago": hours_ago,
         "timestamp": z(NOW - timedelta(hours=hours_ago)),
         "metric": metric,
         "value": value,
@@ -30,7 +34,7 @@ def sample(metric: str, hours_ago: float, value: float, variant: str = "AllTraff
 
 def with_samples(resource: Resource, *samples: dict[str, Any], hours_back: float = 48) -> Resource:
     use = usage(None, hours_back=hours_back, measured=False)
-    use["samples"] = list(samples)
+    use["samples"] = [{k: v for k, v in s.items() if k != "hours_ago"} for s in samples]
     return Resource.model_validate({**resource.model_dump(mode="json"), "usage": use})
 
 
@@ -146,3 +150,57 @@ def test_gpu_rules_ignore_cpu_variants() -> None:
     findings = {f.rule_id: f for f in evaluate(with_samples(cpu_on), DEV, NOW)}
     assert findings["GPK005"].decision is Decision.OK  # no GPU instance runs
     assert "cpu" not in findings["GPK007"].reason
+
+
+VARIANT_NAMES = ("gpu", "cpu")
+fleet_samples = st.lists(
+    st.builds(
+        sample,
+        st.sampled_from(["Invocations", "CPUUtilization", "GPUUtilization"]),
+        st.floats(min_value=0, max_value=100),
+        st.sampled_from([0.0, 0.5, 3.0, 10.0]),
+        st.sampled_from(VARIANT_NAMES),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    fleet_samples,
+    st.sampled_from([None, 1.0, 3.0]),
+    st.sampled_from([24.0, 100.0]),
+    st.lists(st.just("a gap"), max_size=1),
+    st.booleans(),
+)
+def test_idle_only_with_the_evidence_the_docs_name(
+    samples: list[dict[str, Any]],
+    mark_days: float | None,
+    hours_back: float,
+    gaps: list[str],
+    measured: bool,
+) -> None:
+    """An oracle from docs/policies.md: idle implies no gap, the span covered, no invocation
+    and no GPU use over the threshold in it, instance metrics for every running variant."""
+    if measured:  # the usual case: both variants publish instance metrics
+        samples = [*samples, *(sample("CPUUtilization", 0.5, 1.0, v) for v in VARIANT_NAMES)]
+    tags = marked(mark_days) if mark_days else good_tags("dev")
+    base = variants(("gpu", "ml.g5.xlarge", 1), ("cpu", "ml.c5.xlarge", 1))
+    base = base.model_copy(update={"tags": tags})
+    resource = with_samples(base, *samples, hours_back=hours_back)
+    resource = resource.model_copy(
+        update={"usage": resource.usage.model_copy(update={"gaps": gaps})}  # type: ignore[union-attr]
+    )
+    if classify(resource, IDLE, NOW).activity is not Activity.IDLE:
+        return
+    since = NOW - timedelta(hours=IDLE.window_hours)
+    if mark_days:
+        since = min(since, NOW - timedelta(days=mark_days))
+    assert not gaps and NOW - timedelta(hours=hours_back) <= since
+    inside = [s for s in samples if NOW - timedelta(hours=s["hours_ago"]) >= since]
+    assert not any(s["metric"] == "Invocations" and s["value"] > 0 for s in inside)
+    assert not any(
+        s["metric"] == "GPUUtilization" and s["value"] > IDLE.max_gpu_utilization_percent
+        for s in inside
+    )
+    assert {s["variant"] for s in inside if s["metric"] != "Invocations"} == set(VARIANT_NAMES)
