@@ -13,6 +13,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+import typer
+
+from gpukit.cli.guard_cmd import check_apply_now
 from gpukit.emulator import Emulator, offline_env
 from gpukit.emulator.seed import PlannedEndpoint, PlannedVariant, Traffic, seed_plan
 from guard.runner import run_guard
@@ -155,3 +159,15 @@ def test_apply_refuses_a_now_off_the_real_clock(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("--now: ") and "real clock" in lines[0]
     assert not (tmp_path / "a.jsonl").exists()
+
+
+@pytest.mark.parametrize(("offset_s", "refused"), [(-10, False), (9.5, False), (10.5, True),
+                                                   (-3600, True)])  # fmt: skip
+def test_the_apply_now_tolerance_is_ten_seconds_either_way(offset_s: float, refused: bool) -> None:
+    real = datetime.now(UTC)
+    moment = real + timedelta(seconds=offset_s)
+    if refused:
+        with pytest.raises(typer.Exit):
+            check_apply_now(moment, real)
+    else:
+        check_apply_now(moment, real)
