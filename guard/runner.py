@@ -23,7 +23,7 @@ from policies.environment import EnvironmentPolicy, load_policies
 from policies.pricing import PriceBook, load_bundled
 from policies.report import ActionRecord, Report
 from policies.timeutil import iso
-from policies.usage import idle_since
+from policies.usage import lookback
 
 Progress = Callable[[str], None]
 #: What a step would do with ``--apply``, for the dry-run report.
@@ -55,8 +55,7 @@ class GuardConfig:
 
 def _window(policy: EnvironmentPolicy, item: Discovered, now: datetime) -> timedelta:
     """The policy's idle window, or back to the resource's teardown mark if that is older."""
-    window = hours(policy.idle_for(item.resource.kind).window_hours)
-    return now - idle_since(item.resource, window, now)
+    return lookback(item.resource, hours(policy.idle_for(item.resource.kind).window_hours), now)
 
 
 def run_guard(

@@ -29,6 +29,9 @@ CPU_UTILIZATION = "CPUUtilization"
 INSTANCE_METRICS = (CPU_UTILIZATION, GPU_UTILIZATION)
 #: Metrics newer than this before ``now`` are late; older means the series stopped.
 MAX_STALENESS = timedelta(hours=2)
+#: How far back usage is read for a mark (when longer than the window): hourly datapoints
+#: still fit one GetMetricData page. A mark older than this is too old to check.
+MAX_MARK_LOOKBACK = timedelta(days=8)
 
 
 class Activity(StrEnum):
@@ -54,6 +57,12 @@ def idle_since(resource: Resource, window: timedelta, now: datetime) -> datetime
     return since
 
 
+def lookback(resource: Resource, window: timedelta, now: datetime) -> timedelta:
+    """How far back to read usage: to :func:`idle_since`, at most
+    :data:`MAX_MARK_LOOKBACK` (or the window, if longer)."""
+    return min(now - idle_since(resource, window, now), max(window, MAX_MARK_LOOKBACK))
+
+
 def classify(resource: Resource, idle: IdlePolicy, now: datetime) -> UsageVerdict:
     """Classify usage over :func:`idle_since` .. ``now``.
 
@@ -71,6 +80,13 @@ def classify(resource: Resource, idle: IdlePolicy, now: datetime) -> UsageVerdic
     busy = _busy(usage, since, idle.max_gpu_utilization_percent)
     if busy:
         return UsageVerdict(Activity.BUSY, f"{busy}{' ' + span if span else ''}")
+    if now - since > max(window, MAX_MARK_LOOKBACK):
+        days = MAX_MARK_LOOKBACK.days
+        return UsageVerdict(
+            Activity.UNKNOWN,
+            f"marked at {iso(since)}, more than {days} days ago: too long to check it"
+            " stayed idle since",
+        )
     if usage.gaps:
         return UsageVerdict(Activity.UNKNOWN, "incomplete metrics: " + "; ".join(usage.gaps))
     if usage.window_start > since or usage.window_end < now - MAX_STALENESS:

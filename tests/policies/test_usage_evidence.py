@@ -14,7 +14,7 @@ from policies.environment import IdlePolicy, load_policy_for_env
 from policies.findings import Decision
 from policies.model import Resource
 from policies.timeutil import iso
-from policies.usage import Activity, classify
+from policies.usage import Activity, classify, lookback
 from tests.policies.factories import NOW, endpoint, good_tags, usage, z
 
 DEV = load_policy_for_env("dev")
@@ -204,3 +204,18 @@ def test_idle_only_with_the_evidence_the_docs_name(
         for s in inside
     )
     assert {s["variant"] for s in inside if s["metric"] != "Invocations"} == set(VARIANT_NAMES)
+
+
+def test_a_mark_older_than_the_lookback_is_too_old_to_check() -> None:
+    """Usage is read back at most 8 days: an older mark cannot be shown idle since, so it is
+    not torn down (its mark is dropped and the grace period restarts)."""
+    old = endpoint(tags=marked(10))
+    window = timedelta(hours=IDLE.window_hours)
+    assert lookback(old, window, NOW) == timedelta(days=8)
+    assert lookback(endpoint(tags=marked(3)), window, NOW) == timedelta(days=3)
+    assert lookback(endpoint(), window, NOW) == window
+    resource = with_samples(old, sample("CPUUtilization", 1, 0.4), hours_back=24 * 11)
+    found = classify(resource, IDLE, NOW)
+    assert found.activity is Activity.UNKNOWN and "too long" in found.detail
+    assert gpk(resource) is Decision.WARN
+    assert Evaluation(resource, DEV, evaluate(resource, DEV, NOW)).needs_unmark
