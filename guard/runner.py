@@ -18,7 +18,6 @@ from guard.discovery import Discovered, discover
 from guard.metrics import UsageRequest, read_usage
 from guard.plan import Step, plan
 from guard.pricing import load_prices
-from policies.context import hours
 from policies.engine import Evaluation, evaluate_many, select_policy
 from policies.environment import EnvironmentPolicy, load_policies
 from policies.pricing import PriceBook, load_bundled
@@ -56,7 +55,7 @@ class GuardConfig:
 
 def _window(policy: EnvironmentPolicy, item: Discovered, now: datetime) -> timedelta:
     """The policy's idle window, or back to the resource's teardown mark if that is older."""
-    return lookback(item.resource, hours(policy.idle_for(item.resource.kind).window_hours), now)
+    return lookback(item.resource, policy.idle_for(item.resource.kind), now)
 
 
 def run_guard(

@@ -29,9 +29,10 @@ CPU_UTILIZATION = "CPUUtilization"
 INSTANCE_METRICS = (CPU_UTILIZATION, GPU_UTILIZATION)
 #: Metrics newer than this before ``now`` are late; older means the series stopped.
 MAX_STALENESS = timedelta(hours=2)
-#: How far back usage is read for a mark (when longer than the window): hourly datapoints
-#: still fit one GetMetricData page. A mark older than this is too old to check.
-MAX_MARK_LOOKBACK = timedelta(days=8)
+#: How long after its grace period ends a mark can still be checked (runs skipped that
+#: long): usage is read back at most the window plus the grace plus this; an older mark is
+#: too old to check, and a forged ancient one cannot stretch every read in its region.
+MARK_SLACK = timedelta(days=8)
 
 
 class Activity(StrEnum):
@@ -57,10 +58,14 @@ def idle_since(resource: Resource, window: timedelta, now: datetime) -> datetime
     return since
 
 
-def lookback(resource: Resource, window: timedelta, now: datetime) -> timedelta:
-    """How far back to read usage: to :func:`idle_since`, at most
-    :data:`MAX_MARK_LOOKBACK` (or the window, if longer)."""
-    return min(now - idle_since(resource, window, now), max(window, MAX_MARK_LOOKBACK))
+def max_lookback(idle: IdlePolicy) -> timedelta:
+    return timedelta(hours=idle.window_hours + idle.grace_hours) + MARK_SLACK
+
+
+def lookback(resource: Resource, idle: IdlePolicy, now: datetime) -> timedelta:
+    """How far back to read usage: to :func:`idle_since`, at most :func:`max_lookback`."""
+    since = idle_since(resource, timedelta(hours=idle.window_hours), now)
+    return min(now - since, max_lookback(idle))
 
 
 def classify(resource: Resource, idle: IdlePolicy, now: datetime) -> UsageVerdict:
@@ -80,12 +85,11 @@ def classify(resource: Resource, idle: IdlePolicy, now: datetime) -> UsageVerdic
     busy = _busy(usage, since, idle.max_gpu_utilization_percent)
     if busy:
         return UsageVerdict(Activity.BUSY, f"{busy}{' ' + span if span else ''}")
-    if now - since > max(window, MAX_MARK_LOOKBACK):
-        days = MAX_MARK_LOOKBACK.days
+    if now - since > max_lookback(idle):
         return UsageVerdict(
             Activity.UNKNOWN,
-            f"marked at {iso(since)}, more than {days} days ago: too long to check it"
-            " stayed idle since",
+            f"marked at {iso(since)}, more than {MARK_SLACK.days} days past its grace period:"
+            " too long ago to check it stayed idle since",
         )
     if usage.gaps:
         return UsageVerdict(Activity.UNKNOWN, "incomplete metrics: " + "; ".join(usage.gaps))

@@ -207,15 +207,19 @@ def test_idle_only_with_the_evidence_the_docs_name(
 
 
 def test_a_mark_older_than_the_lookback_is_too_old_to_check() -> None:
-    """Usage is read back at most 8 days: an older mark cannot be shown idle since, so it is
-    not torn down (its mark is dropped and the grace period restarts)."""
-    old = endpoint(tags=marked(10))
-    window = timedelta(hours=IDLE.window_hours)
-    assert lookback(old, window, NOW) == timedelta(days=8)
-    assert lookback(endpoint(tags=marked(3)), window, NOW) == timedelta(days=3)
-    assert lookback(endpoint(), window, NOW) == window
-    resource = with_samples(old, sample("CPUUtilization", 1, 0.4), hours_back=24 * 11)
+    """Usage is read back at most window + grace + 8 days (dev: 12 h + 6 h + 8 days): an
+    older mark cannot be shown idle since, so it is not torn down (its mark is dropped and
+    the grace period restarts)."""
+    cap = timedelta(days=8, hours=18)
+    old = endpoint(tags=marked(9))
+    assert lookback(old, IDLE, NOW) == cap
+    assert lookback(endpoint(tags=marked(3)), IDLE, NOW) == timedelta(days=3)
+    assert lookback(endpoint(), IDLE, NOW) == timedelta(hours=IDLE.window_hours)
+    resource = with_samples(old, sample("CPUUtilization", 1, 0.4), hours_back=24 * 10)
     found = classify(resource, IDLE, NOW)
-    assert found.activity is Activity.UNKNOWN and "too long" in found.detail
+    assert found.activity is Activity.UNKNOWN and "too long ago" in found.detail
     assert gpk(resource) is Decision.WARN
     assert Evaluation(resource, DEV, evaluate(resource, DEV, NOW)).needs_unmark
+    within = with_samples(endpoint(tags=marked(8.5)), sample("CPUUtilization", 1, 0.4),
+                          hours_back=24 * 10)  # fmt: skip
+    assert classify(within, IDLE, NOW).activity is Activity.IDLE
