@@ -13,6 +13,7 @@ from gpukit.emulator import Emulator
 from policies.report import Report
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
+from tests.guard.conftest import record_guard_marks
 from tests.guard.inventory import inventory
 
 runner = CliRunner()
@@ -23,6 +24,8 @@ def guard(fleet: SeededFleet, tmp_path: Path, *args: str) -> tuple[int, str, str
     """``gpukit guard <args>`` on the fleet; dry runs judge at the seeding time, ``--apply``
     at the real clock (it refuses any other ``--now``)."""
     now = [] if "--apply" in args else ["--now", iso(fleet.now)]
+    if not (tmp_path / "audit.jsonl").exists():
+        record_guard_marks(fleet.emu, tmp_path / "audit.jsonl")
     result = runner.invoke(
         app,
         [
