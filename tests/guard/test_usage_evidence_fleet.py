@@ -25,7 +25,7 @@ from policies.findings import Decision, Finding
 from policies.report import Report
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for
+from tests.guard.conftest import config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory
 
 GPU = "ml.g4dn.xlarge"
@@ -63,7 +63,10 @@ def planned(
 
 
 def apply(aws: Emulator, tmp_path: Path, now: datetime) -> Report:
-    return run_guard(factory_for(aws), config_for(now, tmp_path / "audit.jsonl", apply=True))
+    """``run --apply`` at ``now``; the fleet's marks count as the guard's own (recorded)."""
+    audit = tmp_path / "audit.jsonl"
+    record_guard_marks(aws, audit)
+    return run_guard(factory_for(aws), config_for(now, audit, apply=True))
 
 
 def gpk005(report: Report, arn: str) -> Finding:
