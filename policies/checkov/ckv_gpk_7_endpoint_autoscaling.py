@@ -23,7 +23,7 @@ from checkov.common.graph.checks_infra.enums import SolverType
 from checkov.common.graph.checks_infra.solvers.base_solver import BaseSolver
 
 from policies.checkov.base import GUIDELINE, judge
-from policies.checkov.notes import NOTES, Unknown
+from policies.checkov.notes import NOTES, Reason, Unknown
 from policies.checkov.translate import (
     ENDPOINT_CONFIG_TYPE,
     ENDPOINT_TYPE,
@@ -154,7 +154,7 @@ class EndpointAutoscalingSolver(BaseSolver):
                 resource = endpoint_with_scaling(fleet, endpoint)
             except Unresolved as exc:
                 unknown.append(endpoint)
-                NOTES.unknown.append(
+                NOTES.add_unknown(
                     Unknown(CHECK_ID, _address(endpoint), str(endpoint.get("file_path_")), str(exc))
                 )
                 continue
@@ -163,7 +163,7 @@ class EndpointAutoscalingSolver(BaseSolver):
                 passed.append(endpoint)
             else:
                 failed.append(endpoint)
-                NOTES.reasons[(CHECK_ID, _address(endpoint))] = verdict.reason
+                NOTES.add_reason(Reason(CHECK_ID, _address(endpoint), verdict.reason))
         return passed, failed, unknown
 
 
