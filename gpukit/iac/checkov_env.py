@@ -96,7 +96,6 @@ def checkov_command(explicit: Path | None = None) -> list[str]:
 @contextlib.contextmanager
 def _lock(path: Path) -> Iterator[None]:
     """One creator at a time (several hooks or test processes may start together)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
         try:
             import fcntl
@@ -133,6 +132,13 @@ def ensure_venv() -> Path:
     checkov = _bin(venv, "checkov")
     if (venv / READY).is_file() and checkov.is_file():
         return checkov
+    try:
+        venv.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            [f"checkov: cannot create its environment in {venv}: {exc.strerror or exc}"
+             f" (set {CACHE_ENV} to a writable folder, or pass --checkov PATH)"]
+        ) from None
     with _lock(venv.parent / f"{venv.name}.lock"):
         if (venv / READY).is_file() and checkov.is_file():
             return checkov
@@ -155,7 +161,7 @@ def ensure_venv() -> Path:
 def main() -> None:
     """``python -m gpukit.iac.checkov_env``: create (or find) the environment, print its path."""
     try:
-        print(checkov_command())
+        print(" ".join(checkov_command()))
     except InputError as exc:
         print(exc.messages[0], file=sys.stderr)
         raise SystemExit(2) from None
