@@ -34,7 +34,7 @@ demo: $(STAMP)
 	$(PY) -m gpukit.demo
 
 ## test: lint, type-check and run the whole test suite in random order (what CI runs;
-## pytest-randomly prints the seed: rerun an order with pytest --randomly-seed=N)
+## the last line gives the seed: rerun an order with pytest --randomly-seed=N)
 test: $(STAMP) $(ASL_STAMP) checkov-env
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q

@@ -54,15 +54,7 @@ class Scan:
         return bool(self.results or self.resource_count)
 
     def summary(self) -> dict[str, int]:
-        return {
-            name: len(self.of(value))
-            for name, value in (
-                ("passed", "passed"),
-                ("failed", "failed"),
-                ("skipped", "skipped"),
-                ("unknown", "unknown"),
-            )
-        }
+        return {name: len(self.of(name)) for name in ("passed", "failed", "skipped", "unknown")}
 
 
 def merge_scans(scans: list[Scan]) -> Scan:
