@@ -150,7 +150,10 @@ class FileAuditStore:
             try:
                 records.append(parse_record(line))
             except ValueError as exc:
-                if n == len(lines) and isinstance(exc, Unparsable):  # a write cut short
+                # A write cut short: the last line, not JSON, but begun like a record (a
+                # binary or foreign file is not a torn audit file).
+                torn = n == len(lines) and line.lstrip().startswith(b"{")
+                if torn and isinstance(exc, Unparsable):
                     self.warnings.append(
                         f"{self.path}:{n}: torn last line (a write cut short), ignored; "
                         "every whole record before it is used"
