@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -97,8 +98,12 @@ class EnvironmentPolicy(BaseModel):
 
 def load_policy(path: str | Path) -> EnvironmentPolicy:
     """Load and validate one policy document; raise :class:`InputError` on any problem."""
-    name = str(path)
-    data, lines = parse_document(name, read_text(path))
+    return parse_policy(str(path), read_text(path))
+
+
+def parse_policy(name: str, text: str) -> EnvironmentPolicy:
+    """Validate the policy document ``text`` (``name`` is what messages call it)."""
+    data, lines = parse_document(name, text)
     if not isinstance(data, dict):
         raise InputError([f"{name}:1: (document): expected a mapping of policy fields"])
     try:
@@ -173,7 +178,9 @@ def load_policy_for_env(env: str) -> EnvironmentPolicy:
     process (policies are frozen, so sharing them is safe)."""
     if env not in T.ENVIRONMENTS:
         raise InputError([f"--env: unknown environment {env!r}"])
-    return load_policy(ENVIRONMENTS_DIR / f"{env}.yaml")
+    # Read as package data, so it also works from a zip (the Lambda package imported as is).
+    document = resources.files(__package__ or "policies").joinpath("environments", f"{env}.yaml")
+    return parse_policy(f"policies/environments/{env}.yaml", document.read_text("utf-8"))
 
 
 def load_policies(
