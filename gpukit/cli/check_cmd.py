@@ -19,6 +19,7 @@ from gpukit.cli.render import print_report
 from policies.engine import evaluate_many
 from policies.environment import load_policies
 from policies.errors import InputError
+from policies.inventory import inventory
 from policies.pricing import load_bundled
 from policies.report import Report
 from policies.resources import load_resources
@@ -72,6 +73,7 @@ def check(
         run_id=f"check-{uuid.uuid4().hex[:12]}",
         mode="check",
         resources=len(resources),
+        inventory=inventory(evaluations, prices),
         findings=[f for e in evaluations for f in e.findings],
         prices=prices.describe(),
     )
