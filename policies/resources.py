@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from policies.errors import InputError, parse_document, validation_messages
+from policies.errors import InputError, parse_document, read_text, validation_messages
 from policies.model import Resource, ResourceFile
 
 
@@ -18,19 +18,7 @@ def load_resources(path: str | Path) -> list[Resource]:
 def load_resource_file(path: str | Path) -> ResourceFile:
     """The whole file, ``as_of`` included (see :func:`load_resources`)."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([f"{name}:0: (file): cannot read: {exc.strerror or exc}"]) from None
-    if name.endswith(".json"):
-        import json
-
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                [f"{name}:{exc.lineno}: (document): invalid JSON: {exc.msg}"]
-            ) from None
+    text = read_text(path)
     data, lines = parse_document(name, text)
     if isinstance(data, list):
         data = {"resources": data}
