@@ -184,8 +184,9 @@ def _fetch(client: Any, batch: list[Series], start: datetime, end: datetime, rea
             s = by_id.get(result.get("Id", ""))
             if s is None:
                 continue
-            if result.get("StatusCode") in BAD_STATUS:
-                read.failed[s.arn] = f"{s.metric}: {result.get('StatusCode')}"
+            status = result.get("StatusCode")
+            if status in BAD_STATUS or (status == "PartialData" and not response.get("NextToken")):
+                read.failed[s.arn] = f"{s.metric}: {status}"
                 continue
             stamps, values = result.get("Timestamps", []), result.get("Values", [])
             for stamp, value in zip(stamps, values, strict=False):

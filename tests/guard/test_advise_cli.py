@@ -202,3 +202,20 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], needle: str) -> None:
     assert result.returncode == 2
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_metrics_give_no_advice_and_exit_1(aws: Emulator) -> None:
+    """Usage that could not be read is unknown: no option is worked out from it."""
+    now = datetime.now(UTC)
+    seed_advice_fleet(aws, now)
+    aws.inject_fault("cloudwatch.GetMetricData", status=400, code="AccessDenied", times=50)
+    result = gpukit(
+        "advise", "--endpoint-url", aws.endpoint_url, "--now", iso(now), "--format", "json"
+    )
+    assert result.returncode == 1
+    assert "scan incomplete" in result.stderr and "AccessDenied" in result.stderr
+    resources = json.loads(result.stdout)["resources"]
+    assert len(resources) == 7
+    for resource in resources:
+        assert resource["recommendations"] == [] and resource["considered"] == []
+        assert resource["verdict"].startswith("usage unknown")
