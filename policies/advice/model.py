@@ -54,9 +54,12 @@ class History(_Frozen):
         return self.model_copy(update={"start": max(start, self.start), "series": kept})
 
     def periods(self, since: datetime | None = None) -> list[datetime]:
-        """Every period start in the window (from ``since`` when later than ``start``)."""
+        """Every period start in the window; with ``since`` (a creation time), from the
+        period that holds it on (periods stay on the window's grid)."""
         step = timedelta(seconds=self.period_seconds)
-        moment = max(self.start, since) if since else self.start
+        moment = self.start
+        if since is not None and since > self.start:
+            moment += step * ((since - self.start) // step)
         out = []
         while moment + step <= self.end:
             out.append(moment)

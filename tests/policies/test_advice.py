@@ -199,3 +199,16 @@ def test_model_params_override_sizes_the_cold_start() -> None:
     assert rec.figures["cold_start_minimum_seconds"] == 12.8
     assert rec.figures["cold_start_expected_seconds"] == 55.6
     assert rec.why_not == "a cold start takes 56 s expected (it is over the 30 s latency budget)"
+
+
+def test_a_resource_created_mid_window_is_read_on_the_windows_grid() -> None:
+    # Created 2 days and 20 minutes before NOW: its hours are the last 49 of the grid
+    # (the first one straddles the creation), each with 1M input tokens on demand at
+    # $0.20 per 1M (Titan Text Express): $0.20/h x 730 = $146 against $20.50 x 730.
+    created = NOW - timedelta(days=2, minutes=20)
+    resource = ptu("amazon.titan-text-express-v1", 1).model_copy(update={"created_at": created})
+    tokens = {"InputTokenCount": {h: 1e6 for h in HOURS if h >= NOW - timedelta(hours=49)}}
+    out = run(resource, history(tokens))
+    [rec] = [r for r in out.recommendations if r.kind == "on-demand"]
+    assert rec.proposed_usd_per_month == 146.00
+    assert rec.confidence_detail.startswith("2.0 days of data")
