@@ -51,6 +51,8 @@ def advise(
         verdict = f"{best.kind}: saves ${best.saving_usd_per_month:,.2f}/month ({best.summary})"
     elif notes:
         verdict = notes[0]
+    elif recs and all(r.proposed_usd_per_month is None for r in recs):
+        verdict = f"cannot tell: no option could be priced ({recs[0].why_not})"
     else:
         checked = ", ".join(sorted({r.kind for r in recs})) or "nothing applicable"
         verdict = f"keep it as it is: nothing measured beats what runs (checked: {checked})"

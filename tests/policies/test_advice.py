@@ -212,3 +212,11 @@ def test_a_resource_created_mid_window_is_read_on_the_windows_grid() -> None:
     [rec] = [r for r in out.recommendations if r.kind == "on-demand"]
     assert rec.proposed_usd_per_month == 146.00
     assert rec.confidence_detail.startswith("2.0 days of data")
+
+
+def test_unsized_model_is_cannot_tell_not_keep() -> None:
+    # Invocations but no GPU memory metric and no --model-params: nothing can be priced.
+    hist = history({INVOCATIONS: {h: 10.0 for h in HOURS}})
+    out = run(endpoint("ml.g4dn.xlarge", 1), hist)
+    assert out.recommendations == []
+    assert out.verdict.startswith("cannot tell: no option could be priced (model size unknown")
