@@ -146,14 +146,16 @@ def read_history(
 
 
 def _combine(item: Discovered, raw: Mapping[str, dict[datetime, float]]) -> dict[str, Any]:
-    """Per-variant invocations summed, model latency averaged by invocations; the instance
-    metrics stay per variant."""
+    """Invocations summed over the variants that serve traffic (not shadows), model latency
+    averaged by invocations; the instance metrics stay per variant."""
     if item.resource.endpoint is None:
         return dict(raw)
     variants = [v.name for v in item.resource.endpoint.variants]
+    #: A shadow variant gets a copy of the traffic: counting it would count requests twice.
+    served = [v.name for v in item.resource.endpoint.variants if not v.shadow]
     calls: dict[datetime, float] = defaultdict(float)
     weighted: dict[datetime, float] = defaultdict(float)
-    for v in variants:
+    for v in served:
         own = raw.get(series(INVOCATIONS, v), {})
         for p, n in own.items():
             calls[p] += n

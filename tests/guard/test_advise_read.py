@@ -71,3 +71,35 @@ def test_partial_data_without_a_next_token_leaves_it_unmeasured() -> None:
     item = ptu()
     histories, _ = read_history(Factory(Cloudwatch([("PartialData", None)])), [item], START, END)  # type: ignore[arg-type]
     assert histories[item.resource.arn] is None
+
+
+def test_a_shadow_variants_copy_of_the_traffic_is_not_counted_twice() -> None:
+    resource = Resource.model_validate(
+        {
+            "kind": "sagemaker-endpoint",
+            "arn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/e",
+            "name": "e",
+            "region": "us-east-1",
+            "account": "123456789012",
+            "created_at": END - timedelta(days=30),
+            "configuration": {
+                "variants": [
+                    {"name": "live", "instance_type": "ml.g4dn.xlarge", "instance_count": 1},
+                    {
+                        "name": "candidate",
+                        "instance_type": "ml.g4dn.xlarge",
+                        "instance_count": 1,
+                        "shadow": True,
+                    },
+                ]
+            },
+        }
+    )
+    [rtype] = [t for t in RESOURCE_TYPES if t.kind is resource.kind]
+    item = Discovered(rtype, resource, {})
+    histories, _ = read_history(Factory(Cloudwatch([("Complete", None)])), [item], START, END)  # type: ignore[arg-type]
+    history = histories[resource.arn]
+    assert history is not None
+    # Each variant's series answers 5 invocations in the hour: the live variant's count.
+    assert history.values("Invocations") == {START: 5.0}
+    assert set(history.series) >= {"GPUUtilization/live", "GPUUtilization/candidate"}
