@@ -48,9 +48,24 @@ def readme_commands() -> list[str]:
     return out
 
 
+def needs_your_files(command: str) -> bool:
+    """A shell redirection, or a path argument (``infra/``, ``plan.json``) this repository
+    does not hold: an example of the reader's own project."""
+    if ">" in command.split():
+        return True
+    for word in command.split()[1:]:
+        if word.startswith("-") or re.fullmatch(r"[\d.]+[a-zA-Z]?", word):
+            continue
+        if ("/" in word or "." in word) and not (ROOT / word).exists():
+            return True
+    return False
+
+
 def runnable() -> list[str]:
     return [
-        c for c in readme_commands() if not c.startswith(NEEDS_AWS) and not PLACEHOLDER.search(c)
+        c
+        for c in readme_commands()
+        if not c.startswith(NEEDS_AWS) and not PLACEHOLDER.search(c) and not needs_your_files(c)
     ]
 
 
