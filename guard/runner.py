@@ -22,6 +22,7 @@ from guard.pricing import load_prices
 from policies import tags as T
 from policies.engine import Evaluation, evaluate_many, select_policy
 from policies.environment import EnvironmentPolicy, load_policies
+from policies.inventory import inventory
 from policies.pricing import PriceBook, load_bundled
 from policies.report import ActionRecord, Report
 from policies.timeutil import iso
@@ -139,6 +140,7 @@ def run_guard(
         run_id=run_id,
         mode="apply" if config.apply else "dry-run",
         resources=len(resources),
+        inventory=inventory(evaluations, prices),
         findings=[f for ev in evaluations for f in ev.findings],
         actions=actions,
         api_calls=factory.api_calls,

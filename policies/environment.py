@@ -65,6 +65,13 @@ class EnvironmentPolicy(BaseModel):
     teardown_untagged: bool = False
     max_teardowns_per_run: int = Field(default=0, ge=0)
     max_exemption_days: int = Field(default=30, ge=1, le=MAX_SPAN_DAYS)
+    advice_window_days: float = Field(
+        default=14,
+        gt=0,
+        le=MAX_SPAN_DAYS,
+        allow_inf_nan=False,
+        description="Days of CloudWatch history gpukit advise reads.",
+    )
 
     @field_validator("aliases")
     @classmethod

@@ -181,6 +181,9 @@ class Resource(_Strict):
 
 
 class ResourceFile(_Strict):
-    """Top level of a resources JSON file (``gpukit check --input``)."""
+    """Top level of a resources JSON file (``gpukit check --input``). ``as_of`` is when the
+    file's usage was read: ``gpukit check`` judges it as of then unless ``--now`` says
+    otherwise, so a saved snapshot (or an example) reads the same on any later day."""
 
+    as_of: AwareDatetime | None = None
     resources: list[Resource]

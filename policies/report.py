@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from policies.findings import Finding
+from policies.inventory import InventoryItem
 
 Mode = Literal["check", "dry-run", "apply"]
 
@@ -25,7 +26,9 @@ class Report(BaseModel):
 
     run_id: str
     mode: Mode
+    #: How many resources were judged; ``inventory`` lists them.
     resources: int = Field(ge=0)
+    inventory: list[InventoryItem] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     actions: list[ActionRecord] = Field(default_factory=list)
     api_calls: dict[str, int] = Field(default_factory=dict)

@@ -6,6 +6,7 @@ import typer
 
 from gpukit import __version__
 from gpukit.cli import (
+    advise_cmd,
     check_cmd,
     check_iac,
     cost_cmd,
@@ -33,6 +34,7 @@ app.add_typer(guard_cmd.app, name="guard")
 app.add_typer(tune_cmd.app, name="tune")
 cost_gpu.register(cost_cmd.app)
 app.add_typer(cost_cmd.app, name="cost")
+app.command("advise")(advise_cmd.advise)
 
 
 def _version(value: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from pathlib import Path
 
@@ -19,9 +20,11 @@ from gpukit.cli.render import print_report
 from policies.engine import evaluate_many
 from policies.environment import load_policies
 from policies.errors import InputError
+from policies.inventory import inventory
 from policies.pricing import load_bundled
 from policies.report import Report
-from policies.resources import load_resources
+from policies.resources import load_resource_file
+from policies.timeutil import iso
 
 app = typer.Typer(
     help=(
@@ -39,7 +42,7 @@ def check(
         None,
         "--input",
         "-i",
-        help='JSON file of resources: {"resources": [...]} (see docs/resources.md).',
+        help='JSON file of resources: {"resources": [...]} (see docs/policies.md, "Resources file").',
     ),
     env: str = typer.Option(
         None,
@@ -50,7 +53,11 @@ def check(
         None, "--policy", help="A policy YAML to use instead of the bundled one for --env."
     ),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
-    now: str = typer.Option(None, "--now", help="Evaluate as of this ISO time (default: now)."),
+    now: str = typer.Option(
+        None,
+        "--now",
+        help="Evaluate as of this ISO time (default: the file's as_of, else now).",
+    ),
 ) -> None:
     """Evaluate a resources file, e.g. ``gpukit check --input examples/fleet.json --env dev``."""
     if ctx.invoked_subcommand is not None:
@@ -60,9 +67,13 @@ def check(
     check_format(fmt)
     moment = parse_now(now)
     try:
-        resources = load_resources(input_path)
+        document = load_resource_file(input_path)
     except InputError as exc:
         fail_input(exc.messages)
+    resources = document.resources
+    if now is None and document.as_of is not None:
+        moment = document.as_of
+        print(f"judged as of {iso(moment)}, the file's as_of (--now to change)", file=sys.stderr)
     custom = policy_overrides([policy_file] if policy_file is not None else [])
     policies = load_policies(custom)
     env = check_env(env or next(iter(custom), None))
@@ -72,6 +83,7 @@ def check(
         run_id=f"check-{uuid.uuid4().hex[:12]}",
         mode="check",
         resources=len(resources),
+        inventory=inventory(evaluations, prices),
         findings=[f for e in evaluations for f in e.findings],
         prices=prices.describe(),
     )

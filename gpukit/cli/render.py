@@ -6,7 +6,9 @@ from rich.console import Console
 from rich.table import Table
 
 from policies.findings import Decision
+from policies.inventory import InventoryItem
 from policies.report import Report
+from policies.timeutil import iso
 
 STYLE = {
     Decision.OK: "green",
@@ -26,6 +28,9 @@ def print_report(report: Report, fmt: str, console: Console | None = None) -> No
     if fmt == "json":
         print(report.model_dump_json(indent=2))
         return
+    if report.inventory:
+        wide = out if out.is_terminal else Console(file=out.file, width=max(out.width, WIDE))
+        wide.print(inventory_table(report.inventory))
     table = Table(title=f"gpukit {report.mode}: {report.resources} resources", expand=False)
     for col in ("resource", "rule", "decision", "$/h", "waste $/mo", "reason"):
         table.add_column(col, overflow="fold")
@@ -50,3 +55,32 @@ def print_report(report: Report, fmt: str, console: Console | None = None) -> No
         f"monthly waste found: [bold]${report.monthly_waste_usd:,.0f}[/]; "
         f"failing findings: {len(report.failing)}; {report.prices}"
     )
+
+
+#: Columns of a table printed to a file or pipe, where nothing wraps it again.
+WIDE = 200
+KIND_LABEL = {"bedrock-provisioned-throughput": "ptu", "sagemaker-endpoint": "endpoint"}
+
+
+def inventory_table(rows: list[InventoryItem]) -> Table:
+    """Every judged resource, one row each."""
+    table = Table(title=f"inventory: {len(rows)} resources", expand=False)
+    columns = ("kind", "name", "account", "region", "env", "owner", "model / instance")
+    for col in (*columns, "units", "commitment", "ends", "$/h", "decision"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            KIND_LABEL.get(r.kind.value, r.kind.value),
+            r.name,
+            r.account,
+            r.region,
+            r.env,
+            r.owner or "(none)",
+            r.model.rsplit("/", 1)[-1],
+            str(r.units),
+            r.commitment or "",
+            iso(r.commitment_expires_at) if r.commitment_expires_at else "",
+            f"{r.hourly_cost_usd:,.2f}",
+            f"[{STYLE[r.decision]}]{r.decision.value}[/]",
+        )
+    return table
