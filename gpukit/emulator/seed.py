@@ -20,6 +20,9 @@ from policies.findings import Decision
 from policies.timeutil import iso
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/gpukit-demo-sagemaker-execution"
+#: No-commitment PTUs are sold for custom models (and a few Amazon base models), so the
+#: demo's no-commitment PTUs serve fine-tuned models (see docs/emulator.md).
+CUSTOM_MODEL = "arn:aws:bedrock:us-east-1:123456789012:custom-model"
 IMAGE = (
     "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
     "huggingface-pytorch-tgi-inference:2.1-tgi2.0-gpu-py310-cu121-ubuntu22.04"
@@ -106,7 +109,7 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
         PlannedPtu(
             role="idle_dev_ptu",
             name="dev-chat-haiku",
-            model_id="anthropic.claude-3-haiku-20240307-v1:0",
+            model_id=f"{CUSTOM_MODEL}/amazon.titan-text-express-v1:0:8k/devchat00001",
             model_units=1,
             commitment=None,
             created_at=d(4),
@@ -119,7 +122,7 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
         PlannedPtu(
             role="idle_dev_ptu_unmarked",
             name="dev-summarize-llama",
-            model_id="meta.llama3-8b-instruct-v1:0",
+            model_id=f"{CUSTOM_MODEL}/meta.llama3-1-8b-instruct-v1:0:128k/devsumm00001",
             model_units=1,
             commitment=None,
             created_at=d(3),
@@ -145,7 +148,7 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
         PlannedPtu(
             role="busy_ptu",
             name="staging-search-titan",
-            model_id="amazon.titan-text-express-v1",
+            model_id=f"{CUSTOM_MODEL}/amazon.titan-text-express-v1:0:8k/search000001",
             model_units=1,
             commitment=None,
             created_at=d(10),
@@ -272,9 +275,7 @@ def seed_plan(
             for start in range(0, len(datums), PUT_BATCH)
         ]
         cloudwatch = clients["cloudwatch"]
-        list(
-            pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts)
-        )
+        list(pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts))
     roles = [p.role for p in ptus] + [e.role for e in endpoints]
     return dict(zip(roles, ptu_arns + endpoint_arns, strict=True))
 
@@ -319,9 +320,9 @@ def _create_endpoint(
     sagemaker.create_endpoint_config(
         EndpointConfigName=config, ProductionVariants=variants, **tagged
     )
-    arn: str = sagemaker.create_endpoint(
-        EndpointName=ep.name, EndpointConfigName=config, **tagged
-    )["EndpointArn"]
+    arn: str = sagemaker.create_endpoint(EndpointName=ep.name, EndpointConfigName=config, **tagged)[
+        "EndpointArn"
+    ]
     emu.set_endpoint_history(ep.name, ep.created_at, region)
     for v in ep.variants:
         if v.autoscaling:

@@ -131,7 +131,8 @@ def test_prod_tears_down_only_when_its_policy_allows_it(aws: Emulator, audit_pat
     }
     arn = aws.client("bedrock").create_provisioned_model_throughput(
         provisionedModelName="prod-forgotten",
-        modelId="amazon.titan-text-express-v1",
+        # no commitment: a custom model (few base models are sold without one)
+        modelId="arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/forgotten001",
         modelUnits=1,
         tags=[{"key": k, "value": v} for k, v in tags.items()],
     )["provisionedModelArn"]
