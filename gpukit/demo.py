@@ -22,6 +22,8 @@ from typing import Any
 
 from gpukit.emulator import Emulator, offline_env, seed_fleet, start_emulator
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
+from guard.actions.mark import mark_record
+from guard.audit import FileAuditStore
 from policies import tags as T
 from policies.findings import DECISION_RANK, PRICE_UNKNOWN, Decision
 from policies.timeutil import iso
@@ -39,11 +41,13 @@ def guard_env() -> dict[str, str]:
 
 
 def run_guard(emu: Emulator, audit: Path, now: datetime, *args: str) -> dict[str, Any]:
-    """Run ``gpukit guard <args>`` against the emulator and return its JSON document."""
+    """Run ``gpukit guard <args>`` against the emulator and return its JSON document; a
+    dry run judges as of ``now``, ``--apply`` at the real clock (it refuses another)."""
+    when = [] if "--apply" in args else ["--now", iso(now)]
     command = [
         sys.executable, "-m", "gpukit", "guard", *args,
         "--endpoint-url", emu.endpoint_url, "--region", REGION, "--format", "json",
-        "--audit", str(audit), "--now", iso(now),
+        "--audit", str(audit), *when,
     ]  # fmt: skip
     done = subprocess.run(command, env=guard_env(), capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1):  # 1 means failing findings remain, which is the point
@@ -99,6 +103,17 @@ class Fleet:
     def label(self, arn: str) -> str:
         env = self.tags.get(arn, {}).get(T.ENV, "untagged")
         return f"{self.name.get(arn, arn)} ({env})"
+
+
+def record_seeded_marks(fleet: Fleet, audit: Path) -> None:
+    """The seeded ``gpukit:marked`` tags stand for marks an earlier guard run placed: write
+    that run's records (the guard counts only marks its audit trail holds)."""
+    records = [
+        mark_record("guard-earlier-run", tags[T.MARKED].partition("@")[2], arn, tags[T.MARKED])
+        for arn, tags in fleet.tags.items()
+        if T.MARKED in tags
+    ]
+    FileAuditStore(audit).write(records)
 
 
 def print_fleet(fleet: Fleet) -> None:
@@ -226,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Local AWS emulator on {emu.endpoint_url} (moto + emulated Bedrock PTU API)")
         fleet = Fleet(seed_fleet(emu, now, REGION), now)
         print_fleet(fleet)
+        record_seeded_marks(fleet, audit)
         try:
             print_findings_table(fleet, run_guard(emu, audit, now, "scan"))
             applied = run_guard(emu, audit, now, "run", "--apply")

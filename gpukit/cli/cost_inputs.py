@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from gpukit.cli.common import fail_input
+from gpukit.cli.common import check_regions, fail_input
 from policies.errors import InputError
 from policies.pricing import PriceBook, load_bundled, with_price_file
 
@@ -59,6 +59,7 @@ def build(make: Callable[[], T], flags: Mapping[str, str]) -> T:
 def price_book(live: bool, region: str, prices_file: Path | None = None) -> PriceBook:
     """The bundled book, or the Price List API's figures over it with ``--live-prices``;
     then the user's ``--prices FILE`` over either."""
+    check_regions([region])
     book = load_bundled()
     if live:
         from guard.clients import ClientFactory

@@ -17,8 +17,10 @@ MIN_MEASURED_HOURS = 1.0
 
 
 def hourly_cost(resource: Resource, prices: PriceBook) -> float | None:
-    """What the resource bills per hour right now, in USD; ``None`` (price unknown) when
-    the book has no price for its model and term or for one of its running instance types."""
+    """What the resource bills per hour right now, in USD. An endpoint bills for the
+    instances its variants run now (``instance_count``), so one running none costs 0.
+    ``None`` (price unknown) when the book has no price for its model and term, or for
+    the type of a variant that runs instances."""
     ptu = resource.ptu
     if ptu is not None:
         unit = prices.ptu_unit_hourly(ptu.model_id, ptu.commitment)

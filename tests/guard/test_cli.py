@@ -13,6 +13,7 @@ from gpukit.emulator import Emulator
 from policies.report import Report
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
+from tests.guard.conftest import record_guard_marks
 from tests.guard.inventory import inventory
 
 runner = CliRunner()
@@ -20,6 +21,11 @@ KEYS = {"run_id", "mode", "resources", "findings", "actions", "api_calls", "pric
 
 
 def guard(fleet: SeededFleet, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    """``gpukit guard <args>`` on the fleet; dry runs judge at the seeding time, ``--apply``
+    at the real clock (it refuses any other ``--now``)."""
+    now = [] if "--apply" in args else ["--now", iso(fleet.now)]
+    if not (tmp_path / "audit.jsonl").exists():
+        record_guard_marks(fleet.emu, tmp_path / "audit.jsonl")
     result = runner.invoke(
         app,
         [
@@ -27,8 +33,7 @@ def guard(fleet: SeededFleet, tmp_path: Path, *args: str) -> tuple[int, str, str
             *args,
             "--endpoint-url",
             fleet.emu.endpoint_url,
-            "--now",
-            iso(fleet.now),
+            *now,
             "--audit",
             str(tmp_path / "audit.jsonl"),
         ],

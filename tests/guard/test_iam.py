@@ -14,8 +14,9 @@ from guard.resource_types import RESOURCE_TYPES
 from guard.restore import restore
 from guard.runner import GuardConfig, run_guard
 from policies import tags as T
+from policies.environment import load_policy_for_env
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for
+from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.test_audit import _table
 from tests.guard.test_restore_notify import _queue_for_topic
 
@@ -34,6 +35,7 @@ def test_every_call_of_an_applying_run_is_allowed(seeded_fleet: SeededFleet) -> 
     table = _table(emu)
     factory = factory_for(emu)
     audit = DynamoAuditStore(factory, table, "us-east-1")
+    record_guard_marks(emu, audit)
     config = GuardConfig(now=seeded_fleet.now, apply=True, sns_topic_arn=topic, audit=audit)
     first = run_guard(factory, config)
     assert any(a.action == "teardown" and a.status == "done" for a in first.actions)
@@ -60,6 +62,7 @@ def test_deleted_resources_carried_the_tag_the_delete_permission_requires(
     seeded_fleet: SeededFleet, tmp_path: Path
 ) -> None:
     audit = FileAuditStore(tmp_path / "a.jsonl")
+    record_guard_marks(seeded_fleet.emu, audit)
     run_guard(
         factory_for(seeded_fleet.emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
     )
@@ -77,6 +80,7 @@ def test_restore_needs_permissions_outside_the_guard_role(
     seeded_fleet: SeededFleet, tmp_path: Path
 ) -> None:
     audit = FileAuditStore(tmp_path / "a.jsonl")
+    record_guard_marks(seeded_fleet.emu, audit)
     run_guard(
         factory_for(seeded_fleet.emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
     )
@@ -110,3 +114,15 @@ def test_a_missing_placeholder_drops_its_statements_and_a_typo_fails() -> None:
     assert "sns:Publish" not in actions and "tag:GetResources" in actions
     with pytest.raises(ValueError, match="topic_arm"):
         policy_document({**RESOURCES, "topic_arm": "x"})
+
+
+def test_the_denies_name_prod_by_every_alias_the_prod_policy_declares() -> None:
+    denied: set[str] = set()
+    for statement in policy_document(RESOURCES)["Statement"]:
+        if statement["Effect"] == "Deny":
+            condition = statement.get("Condition", {}).get("StringEqualsIgnoreCase", {})
+            denied.update(condition.get(f"aws:ResourceTag/{T.ENV}", []))
+    names = {"prod", *load_policy_for_env("prod").aliases}
+    assert names and {"production", "prd"} <= names
+    assert names <= denied
+    assert {f" {n}" for n in names} | {f"{n} " for n in names} <= denied
