@@ -97,6 +97,7 @@ def breakeven_cmd(
 ) -> None:
     """Pay per token against Bedrock provisioned model units: the break-even volume, the
     utilisation at which provisioned wins, commitments, and what a forgotten PTU costs.
+    Model units only: Provisioned Throughput bought by tokens is not modelled.
     Example: gpukit cost breakeven --model meta.llama3-8b-instruct --tokens-per-day 500M"""
     check_format(fmt)
     if commitment not in TERMS:
