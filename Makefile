@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_PY    := $(BENCH_VENV)/bin/python
 BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean checkov-env
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,10 +33,16 @@ $(ASL_STAMP): tools/asl/package-lock.json
 demo: $(STAMP)
 	$(PY) -m gpukit.demo
 
-## test: lint, type-check and run the whole test suite (what CI runs)
-test: $(STAMP) $(ASL_STAMP)
+## test: lint, type-check and run the whole test suite in random order (what CI runs;
+## the last line gives the seed: rerun an order with pytest --randomly-seed=N)
+test: $(STAMP) $(ASL_STAMP) checkov-env
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q
+
+## checkov-env: create (once) or find checkov's own environment, which the gate runs;
+## checkov is never installed into $(VENV) (it pins packages exactly)
+checkov-env: $(STAMP)
+	$(PY) -m gpukit.iac.checkov_env
 
 ## lint: ruff everywhere, strict mypy on policies/ and guard/
 lint: $(STAMP)

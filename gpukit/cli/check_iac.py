@@ -14,6 +14,11 @@ from policies.errors import InputError
 FORMAT_HELP = "table, json, sarif (for code scanning) or junit."
 ONLY_HELP = "Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones."
 SKIP_HELP = "Check id to skip (repeatable), e.g. --skip-check CKV_AWS_117."
+CHECKOV_HELP = (
+    "The checkov executable to run (default: $GPUKIT_CHECKOV, else checkov in this"
+    " environment if its version is tested, else an environment gpukit creates once under"
+    " ~/.cache/gpukit)."
+)
 
 
 def terraform(
@@ -29,8 +34,11 @@ def terraform(
         help="A .tfvars file with variable values (repeatable); without one, checkov renders"
         " a variable with no default as an empty value of its type.",
     ),
+    checkov: Path = typer.Option(None, "--checkov", help=CHECKOV_HELP),
 ) -> None:
     """Check Terraform code with checkov: the gpukit checks plus the built-in ones.
+
+    checkov runs in its own environment (see --checkov); the first run creates it.
 
     Example: ``gpukit check terraform modules/terraform --format sarif > results.sarif``.
     Exit 1 when a check fails, 2 when the code cannot be parsed.
@@ -40,7 +48,9 @@ def terraform(
 
     check_format(fmt, FORMATS)
     try:
-        scan = scan_terraform(path, gpukit_only=gpukit_only, skip=skip, var_files=var_files)
+        scan = scan_terraform(
+            path, gpukit_only=gpukit_only, skip=skip, var_files=var_files, checkov=checkov
+        )
     except InputError as exc:
         fail_input(exc.messages)
     if not scan.scanned_anything:
@@ -50,7 +60,7 @@ def terraform(
             file=sys.stderr,
         )
     render(scan, fmt, str(path))
-    if scan.report.failed_checks:
+    if scan.failed:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -61,6 +71,13 @@ def plan(
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
+    source: Path = typer.Option(
+        None,
+        "--source",
+        help="The Terraform code the plan was made from (default: each plan's folder):"
+        " results point at its .tf lines.",
+    ),
+    checkov: Path = typer.Option(None, "--checkov", help=CHECKOV_HELP),
 ) -> None:
     """Check Terraform plans (terraform show -json) with checkov.
 
@@ -69,15 +86,21 @@ def plan(
     malformed plan.
     """
     from gpukit.iac.output import render
-    from gpukit.iac.scan import merge_scans, scan_plan
+    from gpukit.iac.results import merge_scans
+    from gpukit.iac.scan import scan_plan
 
     check_format(fmt, FORMATS)
     try:
-        scan = merge_scans([scan_plan(p, gpukit_only=gpukit_only, skip=skip) for p in paths])
+        scan = merge_scans(
+            [
+                scan_plan(p, gpukit_only=gpukit_only, skip=skip, source=source, checkov=checkov)
+                for p in paths
+            ]
+        )
     except InputError as exc:
         fail_input(exc.messages)
     render(scan, fmt, ", ".join(str(p) for p in paths))
-    if scan.report.failed_checks:
+    if scan.failed:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -101,7 +124,7 @@ def pulumi(
     except InputError as exc:
         fail_input(exc.messages)
     render(scan, fmt, str(stack_dir))
-    if scan.report.failed_checks:
+    if scan.failed:
         raise typer.Exit(EXIT_FINDINGS)
 
 

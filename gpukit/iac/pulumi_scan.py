@@ -2,26 +2,20 @@
 
 The program runs under Pulumi mocks (``modules.pulumi.collect``), its PTUs and endpoints are
 translated by ``policies.pulumi.translate``, and every gpukit check that applies to the
-resource type asks its rule, exactly as the checkov adapters do for Terraform. The result is
-a checkov report, so the output formats are the same for all three paths.
+resource type (``policies.checkov.catalog``) asks its rule, exactly as the checkov adapters
+do for Terraform. No checkov here: the result is gpukit's own scan, so the output formats
+are the same for all three paths.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from checkov.common.models.enums import CheckResult
-from checkov.common.output.record import Record
-from checkov.common.output.report import Report
-
-from gpukit.iac.scan import Scan
+from gpukit.iac.results import Result, Scan, relative, repo_root
 from modules.pulumi.collect import CollectError, PlannedResource, collect
-from policies.checkov.base import judge
-from policies.checkov.checks import RULE_CHECKS
-from policies.checkov.ckv_gpk_9_no_wildcard_iam import check as iam_check
-from policies.checkov.ckv_gpk_9_no_wildcard_iam import policy_document
-from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
+from policies.checkov.catalog import BY_ID, RULE_CHECKS, CheckSpec
+from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE, policy_document
+from policies.checkov.verdict import judge
 from policies.environment import require_env
 from policies.errors import InputError
 from policies.iam import wildcard_problems
@@ -30,29 +24,18 @@ from policies.pulumi.translate import PlannedProps, resources_from_plan
 
 TF_TYPE = {ResourceKind.PTU: PTU_TYPE, ResourceKind.ENDPOINT: ENDPOINT_TYPE}
 IAM_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
+IAM_CHECK = BY_ID["CKV_GPK_9"]
 
 
-def _types_of(check: Any) -> list[str]:
-    return list(getattr(check, "supported_resources", None) or check.resource_types)
-
-
-def _record(
-    check: Any, result: CheckResult, resource: str, program: Path, details: list[str]
-) -> Record:
-    return Record(
-        check_id=check.id,
-        check_name=check.name,
-        check_result={"result": result},
-        code_block=[],
-        file_path=f"/{program.name}",
-        file_line_range=[0, 0],
+def _result(spec: CheckSpec, problems: list[str], resource: str, program: str) -> Result:
+    return Result(
+        check_id=spec.id,
+        check_name=spec.name,
+        result="failed" if problems else "passed",
         resource=resource,
-        evaluations=None,
-        check_class=type(check).__module__,
-        file_abs_path=str(program),
-        details=details,
+        file=program,
+        details=tuple(problems),
     )
-
 
 def _planned(stack_dir: Path, env: str) -> list[PlannedResource]:
     if not stack_dir.is_dir():
@@ -68,7 +51,8 @@ def _planned(stack_dir: Path, env: str) -> list[PlannedResource]:
         raise InputError([f"{stack_dir}/__main__.py: the program failed: {first}"]) from None
 
 
-def _iam_records(planned: list[PlannedResource], program: Path, report: Report) -> None:
+def _iam_results(planned: list[PlannedResource], program: str) -> list[Result]:
+    results = []
     for item in planned:
         if item.type not in IAM_TYPES:
             continue
@@ -76,10 +60,8 @@ def _iam_records(planned: list[PlannedResource], program: Path, report: Report) 
         if document is None:
             continue
         problems = wildcard_problems(document)
-        result = CheckResult.FAILED if problems else CheckResult.PASSED
-        report.add_record(
-            _record(iam_check, result, f"{item.type}::{item.name}", program, problems)
-        )
+        results.append(_result(IAM_CHECK, problems, f"{item.type}::{item.name}", program))
+    return results
 
 
 def scan_pulumi(stack_dir: Path, env: str) -> Scan:
@@ -93,16 +75,14 @@ def scan_pulumi(stack_dir: Path, env: str) -> Scan:
         raise InputError(
             [f"{stack_dir}: a planned resource does not fit the model: {first}"]
         ) from None
-    program = stack_dir / "__main__.py"
-    report = Report("pulumi")
+    program = relative(stack_dir / "__main__.py", repo_root(stack_dir))
+    scan = Scan(resource_count=len(planned))
     for resource in resources:
-        label = resource.arn
-        for check in RULE_CHECKS:
-            if TF_TYPE[resource.kind] not in _types_of(check):
+        for spec in RULE_CHECKS:
+            if TF_TYPE[resource.kind] not in spec.resource_types:
                 continue
-            finding = judge(check.rule_id, resource, default_env=env)
-            result = CheckResult.PASSED if finding is None else CheckResult.FAILED
-            details = [] if finding is None else [finding.reason]
-            report.add_record(_record(check, result, label, program, details))
-    _iam_records(planned, program, report)
-    return Scan(report)
+            finding = judge(str(spec.rule_id), resource, default_env=env)
+            problems = [] if finding is None else [finding.reason]
+            scan.results.append(_result(spec, problems, resource.arn, program))
+    scan.results += _iam_results(planned, program)
+    return scan

@@ -1,74 +1,175 @@
-"""Run checkov's Terraform runners with the gpukit checks and the built-in ones."""
+"""Run checkov's command line (in its own environment) with the gpukit checks and read its
+JSON report into :class:`~gpukit.iac.results.Scan`.
+
+checkov is driven only through its documented interface: ``-d DIR`` or ``-f FILE``,
+``--framework``, ``--external-checks-dir``, ``--check``/``--skip-check``, ``--var-file``,
+``--repo-root-for-plan-enrichment`` and ``-o json``. The gpukit checks run in checkov's
+process; what its report cannot carry (unknown results, graph-check reasons) they append
+to a notes file (:mod:`policies.checkov.notes`).
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from checkov.common.output.report import Report
-from checkov.runner_filter import RunnerFilter
-from checkov.terraform.plan_runner import Runner as PlanRunner
-from checkov.terraform.runner import Runner as HclRunner
-from checkov.terraform_json.runner import TerraformJsonRunner as JsonRunner
-
-from policies.checkov.checks import load
-from policies.checkov.notes import NOTES, Unknown
+import policies
+from gpukit.iac.checkov_env import checkov_command
+from gpukit.iac.results import Result, Scan, relative, repo_root
+from policies.checkov.catalog import CHECK_IDS
+from policies.checkov.notes import NOTES_FILE_ENV, Notes, read
 from policies.errors import InputError
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+#: ``--external-checks-dir``: one module registering every gpukit check.
+EXTERNAL_CHECKS = Path(policies.__file__).parent / "checkov" / "external"
+RESULT_KEYS = {"failed_checks": "failed", "skipped_checks": "skipped", "passed_checks": "passed"}
 
 
-@dataclass
-class Scan:
-    """A checkov report plus the results checkov drops: checks that could not decide."""
-
-    report: Report
-    unknown: list[Unknown] = field(default_factory=list)
-
-    @property
-    def scanned_anything(self) -> bool:
-        """Any resource seen or any check result (checkov's JSON runner records results
-        without filling ``report.resources``)."""
-        r = self.report
-        return bool(
-            r.resources or r.passed_checks or r.failed_checks or r.skipped_checks or self.unknown
-        )
+def _import_path(tmp: Path) -> Path:
+    """A folder holding only ``policies`` (what our checks import), for checkov's PYTHONPATH:
+    nothing else of gpukit's environment reaches checkov's."""
+    folder = tmp / "path"
+    folder.mkdir()
+    source = Path(policies.__file__).parent
+    try:
+        (folder / "policies").symlink_to(source, target_is_directory=True)
+    except OSError:
+        shutil.copytree(source, folder / "policies")
+    return folder
 
 
-def _filter(
-    framework: str, gpukit_only: bool, skip: list[str] | None, var_files: list[str] | None = None
-) -> RunnerFilter:
-    ids = list(load())
-    return RunnerFilter(
-        framework=[framework],
-        checks=ids if gpukit_only else None,
-        skip_checks=skip or None,
-        var_files=var_files or None,
+def _report(out: Path) -> Any:
+    try:
+        return json.loads((out / "results_json.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError([f"checkov: wrote no readable JSON report ({exc})"]) from None
+
+
+def run_checkov(
+    args: list[str], *, base: Path, checkov: Path | None = None, source: Path | None = None
+) -> Scan:
+    """Run ``checkov ARGS`` with the gpukit checks; paths in the result are relative to the
+    repository holding ``base`` (the scanned folder)."""
+    command = checkov_command(checkov)
+    with tempfile.TemporaryDirectory(prefix="gpukit-checkov-") as name:
+        tmp = Path(name)
+        notes_file, out = tmp / "notes.jsonl", tmp / "out"
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(_import_path(tmp)),
+            NOTES_FILE_ENV: str(notes_file),
+            "LOG_LEVEL": "ERROR",
+        }
+        full = [
+            *command,
+            *args,
+            "--external-checks-dir",
+            str(EXTERNAL_CHECKS),
+            "--output",
+            "json",
+            "--output-file-path",
+            str(out),
+            "--soft-fail",
+            "--skip-download",
+        ]
+        done = subprocess.run(full, capture_output=True, text=True, env=env, check=False)
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+            raise InputError([f"checkov failed (exit {done.returncode}): {last.strip()}"])
+        return to_scan(_report(out), read(notes_file), base, source)
+
+
+def _reports(document: Any) -> list[dict[str, Any]]:
+    reports = document if isinstance(document, list) else [document]
+    return [r for r in reports if isinstance(r, dict)]
+
+
+def _locate(file: str, base: Path) -> Path:
+    """A file as checkov names it (absolute, or ``/x.tf`` relative to the scanned folder)."""
+    path = Path(file)
+    if path.is_absolute() and path.exists():
+        return path
+    return base / file.lstrip("/")
+
+
+def _where(record: dict[str, Any], base: Path, source: Path | None) -> Path:
+    """The file a result points at. A plan result that checkov enriched from the Terraform
+    code names its ``.tf`` file relative to that code (``file_abs_path`` stays the plan)."""
+    named = str(record.get("file_path") or "")
+    if source is not None and named and not named.endswith(".json"):
+        candidate = source / named.lstrip("/")
+        if candidate.is_file():
+            return candidate
+    return _locate(str(record.get("file_abs_path") or named), base)
+
+
+def _record(
+    record: dict[str, Any], result: str, notes: Notes, base: Path, source: Path | None
+) -> Result:
+    lines = [*(record.get("file_line_range") or []), 0, 0]
+    details = [str(d) for d in record.get("details") or []]
+    if result == "failed" and not details:
+        reason = notes.reasons.get((record["check_id"], record["resource"]))
+        details = [reason] if reason else []
+    check_result = record.get("check_result") or {}
+    return Result(
+        check_id=record["check_id"],
+        check_name=record.get("check_name") or record["check_id"],
+        result=result,
+        resource=record["resource"],
+        file=relative(_where(record, base, source), repo_root(base)),
+        lines=(int(lines[0] or 0), int(lines[1] or 0)),
+        details=tuple(details),
+        suppress_comment=check_result.get("suppress_comment"),
+        guideline=record.get("guideline") or None,
     )
 
 
-def _run(run: Callable[[], Report | list[Report]]) -> Scan:
-    """Run checkov quietly; give graph-check failures their reason; collect unknowns."""
-    logging.getLogger().setLevel(logging.ERROR)
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    NOTES.clear()
-    result = run()
-    report = merge(result) if isinstance(result, list) else result
-    for record in report.failed_checks:
-        reason = NOTES.reasons.get((record.check_id, record.resource))
-        if reason and not record.details:
-            record.details = [reason]
-    unknown = [
-        Unknown(u.check_id, u.resource, _rel(u.file.split(":", 1)[0]), u.reason)
-        for u in NOTES.unknown
-    ]
-    NOTES.clear()
-    return Scan(report, unknown)
+def to_scan(document: Any, notes: Notes, base: Path, source: Path | None = None) -> Scan:
+    """checkov's ``-o json`` report (one report or a list of them) plus the notes; ``source``
+    is the Terraform code a plan was enriched from."""
+    root = repo_root(base)
+    scan = Scan()
+    errors: list[str] = []
+    for report in _reports(document):
+        results = report.get("results") or {}
+        for key, value in RESULT_KEYS.items():
+            scan.results += [_record(r, value, notes, base, source) for r in results.get(key, [])]
+        errors += [str(e) for e in results.get("parsing_errors", [])]
+        scan.resource_count += int((report.get("summary") or report).get("resource_count", 0))
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        first = relative(_locate(sorted(errors)[0], base), root)
+        raise InputError([f"{first}: cannot parse as Terraform (HCL syntax error?){more}"])
+    for u in notes.unknown:
+        scan.results.append(
+            Result(
+                u.check_id,
+                u.check_id,
+                "unknown",
+                u.resource,
+                relative(_locate(u.file.split(":", 1)[0], base), root),
+                details=(u.reason,),
+            )
+        )
+    return scan
+
+
+def _common(gpukit_only: bool, skip: list[str] | None) -> list[str]:
+    """``--check``/``--skip-check`` (checkov refuses an id in both: with ``--gpukit-only`` a
+    skipped gpukit check is left out of ``--check`` instead)."""
+    if not gpukit_only:
+        return ["--skip-check", ",".join(skip)] if skip else []
+    wanted = [c for c in CHECK_IDS if c not in set(skip or [])]
+    if not wanted:
+        raise InputError(["--skip-check: skips every gpukit check; --gpukit-only runs no other"])
+    return ["--check", ",".join(wanted)]
 
 
 def scan_terraform(
@@ -77,6 +178,7 @@ def scan_terraform(
     gpukit_only: bool = False,
     skip: list[str] | None = None,
     var_files: list[Path] | None = None,
+    checkov: Path | None = None,
 ) -> Scan:
     """Scan a directory of ``.tf`` / ``.tf.json`` files (or one such file). ``var_files``
     are ``.tfvars`` files giving variables their values, as ``terraform plan -var-file``."""
@@ -85,39 +187,26 @@ def scan_terraform(
     for var_file in var_files or []:
         if not var_file.is_file():
             raise InputError([f"{var_file}: no such .tfvars file"])
-    files: list[str] | None = None
-    root: str | None = None
     if path.is_file():
         if not path.name.endswith(TERRAFORM_SUFFIXES):
             raise InputError([f"{path}: not a Terraform file (.tf or .tf.json)"])
-        if path.name.endswith(".json"):
+        if var_files:
+            raise InputError([f"--var-file: needs a directory to scan, not the file {path}"])
+        framework = "terraform_json" if path.name.endswith(".json") else "terraform"
+        if framework == "terraform_json":
             _json_document(path)
-        files = [str(path)]
+        args = ["--file", str(path), "--framework", framework]
+        base = path.parent
     else:
         if not any(p for s in TERRAFORM_SUFFIXES for p in path.rglob(f"*{s}")):
             raise InputError([f"{path}: no .tf or .tf.json files in this directory"])
-        root = str(path)
-    runner_filter = _filter(
-        "terraform", gpukit_only, skip, [str(v.resolve()) for v in var_files or []]
-    )
-    scan = _run(lambda: HclRunner().run(root_folder=root, files=files, runner_filter=runner_filter))
-    json_files = [str(path)] if path.is_file() else [str(p) for p in path.rglob("*.tf.json")]
-    json_files = [f for f in json_files if f.endswith(".tf.json")]
-    if json_files:
-        # checkov's HCL runner skips resources in Terraform JSON (e.g. cdktf output); its
-        # terraform_json runner reads them.
-        json_filter = _filter("terraform_json", gpukit_only, skip)
-        json_scan = _run(
-            lambda: JsonRunner().run(root_folder=None, files=json_files, runner_filter=json_filter)
-        )
-        scan = merge_scans([scan, json_scan])
-    errors = sorted(scan.report.parsing_errors)
-    if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(
-            [f"{_rel(errors[0])}: cannot parse as Terraform (HCL syntax error?){more}"]
-        )
-    return scan
+        # checkov's HCL runner skips resources written in Terraform JSON (e.g. cdktf
+        # output); its terraform_json runner reads them.
+        args = ["--directory", str(path), "--framework", "terraform", "terraform_json"]
+        for var_file in var_files or []:
+            args += ["--var-file", str(var_file.resolve())]
+        base = path
+    return run_checkov([*args, *_common(gpukit_only, skip)], base=base, checkov=checkov)
 
 
 def _json_document(path: Path) -> Any:
@@ -131,8 +220,16 @@ def _json_document(path: Path) -> Any:
         raise InputError([f"{path}:{exc.lineno}: not valid JSON: {exc.msg}"]) from None
 
 
-def scan_plan(path: Path, *, gpukit_only: bool = False, skip: list[str] | None = None) -> Scan:
-    """Scan the output of ``terraform show -json PLANFILE``."""
+def scan_plan(
+    path: Path,
+    *,
+    gpukit_only: bool = False,
+    skip: list[str] | None = None,
+    source: Path | None = None,
+    checkov: Path | None = None,
+) -> Scan:
+    """Scan the output of ``terraform show -json PLANFILE``. ``source`` is the Terraform
+    code the plan was made from (default: the plan's folder): results point at its lines."""
     if not path.is_file():
         raise InputError([f"{path}: no such file"])
     document = _json_document(path)
@@ -145,36 +242,16 @@ def scan_plan(path: Path, *, gpukit_only: bool = False, skip: list[str] | None =
                 " (expected `terraform show -json` output with planned_values)"
             ]
         )
-    runner_filter = _filter("terraform_plan", gpukit_only, skip)
-    scan = _run(
-        lambda: PlanRunner().run(root_folder=None, files=[str(path)], runner_filter=runner_filter)
-    )
-    if scan.report.parsing_errors:
-        raise InputError([f"{path}: checkov could not read this plan"])
-    return scan
-
-
-def merge(reports: list[Report]) -> Report:
-    """One report holding the records (and scanned resources) of several."""
-    if len(reports) == 1:
-        return reports[0]
-    merged = Report(reports[0].check_type if reports else "terraform")
-    for r in reports:
-        merged.passed_checks += r.passed_checks
-        merged.failed_checks += r.failed_checks
-        merged.skipped_checks += r.skipped_checks
-        merged.parsing_errors += r.parsing_errors
-        merged.resources |= r.resources
-    return merged
-
-
-def merge_scans(scans: list[Scan]) -> Scan:
-    return Scan(merge([s.report for s in scans]), [u for s in scans for u in s.unknown])
-
-
-def _rel(path: str) -> str:
+    source = (source or path.parent).resolve()
+    if not source.is_dir():
+        raise InputError([f"--source: {source}: not a directory"])
+    args = ["--file", str(path), "--framework", "terraform_plan"]
+    args += ["--repo-root-for-plan-enrichment", str(source)]
     try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
+        return run_checkov(
+            [*args, *_common(gpukit_only, skip)], base=path.parent, checkov=checkov, source=source
+        )
+    except InputError as exc:
+        if "cannot parse" in exc.messages[0]:
+            raise InputError([f"{path}: checkov could not read this plan"]) from None
+        raise

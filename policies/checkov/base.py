@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies import tags as T
 from policies.checkov.notes import NOTES, Unknown
 from policies.checkov.translate import Unresolved, address_of, resources_from_conf
-from policies.context import RuleContext
-from policies.environment import load_policies, resolve_env
-from policies.findings import Decision, Finding
-from policies.model import Resource
-from policies.pricing import load_bundled
-from policies.registry import REGISTRY
-from policies.rules import MODULES as _RULE_MODULES
+from policies.checkov.verdict import GUIDELINE, judge
 
-GUIDELINE = "gpukit docs/terraform.md#checks"
-
-assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
-
-
-def judge(
-    rule_id: str, resource: Resource, now: datetime | None = None, default_env: str = "dev"
-) -> Finding | None:
-    """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes.
-    The policy is the one the resource's ``gpukit:env`` selects, else ``default_env``."""
-    policies = load_policies()
-    policy = policies[resolve_env(resource.tags.get(T.ENV), policies) or default_env]
-    ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
-    finding = REGISTRY.get(rule_id).check(ctx)
-    return None if finding is None or finding.decision is Decision.OK else finding
+__all__ = ["GUIDELINE", "GpukitCheck", "RuleCheck", "judge"]  # judge: moved to verdict.py
 
 
 class GpukitCheck(BaseResourceCheck):
@@ -57,7 +35,7 @@ class GpukitCheck(BaseResourceCheck):
 
     def _unknown(self, conf: dict[str, Any], reason: str) -> CheckResult:
         self.details.append(reason)
-        NOTES.unknown.append(Unknown(self.id, address_of(conf), self.entity_path, reason))
+        NOTES.add_unknown(Unknown(self.id, address_of(conf), self.entity_path, reason))
         return CheckResult.UNKNOWN
 
 

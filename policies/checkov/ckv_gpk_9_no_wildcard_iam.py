@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 
 from policies.checkov.base import GpukitCheck
-from policies.checkov.translate import address_of, is_expression, unwrap
+from policies.checkov.translate import address_of, is_expression, policy_document, unwrap
 from policies.iam import wildcard_problems
 
 IAM_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy"]
-
-
-def policy_document(value: Any) -> dict[str, Any] | None:
-    """An IAM policy document given as a dict or as its JSON text; ``None`` otherwise."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            return None
-    return value if isinstance(value, dict) else None
 
 
 class NoWildcardIam(GpukitCheck):

@@ -9,6 +9,7 @@ checks report such resources as unknown instead of guessing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -159,3 +160,13 @@ def resources_from_conf(resource_type: str, conf: Mapping[str, Any]) -> list[Res
     if resource_type == ENDPOINT_TYPE:
         return [endpoint_resource(conf)]
     raise ValueError(f"gpukit does not judge {resource_type}")
+
+
+def policy_document(value: Any) -> dict[str, Any] | None:
+    """An IAM policy document given as a dict or as its JSON text; ``None`` otherwise."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    return value if isinstance(value, dict) else None

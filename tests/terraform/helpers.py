@@ -1,11 +1,16 @@
-"""Reading fixtures and checkov reports in the Terraform tests."""
+"""Reading fixtures and scans, and running the installed ``gpukit`` console script, in the
+Terraform tests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import hcl2
-from checkov.common.output.report import Report
+
+from gpukit.iac.results import Scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PTU = "aws_bedrock_provisioned_model_throughput"
@@ -41,14 +46,26 @@ def labelled(check_id: str) -> tuple[set[str], set[str]]:
     return passing, failing
 
 
-def outcome(report: Report, check_id: str, under: str = "") -> tuple[set[str], set[str]]:
+def outcome(scan: Scan, check_id: str, under: str = "") -> tuple[set[str], set[str]]:
     """(passed, failed) resource addresses for one check, optionally for files under a dir."""
 
-    def pick(records: list[object]) -> set[str]:
-        return {
-            r.resource  # type: ignore[attr-defined]
-            for r in records
-            if r.check_id == check_id and f"/{under}" in r.file_path  # type: ignore[attr-defined]
-        }
+    def pick(result: str) -> set[str]:
+        return {r.resource for r in scan.of(result) if r.check_id == check_id and under in r.file}
 
-    return pick(report.passed_checks), pick(report.failed_checks)
+    return pick("passed"), pick("failed")
+
+
+#: The console script pip installed next to this interpreter.
+GPUKIT = Path(sys.executable).with_name("gpukit")
+
+
+def gpukit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``gpukit`` in a fresh process (nothing imported by earlier tests)."""
+    return subprocess.run(
+        [str(GPUKIT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )

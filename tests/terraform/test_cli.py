@@ -1,4 +1,8 @@
-"""``gpukit check terraform|plan|pulumi``: formats, exit codes, and one-line input errors."""
+"""``gpukit check terraform|plan|pulumi``: formats, exit codes, and one-line input errors.
+
+Every test runs the installed ``gpukit`` console script in a fresh process, as a user (or
+pre-commit, or CI) does: nothing imported by an earlier test can hide an import problem.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from gpukit.cli import app
-from tests.terraform.helpers import FIXTURES
+from tests.terraform.helpers import FIXTURES, gpukit
 
-runner = CliRunner()
 BAD_PTU = "aws_bedrock_provisioned_model_throughput.bad"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["check", *args])
-    return result.exit_code, result.stdout, result.stderr
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    done = gpukit("check", *args, env=env)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout, done.stderr
 
 
 def failed_ids(stdout: str) -> set[str]:
@@ -72,14 +74,24 @@ def test_sarif_lists_failures_by_rule() -> None:
     assert "CKV_GPK_2" in rule_ids
 
 
-def test_junit_counts_failures() -> None:
+def test_junit_counts_failures_and_gives_their_reasons() -> None:
     code, out, _ = run(
         "plan", str(FIXTURES / "plan" / "ckv_gpk_9.json"), "--gpukit-only", "--format", "junit"
     )
     assert code == 1
     suites = ET.fromstring(out)
-    failures = [c for c in suites.iter("testcase") if c.find("failure") is not None]
+    cases = list(suites.iter("testcase"))
+    failures = [c.find("failure") for c in cases if c.find("failure") is not None]
     assert len(failures) == 3
+    by_name = {c.get("name"): c for c in cases}
+    wildcard = next(n for n in by_name if n and n.endswith("fail_service_wildcard"))
+    failure = by_name[wildcard].find("failure")
+    assert failure is not None and "sagemaker:*" in (failure.get("message") or "")
+    assert "sagemaker:*" in (failure.text or "")
+    for case in cases:
+        assert not (case.get("file") or "").startswith("/"), case.get("file")
+        assert case.get("file") == "tests/terraform/fixtures/plan/ckv_gpk_9.json"
+        assert "[NONE]" not in (case.get("name") or "")
 
 
 def test_table_names_the_failing_resource() -> None:
@@ -188,6 +200,32 @@ def test_several_plans_are_checked_together() -> None:
 
 def outcomes(out: str) -> dict[str, str]:
     return {r["check_id"]: r["result"] for r in json.loads(out)["results"]}
+
+
+def test_plan_results_point_at_the_terraform_source_line() -> None:
+    """checkov's plan enrichment: with the code the plan came from, a failure names the
+    ``.tf`` file and the resource block's lines, not ``plan.json``."""
+    source = FIXTURES / "hcl" / "bad_ptu"
+    plan = FIXTURES / "plan" / "bad_ptu.json"
+    code, out, _ = run("plan", str(plan), "--source", str(source), "--gpukit-only", "-f", "json")
+    assert code == 1
+    failed = [r for r in json.loads(out)["results"] if r["result"] == "failed"]
+    assert {r["file"] for r in failed} == {"tests/terraform/fixtures/hcl/bad_ptu/main.tf"}
+    text = (source / "main.tf").read_text().splitlines()
+    for r in failed:
+        assert text[r["lines"][0] - 1].startswith(f'resource "{BAD_PTU.split(".")[0]}" "bad"')
+
+
+def test_a_checkov_that_does_not_exist_is_one_line_exit_2() -> None:
+    code, _, err = run(
+        "terraform", str(FIXTURES / "hcl" / "bad_ptu"), "--checkov", "/nonexistent/checkov"
+    )
+    assert code == 2
+    assert err.splitlines() == ["--checkov: /nonexistent/checkov: no such checkov executable"]
+    code, _, err = run(
+        "plan", str(FIXTURES / "plan" / "bad_ptu.json"), env={"GPUKIT_CHECKOV": "/no/checkov"}
+    )
+    assert code == 2 and "GPUKIT_CHECKOV" in err and len(err.strip().splitlines()) == 1
 
 
 def test_values_known_only_at_apply_are_reported_unknown() -> None:

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from checkov.common.output.report import Report
 
+from gpukit.iac.results import Scan
 from gpukit.iac.scan import scan_plan, scan_terraform
 from tests.terraform.helpers import FIXTURES, JUDGED, labelled, outcome
 
@@ -25,35 +25,32 @@ def test_committed_fixtures_are_what_make_fixtures_writes(tmp_path: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def hcl_report() -> Report:
-    return scan_terraform(FIXTURES / "hcl", gpukit_only=True).report
+def hcl_report() -> Scan:
+    return scan_terraform(FIXTURES / "hcl", gpukit_only=True)
 
 
 @pytest.fixture(scope="module")
-def plan_reports() -> dict[str, Report]:
-    return {
-        c: scan_plan(FIXTURES / "plan" / f"{c.lower()}.json", gpukit_only=True).report
-        for c in CHECKS
-    }
+def plan_reports() -> dict[str, Scan]:
+    return {c: scan_plan(FIXTURES / "plan" / f"{c.lower()}.json", gpukit_only=True) for c in CHECKS}
 
 
 @pytest.mark.parametrize("check_id", CHECKS)
-def test_hcl_fixture_exact_sets(hcl_report: Report, check_id: str) -> None:
+def test_hcl_fixture_exact_sets(hcl_report: Scan, check_id: str) -> None:
     passing, failing = labelled(check_id)
     assert passing and failing
     assert outcome(hcl_report, check_id, f"{check_id.lower()}/") == (passing, failing)
 
 
 @pytest.mark.parametrize("check_id", CHECKS)
-def test_plan_fixture_exact_sets(plan_reports: dict[str, Report], check_id: str) -> None:
+def test_plan_fixture_exact_sets(plan_reports: dict[str, Scan], check_id: str) -> None:
     passing, failing = labelled(check_id)
     assert outcome(plan_reports[check_id], check_id) == (passing, failing)
 
 
-def test_failures_say_why(hcl_report: Report) -> None:
+def test_failures_say_why(hcl_report: Scan) -> None:
     reasons = {
         (r.check_id, r.resource.rsplit(".", 1)[-1]): " ".join(r.details)
-        for r in hcl_report.failed_checks
+        for r in hcl_report.failed
     }
     assert "SixMonths" in reasons[("CKV_GPK_2", "fail_dev_six_months")]
     assert "gpukit:owner missing" in reasons[("CKV_GPK_1", "fail_no_owner")]
@@ -62,19 +59,19 @@ def test_failures_say_why(hcl_report: Report) -> None:
     assert "Green has no autoscaling" in reasons[("CKV_GPK_7", "fail_one_of_two")]
 
 
-def test_only_gpukit_checks_ran(hcl_report: Report) -> None:
-    ran = {r.check_id for r in hcl_report.passed_checks + hcl_report.failed_checks}
+def test_only_gpukit_checks_ran(hcl_report: Scan) -> None:
+    ran = {r.check_id for r in hcl_report.of("passed") + hcl_report.failed}
     assert ran == set(CHECKS)
 
 
 def test_plan_of_a_module_whose_tags_come_from_provider_default_tags() -> None:
     """Resources in ``module.team`` carry the gpukit tags only through the provider's
     default_tags (``tags_all``): the tag checks pass, and the dev SixMonths term fails."""
-    report = scan_plan(FIXTURES / "plan" / "module_default_tags.json", gpukit_only=True).report
+    report = scan_plan(FIXTURES / "plan" / "module_default_tags.json", gpukit_only=True)
     ptu = "module.team.aws_bedrock_provisioned_model_throughput"
     endpoint = "module.team.aws_sagemaker_endpoint.llm"
-    failed = {(r.check_id, r.resource) for r in report.failed_checks}
-    passed = {(r.check_id, r.resource) for r in report.passed_checks}
+    failed = {(r.check_id, r.resource) for r in report.failed}
+    passed = {(r.check_id, r.resource) for r in report.of("passed")}
     assert failed == {("CKV_GPK_2", f"{ptu}.committed")}
     assert {
         ("CKV_GPK_1", f"{ptu}.chat"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.checkov.ckv_gpk_7_endpoint_autoscaling import _Fleet, endpoint_with_scaling
+from policies.checkov.graph_join import _Fleet, endpoint_with_scaling
 
 TAGS = {
     "gpukit:owner": "ana",

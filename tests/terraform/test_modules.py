@@ -8,9 +8,9 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from checkov.common.output.report import Report
 
 from gpukit.iac import guard_policy
+from gpukit.iac.results import Scan
 from gpukit.iac.scan import scan_terraform
 from guard.claims import TTL_ATTRIBUTE
 from guard.iam import PERMISSIONS
@@ -33,8 +33,8 @@ def one(value: object) -> object:
 
 
 @pytest.fixture(scope="module")
-def dogfood() -> Report:
-    return scan_terraform(ROOT).report
+def dogfood() -> Scan:
+    return scan_terraform(ROOT)
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -76,13 +76,14 @@ def test_required_gpukit_tags_are_merged_over_the_tags_variable(module: str) -> 
         assert f'"{key}"' in merge.group(1)
 
 
-def test_dogfood_builtin_checks_pass_or_skip_with_a_reason(dogfood: Report) -> None:
-    failed = [(r.check_id, r.resource) for r in dogfood.failed_checks]
+def test_dogfood_builtin_checks_pass_or_skip_with_a_reason(dogfood: Scan) -> None:
+    failed = [(r.check_id, r.resource) for r in dogfood.failed]
     assert failed == []
-    assert len(dogfood.passed_checks) > 50
-    for record in dogfood.skipped_checks:
-        assert len(str(record.check_result.get("suppress_comment") or "")) > 20, record.check_id
-    scanned = {r.file_path.split("/")[1] for r in dogfood.passed_checks}
+    assert len(dogfood.of("passed")) > 50
+    for result in dogfood.of("skipped"):
+        assert len(str(result.suppress_comment or "")) > 20, result.check_id
+    prefix = ROOT.relative_to(Path(__file__).parents[2]).as_posix() + "/"
+    scanned = {r.file.removeprefix(prefix).split("/")[0] for r in dogfood.of("passed")}
     assert scanned == set(MODULES)
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from policies.checkov.base import judge
 from policies.checkov.translate import (
     Unresolved,
     endpoint_resource,
@@ -14,6 +13,7 @@ from policies.checkov.translate import (
     tags_of,
     variants_of,
 )
+from policies.checkov.verdict import judge
 from policies.iam import wildcard_problems
 from policies.model import ResourceKind
 

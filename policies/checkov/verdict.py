@@ -1,0 +1,33 @@
+"""A rule's verdict on one translated resource: what every gpukit check asks, in checkov's
+process and in ``gpukit check pulumi`` alike. Imports nothing of checkov."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from policies import tags as T
+from policies.context import RuleContext
+from policies.environment import load_policies, resolve_env
+from policies.findings import Decision, Finding
+from policies.model import Resource
+from policies.pricing import load_bundled
+from policies.registry import REGISTRY
+from policies.rules import MODULES as _RULE_MODULES
+
+#: Where a gpukit check's help lives (checkov's ``guideline`` field).
+GUIDELINE = "gpukit docs/terraform.md#checks"
+
+assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
+
+
+def judge(
+    rule_id: str, resource: Resource, now: datetime | None = None, default_env: str = "dev"
+) -> Finding | None:
+    """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes.
+    The policy is the one the resource's ``gpukit:env`` selects (any case, aliases; a value
+    naming none gets the strictest), else ``default_env``."""
+    policies = load_policies()
+    policy = policies[resolve_env(resource.tags.get(T.ENV), policies) or default_env]
+    ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
+    finding = REGISTRY.get(rule_id).check(ctx)
+    return None if finding is None or finding.decision is Decision.OK else finding
