@@ -27,7 +27,11 @@ from policies import tags as T
 from policies.findings import Decision
 from policies.timeutil import iso
 
-MODEL_ID = "amazon.titan-text-express-v1"
+#: No-commitment PTUs are sold for custom models (and a few Amazon base models only).
+MODEL_ID = (
+    "arn:aws:bedrock:us-east-1:123456789012:"
+    "custom-model/amazon.titan-text-express-v1:0:8k/benchmark001"
+)
 GPU = "ml.g4dn.xlarge"  # moto rejects ml.g5.*; the product uses real types
 WINDOW = timedelta(hours=12)  # dev's idle window for PTUs and endpoints
 #: The idle rule's (GPK005) decision for each truth; other rules may add findings.

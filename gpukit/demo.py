@@ -25,7 +25,7 @@ from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
 from guard.actions.mark import mark_record
 from guard.audit import FileAuditStore
 from policies import tags as T
-from policies.findings import DECISION_RANK, Decision
+from policies.findings import DECISION_RANK, PRICE_UNKNOWN, Decision
 from policies.timeutil import iso
 
 REGION = "us-east-1"
@@ -72,13 +72,20 @@ def strongest(findings: list[dict[str, Any]]) -> dict[str, Any]:
     return max(findings, key=lambda f: DECISION_RANK[Decision(f["decision"])])
 
 
-def waste(findings: list[dict[str, Any]]) -> float:
-    """Monthly waste of one resource: its largest finding (rules overlap, never add up)."""
+def waste(findings: list[dict[str, Any]]) -> float | None:
+    """Monthly waste of one resource: its largest finding (rules overlap, never add up);
+    ``None`` when its price is unknown."""
+    if any(f["monthly_waste_usd"] is None for f in findings):
+        return None
     return max((f["monthly_waste_usd"] for f in findings), default=0.0)
 
 
-def money(value: float) -> str:
-    return f"${value:,.2f}"
+def dollars(value: float | None, width: int) -> str:
+    return f"{PRICE_UNKNOWN:>{width}}" if value is None else f"{value:>{width},.2f}"
+
+
+def money(value: float | None) -> str:
+    return PRICE_UNKNOWN if value is None else f"${value:,.2f}"
 
 
 class Fleet:
@@ -119,13 +126,13 @@ def print_fleet(fleet: Fleet) -> None:
 
 def print_findings_table(fleet: Fleet, report: dict[str, Any]) -> None:
     print(f"Dry run ({report['run_id']}): {report['resources']} resources judged; nothing changed.")
-    print(f"  {'decision':<10}{'resource':<36}{'$/hour':>10}{'waste $/month':>16}")
+    print(f"  {'decision':<10}{'resource':<36}{'$/hour':>14}{'waste $/month':>16}")
     rows = by_resource(report["findings"])
     for arn in sorted(rows, key=lambda a: -DECISION_RANK[Decision(strongest(rows[a])["decision"])]):
         top = strongest(rows[arn])
         print(
             f"  {top['decision']:<10}{fleet.label(arn):<36}"
-            f"{top['hourly_cost_usd']:>10,.2f}{waste(rows[arn]):>16,.2f}"
+            f"{dollars(top['hourly_cost_usd'], 14)}{dollars(waste(rows[arn]), 16)}"
         )
         print(f"  {'':<10}{top['rule_id']}: {top['reason']}")
     print()
@@ -174,9 +181,12 @@ def summarize_apply(emu: Emulator, fleet: Fleet, report: dict[str, Any], audit: 
     for action in failed:
         label = fleet.label(action["resource_arn"])
         print(f"  FAILED     {label:<36}{action['action']}: {action.get('detail', '')}")
-    saved = sum(waste(rows.get(arn, [])) for arn in torn)
+    savings = [waste(rows.get(arn, [])) for arn in torn]
+    unknown = sum(1 for s in savings if s is None)
+    saved = sum(s for s in savings if s is not None)
     print()
-    print(f"Saved: {money(saved)} per month from {len(torn)} teardown(s).")
+    extra = f" ({unknown} more with {PRICE_UNKNOWN})" if unknown else ""
+    print(f"Saved: {money(saved)} per month from {len(torn)} teardown(s){extra}.")
     prices = str(report.get("prices", "not reported by the guard"))
     print(f"Price source: {prices.removeprefix('prices: ')}")
     calls = report.get("api_calls", {})

@@ -65,6 +65,6 @@ def live_tuning_prices(factory: ClientFactory, region: str, book: PriceBook) -> 
     return {
         "gbSecond": gb_second,
         "requestPerMillion": request * 1_000_000,
-        "stateTransition": book.stepfunctions_per_state_transition,
+        "stateTransition": book.stepfunctions_per_state_transition.usd,
         "source": f"prices: live Price List API (AWSLambda, {region})",
     }

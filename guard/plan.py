@@ -180,7 +180,7 @@ def plan(
 
 
 def _waste(step: Step) -> float:
-    return max((f.monthly_waste_usd for f in step.evaluation.findings), default=0.0)
+    return max((f.monthly_waste_usd or 0.0 for f in step.evaluation.findings), default=0.0)
 
 
 def _cap_teardowns(steps: list[Step], max_teardowns: int | None) -> list[Step]:

@@ -15,9 +15,12 @@ from guard.awsutil import AwsError, error_message
 from guard.bedrock_pricing import bedrock_token_prices
 from guard.clients import ClientFactory
 from guard.price_list import on_demand_dimensions, products
-from policies.pricing import PriceBook, TokenPrice, load_bundled
+from policies.pricing import PriceBook, Source, SourcedPrice, TokenPrice, load_bundled
 
 SERVICE_CODE = "AmazonSageMaker"
+#: The ``source`` of every price read live.
+LIVE_SOURCE = "aws-price-list"
+PRICE_LIST_URL = "https://api.pricing.us-east-1.amazonaws.com (GetProducts)"
 
 
 def hosting_filters(region: str) -> list[dict[str, str]]:
@@ -75,6 +78,12 @@ def load_prices(
         return bundled.model_copy(
             update={"source": f"bundled; Price List API returned no prices{token_note}"}
         )
+    read = today or date.today()
+    live_source = Source(
+        title="AWS Price List API, GetProducts for AmazonSageMaker and AmazonBedrock",
+        url=PRICE_LIST_URL,
+        read=read,
+    )
     got = [f"{len(live)} SageMaker instance types"] if live else []
     got += [f"{len(tokens)} Bedrock on-demand models"] if tokens else []
     rest = ["Bedrock PTUs"] + ([] if live else ["SageMaker"])
@@ -83,12 +92,16 @@ def load_prices(
         update={
             "source": f"AWS Price List API for {' and '.join(got)},"
             f" bundled {bundled.as_of.isoformat()} for {', '.join(rest)}{token_note}",
-            "as_of": today or date.today(),
+            "as_of": read,
             "region": region,
-            "sagemaker_hourly": {**bundled.sagemaker_hourly, **live},
+            "sources": {**bundled.sources, LIVE_SOURCE: live_source},
+            "sagemaker_hourly": {
+                **bundled.sagemaker_hourly,
+                **{t: SourcedPrice(usd=usd, source=LIVE_SOURCE) for t, usd in live.items()},
+            },
             "bedrock_on_demand_per_1m_tokens": {
                 **bundled.bedrock_on_demand_per_1m_tokens,
-                **tokens,
+                **{k: p.model_copy(update={"source": LIVE_SOURCE}) for k, p in tokens.items()},
             },
         }
     )

@@ -107,8 +107,9 @@ def commitment_note(
     had = raw.get("commitmentDuration") if raw.get("commitmentDuration") in COMMITMENTS else None
     units = int(raw["modelUnits"])
     model = raw.get("foundationModelArn") or raw["modelArn"]
-    table = prices.bedrock_ptu_hourly_per_unit[prices.model_key(model) or "*"]
-    options = {o.term: o for o in commitment_options(table, units, prices.hours_per_month)}
+    table = prices.ptu_terms(model)
+    priced = commitment_options(table, units, prices.hours_per_month) if "none" in table else []
+    options = {o.term: o for o in priced}
     source = prices.describe()
     if commitment is None:
         if had is None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from policies import tags as T
 from policies.cost.resource import hourly_cost, monthly_cost
 from policies.environment import EnvironmentPolicy
-from policies.findings import Decision, Finding, Severity
+from policies.findings import PRICE_UNKNOWN, Decision, Finding, Severity
 from policies.model import Resource
 from policies.pricing import PriceBook
 from policies.timeutil import iso, try_parse_iso
@@ -44,9 +44,15 @@ class RuleContext:
     prices: PriceBook
 
     @property
-    def hourly_cost(self) -> float:
-        """What the resource bills per hour right now, in USD."""
+    def hourly_cost(self) -> float | None:
+        """What the resource bills per hour right now, in USD; ``None`` when unknown."""
         return hourly_cost(self.resource, self.prices)
+
+    @property
+    def hourly_cost_text(self) -> str:
+        """``$12.30/h``, or ``price unknown`` when the book has no price for it."""
+        hourly = self.hourly_cost
+        return PRICE_UNKNOWN if hourly is None else f"${hourly:,.2f}/h"
 
     @property
     def locked_until(self) -> str | None:
@@ -77,10 +83,16 @@ class RuleContext:
         act_after: datetime | None = None,
     ) -> Finding:
         """A finding with this resource's dollars: ``wasteful`` findings waste the whole
-        hourly cost every month; ``monthly_waste`` gives a smaller figure instead."""
-        hourly = round(self.hourly_cost, 4)
-        if monthly_waste is None:
-            monthly_waste = monthly_cost(hourly, self.prices) if wasteful else 0.0
+        hourly cost every month; ``monthly_waste`` gives a smaller figure instead. An unknown
+        price leaves both dollar fields ``None`` and says so in the reason."""
+        cost = self.hourly_cost
+        hourly = None if cost is None else round(cost, 4)
+        if monthly_waste is None and wasteful:
+            monthly_waste = None if hourly is None else monthly_cost(hourly, self.prices)
+        elif monthly_waste is None:
+            monthly_waste = 0.0
+        if hourly is None and PRICE_UNKNOWN not in reason:
+            reason += f" ({PRICE_UNKNOWN}: no price for it in the {self.prices.source} price book)"
         return Finding(
             rule_id=rule_id,
             resource_arn=self.resource.arn,
@@ -89,7 +101,7 @@ class RuleContext:
             decision=decision,
             reason=reason,
             hourly_cost_usd=hourly,
-            monthly_waste_usd=round(monthly_waste, 2),
+            monthly_waste_usd=None if monthly_waste is None else round(monthly_waste, 2),
             act_after=iso(act_after) if act_after else None,
         )
 

@@ -34,6 +34,9 @@ DECISION_RANK = {
     Decision.BLOCKED: 4,
 }
 
+#: Said instead of a dollar figure the price book cannot give.
+PRICE_UNKNOWN = "price unknown"
+
 FAILING_DECISIONS = frozenset({Decision.MARK, Decision.TEARDOWN, Decision.BLOCKED})
 
 
@@ -48,8 +51,12 @@ class Finding(BaseModel):
     severity: Severity
     decision: Decision
     reason: str = Field(description="One sentence a person understands.")
-    hourly_cost_usd: float = 0.0
-    monthly_waste_usd: float = 0.0
+    hourly_cost_usd: float | None = Field(
+        default=0.0, description="USD per hour; null when the price is unknown."
+    )
+    monthly_waste_usd: float | None = Field(
+        default=0.0, description="USD per month; null when the price is unknown."
+    )
     act_after: str | None = Field(
         default=None, description="ISO time from which a mark turns into teardown, if any."
     )

@@ -35,7 +35,8 @@ class InventoryItem(BaseModel):
     units: int
     commitment: Commitment | None = None
     commitment_expires_at: AwareDatetime | None = None
-    hourly_cost_usd: float
+    #: ``None``: price unknown (the book and the Price List have none for it).
+    hourly_cost_usd: float | None
     decision: Decision
 
 
@@ -60,7 +61,7 @@ def inventory_item(evaluation: Evaluation, prices: PriceBook) -> InventoryItem:
         units=units,
         commitment=ptu.commitment if ptu else None,
         commitment_expires_at=ptu.commitment_expires_at if ptu else None,
-        hourly_cost_usd=round(hourly_cost(resource, prices), 4),
+        hourly_cost_usd=None if (cost := hourly_cost(resource, prices)) is None else round(cost, 4),
         decision=evaluation.decision,
     )
 

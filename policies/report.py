@@ -44,6 +44,11 @@ class Report(BaseModel):
         per_resource: dict[str, float] = {}
         for f in self.findings:
             per_resource[f.resource_arn] = max(
-                per_resource.get(f.resource_arn, 0.0), f.monthly_waste_usd
+                per_resource.get(f.resource_arn, 0.0), f.monthly_waste_usd or 0.0
             )
         return round(sum(per_resource.values()), 2)
+
+    @property
+    def unpriced(self) -> list[str]:
+        """Resources whose price is unknown, so the waste total leaves them out."""
+        return sorted({f.resource_arn for f in self.findings if f.hourly_cost_usd is None})

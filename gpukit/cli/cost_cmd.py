@@ -12,14 +12,15 @@ from gpukit.cli.cost_inputs import (
     FORMAT,
     LIVE,
     PLOT,
+    PRICES,
     REGION,
-    WITHOUT_MODEL,
     Inputs,
     build,
     model_key,
     number,
     opt,
     price_book,
+    unpriced,
 )
 from gpukit.cli.cost_plot import require_matplotlib, token_figure, write_plot
 from policies.cost.commitment import TERMS, Running, commitment_options
@@ -42,6 +43,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+TERM_NAMES = {"none": "no-commitment", "OneMonth": "OneMonth", "SixMonths": "SixMonths"}
 TOKEN_FLAGS = {
     "usd_per_1m_input_tokens": "--serverless-usd-per-1m-input-tokens",
     "usd_per_1m_output_tokens": "--serverless-usd-per-1m-output-tokens",
@@ -81,44 +83,52 @@ def breakeven_cmd(
     tokens_per_second: str = opt(
         "--tokens-per-second",
         "TOKENS",
-        "Input+output tokens per second one model unit serves (the price book's are estimates).",
+        "Input+output tokens per second one model unit serves (AWS publishes none: ask your"
+        " account team; or set it in your --prices FILE).",
     ),
     tokens_per_day: str = opt(
         "--tokens-per-day", "TOKENS", "Also compare both options at this volume."
     ),
     live_prices: bool = LIVE,
+    prices_file: Path = PRICES,
     region: str = REGION,
     fmt: str = FORMAT,
     plot: Path = PLOT,
 ) -> None:
     """Pay per token against Bedrock provisioned model units: the break-even volume, the
     utilisation at which provisioned wins, commitments, and what a forgotten PTU costs.
+    Model units only: Provisioned Throughput bought by tokens is not modelled.
     Example: gpukit cost breakeven --model meta.llama3-8b-instruct --tokens-per-day 500M"""
     check_format(fmt)
     if commitment not in TERMS:
         fail_input(f"--commitment: {commitment!r} is not one of {', '.join(TERMS)}")
     if plot is not None:
         require_matplotlib()
-    book = price_book(live_prices, region)
+    book = price_book(live_prices, region, prices_file)
     key = model_key(book, model)
+    if model is not None and key is None and provisioned_usd_per_hour is None:
+        fail_input(
+            f"--model: no price for {model!r} in {book.describe()}; pass"
+            " --provisioned-usd-per-hour and the --serverless-usd-per-1m-*-tokens prices,"
+            " your own --prices FILE, or --live-prices"
+        )
     inputs = Inputs()
-    book_hourly = {t: book.ptu_unit_hourly(key, t) for t in TERMS} if key else {}
+    book_hourly = book.ptu_terms(model) if model else {}
     hourly = inputs.read(
         "--provisioned-usd-per-hour",
         provisioned_usd_per_hour,
         book_hourly.get(commitment),
-        needed=WITHOUT_MODEL,
+        needed=unpriced(book, model, f"{TERM_NAMES[commitment]} provisioned price"),
     )
     usd_in, usd_out = _token_prices(
-        inputs, book, key, serverless_usd_per_1m_tokens, serverless_in, serverless_out
+        inputs, book, model, serverless_usd_per_1m_tokens, serverless_in, serverless_out
     )
     share = inputs.read("--output-share", output_share, default=DEFAULT_OUTPUT_SHARE)
     capacity = inputs.read(
         "--tokens-per-second",
         tokens_per_second,
-        book.ptu_tokens_per_second(key) if key else None,
-        needed=WITHOUT_MODEL,
-        estimate=True,
+        book.ptu_tokens_per_second(model) if model else None,
+        needed=unpriced(book, model, "model-unit throughput (AWS publishes none)"),
     )
     units = inputs.read_whole("--model-units", model_units, default_label="as many as needed")
     pricing = build(
@@ -146,14 +156,14 @@ def breakeven_cmd(
         if volume is not None
         else None
     )
-    terms = {**book_hourly, commitment: hourly} if key else {}
+    terms = {**book_hourly, commitment: hourly} if book_hourly else {}
     options = [
         (option, breakeven(pricing, provisioned_at(option.usd_per_hour_per_unit), hours))
-        for option in (commitment_options(terms, units or 1, hours) if terms else [])
+        for option in (commitment_options(terms, units or 1, hours) if "none" in terms else [])
     ]
     result = breakeven(pricing, provisioned, hours)
     doc = cost_render.breakeven_doc(
-        book, key, commitment, inputs, pricing, result, at, options,
+        book, key or model, commitment, inputs, pricing, result, at, options,
         Running(hourly * (units or 1), hours),
     )  # fmt: skip
     cost_render.emit(doc, fmt, cost_render.breakeven_lines)
@@ -164,7 +174,7 @@ def breakeven_cmd(
 def _token_prices(
     inputs: Inputs,
     book: PriceBook,
-    key: str | None,
+    model: str | None,
     both: str | None,
     given_in: str | None,
     given_out: str | None,
@@ -174,10 +184,11 @@ def _token_prices(
         fail_input(
             "--serverless-usd-per-1m-tokens: give it or the -input-/-output- prices, not both"
         )
-    price = book.on_demand_tokens(key) if key else None
+    price = book.on_demand_tokens(model) if model else None
     flags = ("--serverless-usd-per-1m-input-tokens", "--serverless-usd-per-1m-output-tokens")
     values = (number(flags[0], given_in), number(flags[1], given_out))
+    needed = unpriced(book, model, "on-demand token price")
     return (
-        inputs.take(flags[0], one if one is not None else values[0], price.input if price else None, needed=WITHOUT_MODEL),
-        inputs.take(flags[1], one if one is not None else values[1], price.output if price else None, needed=WITHOUT_MODEL),
+        inputs.take(flags[0], one if one is not None else values[0], price.input if price else None, needed=needed),
+        inputs.take(flags[1], one if one is not None else values[1], price.output if price else None, needed=needed),
     )  # fmt: skip

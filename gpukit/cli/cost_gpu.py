@@ -13,6 +13,7 @@ from gpukit.cli.cost_inputs import (
     FORMAT,
     LIVE,
     PLOT,
+    PRICES,
     REGION,
     Inputs,
     build,
@@ -128,6 +129,7 @@ def compare(
         "Link the weights load over, to derive --cold-start-seconds.",
     ),
     live_prices: bool = LIVE,
+    prices_file: Path = PRICES,
     region: str = REGION,
     fmt: str = FORMAT,
     plot: Path = PLOT,
@@ -139,7 +141,7 @@ def compare(
     check_format(fmt)
     if plot is not None:
         require_matplotlib()
-    book = price_book(live_prices, region)
+    book = price_book(live_prices, region, prices_file)
     inputs = Inputs()
     book_hourly = _instance_price(book, instance_type)
     traffic = build(
@@ -189,8 +191,8 @@ def _instance_price(book: PriceBook, instance_type: str | None) -> float | None:
     if price is None:
         known = ", ".join(sorted(book.sagemaker_hourly))
         fail_input(
-            f"--instance-type: no price for {instance_type!r} in the price book (known: {known});"
-            " or pass --dedicated-usd-per-hour"
+            f"--instance-type: no price for {instance_type!r} in {book.describe()} (known:"
+            f" {known}); pass --dedicated-usd-per-hour, your own --prices FILE or --live-prices"
         )
     return price
 

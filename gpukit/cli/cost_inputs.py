@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 
 from gpukit.cli.common import check_regions, fail_input
 from policies.errors import InputError
-from policies.pricing import PriceBook, load_bundled
+from policies.pricing import PriceBook, load_bundled, with_price_file
 
 T = TypeVar("T")
 
@@ -55,27 +56,38 @@ def build(make: Callable[[], T], flags: Mapping[str, str]) -> T:
         fail_input([flag_for(m, flags) for m in exc.messages])
 
 
-def price_book(live: bool, region: str) -> PriceBook:
-    """The bundled book, or the Price List API's figures over it with ``--live-prices``."""
+def price_book(live: bool, region: str, prices_file: Path | None = None) -> PriceBook:
+    """The bundled book, or the Price List API's figures over it with ``--live-prices``;
+    then the user's ``--prices FILE`` over either."""
     check_regions([region])
-    if not live:
-        return load_bundled()
-    from guard.clients import ClientFactory
-    from guard.pricing import load_prices
+    book = load_bundled()
+    if live:
+        from guard.clients import ClientFactory
+        from guard.pricing import load_prices
 
-    return load_prices(ClientFactory(max_attempts=2), region)
+        book = load_prices(ClientFactory(max_attempts=2), region)
+    if prices_file is None:
+        return book
+    try:
+        return with_price_file(book, prices_file)
+    except InputError as exc:
+        fail_input([f"--prices: {prices_file}: {m}" for m in exc.messages])
 
 
 def model_key(book: PriceBook, model: str | None) -> str | None:
-    """``--model``: a model the price book prices both ways, else exit 2 listing them."""
+    """``--model``'s price-book key, or ``None`` (the missing prices then come from flags;
+    :func:`unpriced` says how when they are not given)."""
+    return None if model is None else book.model_key(model)
+
+
+def unpriced(book: PriceBook, model: str | None, what: str) -> str:
+    """Why a value is required: no ``--model``, or no price for it in the book."""
     if model is None:
-        return None
-    key = book.model_key(model)
-    if key is None or key not in book.known_models():
-        fail_input(
-            f"--model: unknown model {model!r}; known models: {', '.join(book.known_models())}"
-        )
-    return key
+        return WITHOUT_MODEL
+    return (
+        f"(no {what} for model {model!r} in {book.describe()}; pass this flag, your own"
+        " --prices FILE or --live-prices)"
+    )
 
 
 @dataclass
@@ -176,6 +188,13 @@ LIVE = typer.Option(
     "--live-prices",
     help="Read current prices from the AWS Price List API (needs AWS credentials; falls "
     "back to the bundled file and says why).",
+)
+PRICES = typer.Option(
+    None,
+    "--prices",
+    metavar="FILE",
+    help="Your own prices and model-unit throughput (JSON, the bundled book's families, see "
+    "docs/cost.md), merged over the bundled or live book.",
 )
 REGION = typer.Option("us-east-1", "--region", help="Region priced with --live-prices.")
 PLOT = typer.Option(

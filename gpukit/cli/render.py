@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from policies.findings import Decision
+from policies.findings import PRICE_UNKNOWN, Decision
 from policies.inventory import InventoryItem
 from policies.report import Report
 from policies.timeutil import iso
@@ -39,8 +39,8 @@ def print_report(report: Report, fmt: str, console: Console | None = None) -> No
             short_name(f.resource_arn),
             f.rule_id,
             f"[{STYLE[f.decision]}]{f.decision.value}[/]",
-            f"{f.hourly_cost_usd:,.2f}",
-            f"{f.monthly_waste_usd:,.0f}" if f.monthly_waste_usd else "",
+            PRICE_UNKNOWN if f.hourly_cost_usd is None else f"{f.hourly_cost_usd:,.2f}",
+            _waste_cell(f.monthly_waste_usd),
             f.reason,
         )
     out.print(table)
@@ -51,8 +51,10 @@ def print_report(report: Report, fmt: str, console: Console | None = None) -> No
         for a in report.actions:
             actions.add_row(short_name(a.resource_arn), a.action, a.status, a.detail)
         out.print(actions)
+    unpriced = f" (+ {len(report.unpriced)} resource(s) with {PRICE_UNKNOWN})"
     out.print(
-        f"monthly waste found: [bold]${report.monthly_waste_usd:,.0f}[/]; "
+        f"monthly waste found: [bold]${report.monthly_waste_usd:,.0f}[/]"
+        f"{unpriced if report.unpriced else ''}; "
         f"failing findings: {len(report.failing)}; {report.prices}"
     )
 
@@ -80,7 +82,13 @@ def inventory_table(rows: list[InventoryItem]) -> Table:
             str(r.units),
             r.commitment or "",
             iso(r.commitment_expires_at) if r.commitment_expires_at else "",
-            f"{r.hourly_cost_usd:,.2f}",
+            PRICE_UNKNOWN if r.hourly_cost_usd is None else f"{r.hourly_cost_usd:,.2f}",
             f"[{STYLE[r.decision]}]{r.decision.value}[/]",
         )
     return table
+
+
+def _waste_cell(usd: float | None) -> str:
+    if usd is None:
+        return PRICE_UNKNOWN
+    return f"{usd:,.0f}" if usd else ""

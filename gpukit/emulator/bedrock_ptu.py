@@ -14,7 +14,12 @@ Behaviour worth knowing:
   DeleteProvisionedModelThroughput declares for a state conflict), as AWS refuses it.
 - ``set_history`` is the emulator-only hook that gives a PTU a past (creation time,
   term end, status); it is not reachable through the AWS API.
-- Only foundation models can be provisioned (custom-model ARNs are refused).
+- Foundation models and custom models (``...:custom-model/<base-model-id>/<id>`` ARNs,
+  whose ``foundationModelArn`` is their base model) can be provisioned. Without
+  ``commitmentDuration`` (no commitment) only custom models and the base models the Bedrock
+  user guide lists as allowing it (``bedrock_no_commitment_base_models`` in the bundled
+  price book, from its "Supported Region and models for Provisioned Throughput" page) are
+  accepted; any other base model gets a ``ValidationException`` (400), as AWS refuses it.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from gpukit.emulator.shapes import (
     shape_problems,
     validate_input,
 )
+from policies.pricing import load_bundled
 
 PTU_OPERATIONS = (
     "CreateProvisionedModelThroughput",
@@ -72,6 +78,7 @@ class ProvisionedThroughput:
     status: str = "InService"
     failure_message: str | None = None
     desired_model_arn: str = ""
+    foundation_model_arn: str = ""
     last_modified_time: datetime | None = None
     tags: dict[str, str] = field(default_factory=dict)
     ever_tagged: bool = False
@@ -86,7 +93,7 @@ class ProvisionedThroughput:
             "provisionedModelArn": self.arn,
             "modelArn": self.model_arn,
             "desiredModelArn": self.desired_model_arn or self.model_arn,
-            "foundationModelArn": self.model_arn,
+            "foundationModelArn": self.foundation_model_arn or self.model_arn,
             "modelUnits": self.model_units,
             "desiredModelUnits": self.model_units,
             "status": self.status,
@@ -229,10 +236,19 @@ class ProvisionedThroughputs:
             raise ApiError("ValidationException", f"Provisioned model name {name} already exists")
         now = self.clock()
         term = p.get("commitmentDuration")
+        model_arn, base_arn = model_arns(p["modelId"], region)
+        if term is None and not load_bundled().allows_no_commitment(model_arn):
+            raise ApiError(
+                "ValidationException",
+                f"No-commitment Provisioned Throughput is not supported for {p['modelId']}:"
+                " specify commitmentDuration (OneMonth or SixMonths), or provision a custom"
+                " model, which supports every commitment level",
+            )
         ptu = ProvisionedThroughput(
             arn=self._new_arn(region),
             name=name,
-            model_arn=foundation_model_arn(p["modelId"], region),
+            model_arn=model_arn,
+            foundation_model_arn=base_arn,
             model_units=p["modelUnits"],
             creation_time=now,
             commitment_duration=term,
@@ -336,15 +352,25 @@ def ptu_region(arn: str) -> str:
 
 
 def foundation_model_arn(model_id: str, region: str) -> str:
-    """The foundation-model ARN for a model id or ARN (custom models are not emulated)."""
+    """The foundation-model ARN for a foundation model id or ARN."""
     if ":foundation-model/" in model_id:
         return model_id
     if ":custom-model/" in model_id or "." not in model_id:
-        raise ApiError(
-            "ValidationException",
-            f"{model_id}: the emulator provisions foundation models only",
-        )
+        raise ApiError("ValidationException", f"{model_id}: not a foundation model id or ARN")
     return f"arn:aws:bedrock:{region}::foundation-model/{model_id}"
+
+
+def model_arns(model_id: str, region: str) -> tuple[str, str]:
+    """``(modelArn, foundationModelArn)`` for a foundation model id or ARN, or for a custom
+    model ARN ``arn:aws:bedrock:<region>:<account>:custom-model/<base-model-id>/<id>``."""
+    prefix, marker, path = model_id.partition(":custom-model/")
+    if not marker:
+        arn = foundation_model_arn(model_id, region)
+        return arn, arn
+    base, _, own = path.partition("/")
+    if not prefix.startswith("arn:aws:bedrock:") or "." not in base or not own or "/" in own:
+        raise ApiError("ValidationException", f"{model_id}: not a custom model ARN")
+    return model_id, foundation_model_arn(base, region)
 
 
 def _tag_dict(tags: list[dict[str, str]]) -> dict[str, str]:

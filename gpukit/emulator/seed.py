@@ -27,6 +27,9 @@ from policies.findings import Decision
 from policies.timeutil import iso
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/gpukit-demo-sagemaker-execution"
+#: No-commitment PTUs are sold for custom models (and a few Amazon base models), so the
+#: demo's no-commitment PTUs serve fine-tuned models (see docs/emulator.md).
+CUSTOM_MODEL = "arn:aws:bedrock:us-east-1:123456789012:custom-model"
 IMAGE = (
     "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
     "huggingface-pytorch-tgi-inference:2.1-tgi2.0-gpu-py310-cu121-ubuntu22.04"
@@ -98,7 +101,7 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
         PlannedPtu(
             role="idle_dev_ptu",
             name="dev-chat-haiku",
-            model_id="anthropic.claude-3-haiku-20240307-v1:0",
+            model_id=f"{CUSTOM_MODEL}/amazon.titan-text-express-v1:0:8k/devchat00001",
             model_units=1,
             commitment=None,
             created_at=d(4),
@@ -111,7 +114,7 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
         PlannedPtu(
             role="idle_dev_ptu_unmarked",
             name="dev-summarize-llama",
-            model_id="meta.llama3-8b-instruct-v1:0",
+            model_id=f"{CUSTOM_MODEL}/meta.llama3-1-8b-instruct-v1:0:128k/devsumm00001",
             model_units=1,
             commitment=None,
             created_at=d(3),
@@ -137,7 +140,7 @@ def fleet_plan(now: datetime) -> tuple[list[PlannedPtu], list[PlannedEndpoint]]:
         PlannedPtu(
             role="busy_ptu",
             name="staging-search-titan",
-            model_id="amazon.titan-text-express-v1",
+            model_id=f"{CUSTOM_MODEL}/amazon.titan-text-express-v1:0:8k/search000001",
             model_units=1,
             commitment=None,
             created_at=d(10),

@@ -15,7 +15,7 @@ from guard.actions.base import ActionContext, failure, record
 from guard.audit import AuditRecord
 from guard.permissions import Permission
 from guard.plan import Step, fingerprint
-from policies.findings import Decision
+from policies.findings import PRICE_UNKNOWN, Decision
 from policies.report import ActionRecord
 
 NAME = "notify"
@@ -86,13 +86,15 @@ def message(step: Step, outcomes: list[str]) -> tuple[str, str]:
     """``(subject, body)`` of the notification."""
     r = step.item.resource
     ev = step.evaluation
-    hourly = max((f.hourly_cost_usd for f in ev.findings), default=0.0)
-    waste = max((f.monthly_waste_usd for f in ev.findings), default=0.0)
+    costs = [f.hourly_cost_usd for f in ev.findings]
+    hourly = None if None in costs else max((c or 0.0 for c in costs), default=0.0)
+    waste = max((f.monthly_waste_usd or 0.0 for f in ev.findings), default=0.0)
     why = "\n".join(f"- {f.rule_id} {f.decision.value}: {f.reason}" for f in ev.findings)
     lines = [
         f"{r.kind.value} {r.name} in {r.region} ({r.arn})",
         f"Decision: {ev.decision.value} under the {ev.policy.environment} policy",
-        f"Cost: ${hourly:,.2f}/hour" + (f", about ${waste:,.0f}/month wasted" if waste else ""),
+        (f"Cost: {PRICE_UNKNOWN}" if hourly is None else f"Cost: ${hourly:,.2f}/hour")
+        + (f", about ${waste:,.0f}/month wasted" if waste else ""),
         "Why:",
         why,
         _when(step, outcomes),

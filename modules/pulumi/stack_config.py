@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 
 from policies import tags as T
 from policies.environment import EnvironmentPolicy, load_policy_for_env
-from policies.pricing import load_bundled
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -42,11 +41,21 @@ def env_policy(info: ValidationInfo) -> EnvironmentPolicy:
     return load_policy_for_env((info.context or {}).get("env", "dev"))
 
 
+#: SageMaker GPU hosting instance types a stack may name (not all have a bundled price:
+#: an unpriced one is costed from the Price List API or reported as price unknown).
+GPU_INSTANCE_TYPES = (
+    "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.12xlarge",
+    "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.12xlarge", "ml.g5.48xlarge",
+    "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.12xlarge", "ml.g6e.xlarge",
+    "ml.p4d.24xlarge", "ml.p5.48xlarge",
+)  # fmt: skip
+
+
 def known_gpu_instance_types() -> list[str]:
-    """GPU instance types the bundled price file knows (so costs can be estimated)."""
+    """GPU instance types a stack may name (with or without a bundled price)."""
     from modules.pulumi.endpoint_args import gpu_family
 
-    return sorted(t for t in load_bundled().sagemaker_hourly if gpu_family(t) is not None)
+    return sorted(t for t in GPU_INSTANCE_TYPES if gpu_family(t) is not None)
 
 
 def _location(project: str, loc: tuple[int | str, ...]) -> str:

@@ -39,11 +39,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 def unit_prices(prices: PriceBook, model_id: str) -> dict[str, float] | None:
     """Hourly price of one model unit per term, or ``None`` when the book does not list
     the model (its placeholder row is no basis for advice)."""
-    key = prices.model_key(model_id)
-    if key is None:
-        return None
-    table = prices.bedrock_ptu_hourly_per_unit.get(key) or {}
-    out = {term: v for term, v in table.items() if isinstance(v, (int, float)) and v > 0}
+    out = prices.ptu_terms(model_id)
     return out if "none" in out else None
 
 

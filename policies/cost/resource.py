@@ -16,17 +16,25 @@ OUTPUT_TOKENS = "OutputTokenCount"
 MIN_MEASURED_HOURS = 1.0
 
 
-def hourly_cost(resource: Resource, prices: PriceBook) -> float:
+def hourly_cost(resource: Resource, prices: PriceBook) -> float | None:
     """What the resource bills per hour right now, in USD. An endpoint bills for the
-    instances its variants run now (``instance_count``), so one running none costs 0."""
+    instances its variants run now (``instance_count``), so one running none costs 0.
+    ``None`` (price unknown) when the book has no price for its model and term, or for
+    the type of a variant that runs instances."""
     ptu = resource.ptu
     if ptu is not None:
-        return ptu.model_units * prices.ptu_unit_hourly(ptu.model_id, ptu.commitment)
+        unit = prices.ptu_unit_hourly(ptu.model_id, ptu.commitment)
+        return None if unit is None else ptu.model_units * unit
     endpoint = resource.endpoint
     assert endpoint is not None
     total = 0.0
     for variant in endpoint.variants:
-        total += (prices.instance_hourly(variant.instance_type) or 0.0) * variant.instance_count
+        if variant.instance_count == 0:
+            continue
+        price = prices.instance_hourly(variant.instance_type)
+        if price is None:
+            return None
+        total += price * variant.instance_count
     return round(total, 4)
 
 
@@ -83,13 +91,14 @@ def ptu_on_demand(resource: Resource, prices: PriceBook) -> OnDemandVerdict | No
     ptu = resource.ptu
     tokens = measured_tokens(resource)
     price = prices.on_demand_tokens(ptu.model_id) if ptu else None
-    if tokens is None or price is None:
+    provisioned = hourly_cost(resource, prices)
+    if tokens is None or price is None or provisioned is None:
         return None
     return OnDemandVerdict(
         tokens=tokens,
         on_demand_usd=on_demand_usd(
             tokens.input_tokens, tokens.output_tokens, price.input, price.output
         ),
-        provisioned_usd=hourly_cost(resource, prices) * tokens.hours,
+        provisioned_usd=provisioned * tokens.hours,
         hours_per_month=prices.hours_per_month,
     )

@@ -16,13 +16,13 @@ def commitment_term(ctx: RuleContext) -> Finding | None:
     if ptu is None or ptu.commitment is None or ptu.commitment_expires_at is None:
         return None
     ends = ptu.commitment_expires_at
-    cost = f"${ctx.hourly_cost:,.2f}/h"
+    cost = ctx.hourly_cost_text if ctx.hourly_cost is None else f"about {ctx.hourly_cost_text}"
     if ends <= ctx.now:
         return ctx.finding(
             "GPK003",
             Decision.WARN,
             Severity.WARNING,
-            f"its {ptu.commitment} term ended {iso(ends)}; it keeps billing (about {cost})"
+            f"its {ptu.commitment} term ended {iso(ends)}; it keeps billing ({cost})"
             " until someone deletes it or renews on purpose",
         )
     if ends - ctx.now <= timedelta(days=ctx.policy.commitment_warning_days):

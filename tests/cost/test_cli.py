@@ -10,9 +10,20 @@ import pytest
 from typer.testing import CliRunner
 
 from gpukit.cli import app
+from policies.pricing import load_bundled
 
 runner = CliRunner()
-BUNDLED = "prices: bundled (us-east-1, as of 2026-12-01)"
+BOOK = load_bundled()
+BUNDLED = BOOK.describe()
+#: Priced both ways in the bundled book (PTU and on-demand tokens), from sourced figures.
+MODEL = "amazon.titan-text-express-v1"
+KEY = "amazon.titan-text-express"
+TERM_PRICES = BOOK.ptu_terms(MODEL)
+TOKENS = BOOK.on_demand_tokens(MODEL)
+assert TOKENS is not None and set(TERM_PRICES) == {"none", "OneMonth", "SixMonths"}
+#: Blended USD per token at the default 25% output share.
+BLENDED = (0.75 * TOKENS.input + 0.25 * TOKENS.output) / 1e6
+GPU = "ml.g4dn.xlarge"
 
 
 def run_json(*args: str) -> dict[str, Any]:
@@ -23,38 +34,52 @@ def run_json(*args: str) -> dict[str, Any]:
 
 
 def test_breakeven_from_the_price_book() -> None:
-    doc = run_json("breakeven", "--model", "meta.llama3-8b-instruct-v1:0")
+    doc = run_json("breakeven", "--model", f"{MODEL}:0:8k", "--tokens-per-second", "20k")
     assert doc["prices"] == BUNDLED
-    assert doc["model"] == "meta.llama3-8b-instruct"
+    assert doc["model"] == KEY
     values = doc["values"]
-    assert values["--provisioned-usd-per-hour"] == {"value": 23.5, "source": "price book"}
-    assert values["--tokens-per-second"]["source"] == "price book estimate"
+    assert values["--provisioned-usd-per-hour"] == {
+        "value": TERM_PRICES["none"],
+        "source": "price book",
+    }
+    # AWS publishes no model-unit throughput, so it is the user's, never the book's guess
+    assert values["--tokens-per-second"] == {"value": 20_000, "source": "flag"}
     assert values["--output-share"] == {"value": 0.25, "source": "default"}
     assert doc["overrides"] == []
-    # 23.50 x 24 = 564 / (0.75 x 0.30 + 0.25 x 0.60 = 0.375 per 1M) = 1.504e9 tokens/day
-    assert doc["breakeven_tokens_per_day"] == pytest.approx(1.504e9)
+    # 20.50 x 24 = 492 / (0.75 x 0.20 + 0.25 x 0.60 = 0.30 per 1M) = 1.64e9 tokens/day
+    assert doc["breakeven_tokens_per_day"] == pytest.approx(TERM_PRICES["none"] * 24 / BLENDED)
     assert [c["term"] for c in doc["commitments"]] == ["none", "OneMonth", "SixMonths"]
-    # SixMonths at 13.08/h: 313.92/day / 0.375e-6 = 837.12M tokens/day
-    assert doc["commitments"][2]["breakeven_tokens_per_day"] == pytest.approx(837.12e6)
-    assert doc["forgotten_ptu"]["usd_per_month"] == pytest.approx(17_155.0)
+    six = doc["commitments"][2]["breakeven_tokens_per_day"]
+    assert six == pytest.approx(TERM_PRICES["SixMonths"] * 24 / BLENDED)
+    assert doc["forgotten_ptu"]["usd_per_month"] == pytest.approx(TERM_PRICES["none"] * 730)
     assert "not subtracted" in doc["free_tier"]
+
+
+def test_throughput_is_required_and_names_where_it_can_come_from() -> None:
+    result = runner.invoke(app, ["cost", "breakeven", "--model", MODEL])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("--tokens-per-second: required (no model-unit throughput")
+    assert "--prices FILE" in result.stderr
 
 
 def test_flags_override_the_price_book_and_are_listed() -> None:
     doc = run_json(
-        "breakeven", "--model", "meta.llama3-8b-instruct", "--provisioned-usd-per-hour", "20",
-        "--tokens-per-day", "2B",
+        "breakeven", "--model", MODEL, "--provisioned-usd-per-hour", "20",
+        "--tokens-per-second", "20k", "--tokens-per-day", "2B",
     )  # fmt: skip
-    assert doc["overrides"] == ["--provisioned-usd-per-hour 20 (price book: 23.5)"]
-    # 20 x 24 = 480 / 0.375e-6 = 1.28e9 tokens/day, 1.28 / 1.728 = 74.1% busy
-    assert doc["breakeven_tokens_per_day"] == pytest.approx(1.28e9)
-    assert doc["breakeven_utilisation"] == pytest.approx(1.28 / 1.728)
+    assert doc["overrides"] == [
+        f"--provisioned-usd-per-hour 20 (price book: {TERM_PRICES['none']:g})"
+    ]
+    # 20 x 24 = 480 / 0.30e-6 = 1.6e9 tokens/day, 1.6 / 1.728 = 92.6% busy
+    assert doc["breakeven_tokens_per_day"] == pytest.approx(480 / BLENDED)
+    assert doc["breakeven_utilisation"] == pytest.approx(480 / BLENDED / 1.728e9)
     # the term that was overridden is priced at the flag's value in the commitment table
     assert doc["commitments"][0]["usd_per_hour_per_unit"] == 20
     at = doc["at_volume"]
-    # 2e9 / 1.728e9 -> 2 units = $960; 2000 x 0.375 = $750 on demand
+    # 2e9 / 1.728e9 -> 2 units = $960; 2e9 x 0.30e-6 = $600 on demand
     assert at["units"] == 2 and at["provisioned_usd_per_day"] == pytest.approx(960.0)
-    assert at["on_demand_usd_per_day"] == pytest.approx(750.0) and at["cheaper"] == "on-demand"
+    assert at["on_demand_usd_per_day"] == pytest.approx(2e9 * BLENDED)
+    assert at["cheaper"] == "on-demand"
 
 
 def test_breakeven_with_every_input_on_the_command_line() -> None:
@@ -70,7 +95,9 @@ def test_breakeven_with_every_input_on_the_command_line() -> None:
 
 
 def test_breakeven_table_says_the_price_source_and_when_provisioned_never_wins() -> None:
-    result = runner.invoke(app, ["cost", "breakeven", "--model", "amazon.titan-text-express-v1"])
+    result = runner.invoke(
+        app, ["cost", "breakeven", "--model", MODEL, "--tokens-per-second", "15k"]
+    )
     assert result.exit_code == 0, result.output
     assert BUNDLED in result.stdout
     # 20.50 x 24 = $492/day; 15,000 tok/s = 1.296B/day worth 1296 x 0.30 = $388.80 on demand
@@ -98,10 +125,11 @@ def test_compare_by_hand() -> None:
 def test_compare_prices_the_instance_type_and_derives_the_cold_start() -> None:
     doc = run_json(
         "compare", "--requests-per-day", "20k", "--seconds-per-request", "1.5",
-        "--serverless-usd-per-gpu-second", "0.0005", "--instance-type", "ml.g5.xlarge",
+        "--serverless-usd-per-gpu-second", "0.0005", "--instance-type", GPU,
         "--params", "8B", "--bandwidth-gb-per-s", "1.25",
     )  # fmt: skip
-    assert doc["values"]["--dedicated-usd-per-hour"] == {"value": 1.408, "source": "price book"}
+    hourly = BOOK.instance_hourly(GPU)
+    assert doc["values"]["--dedicated-usd-per-hour"] == {"value": hourly, "source": "price book"}
     # 16 GB / 1.25 GB/s = 12.8 s; / 0.5 + 30 s = 55.6 s per cold start
     assert doc["cold_start"]["expected_seconds"] == pytest.approx(55.6)
     assert doc["values"]["--cold-start-seconds"]["source"] == "expected cold start"
@@ -112,7 +140,7 @@ def test_compare_table_reads_a_vanishing_cold_start_rate_as_below_a_hundredth() 
     # derived rate is ~1e-26 a day, which the table must not print in scientific notation.
     result = runner.invoke(app, [
         "cost", "compare", "--requests-per-day", "20k", "--seconds-per-request", "1.5",
-        "--serverless-usd-per-gpu-second", "0.000306", "--instance-type", "ml.g5.xlarge",
+        "--serverless-usd-per-gpu-second", "0.000306", "--instance-type", GPU,
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
     line = next(x for x in result.stdout.splitlines() if x.startswith("serverless:"))
@@ -130,6 +158,7 @@ def test_coldstart_reports_minimum_and_expected_apart() -> None:
 
 
 BE = ["cost", "breakeven"]
+BEM = [*BE, "--model", MODEL, "--tokens-per-second", "1k"]
 CMP = ["cost", "compare", "--requests-per-day", "1k", "--seconds-per-request", "1"]
 
 
@@ -138,30 +167,35 @@ CMP = ["cost", "compare", "--requests-per-day", "1k", "--seconds-per-request", "
     [
         (
             [*BE, "--model", "openai.gpt-9"],
-            "--model: unknown model 'openai.gpt-9'; known models: amazon.nova-lite,",
+            f"--model: no price for 'openai.gpt-9' in {BUNDLED}; pass --provisioned-usd-per-hour",
         ),
         (
-            [*BE, "--model", "meta.llama3-8b-instruct", "--provisioned-usd-per-hour", "-5"],
+            [*BE, "--model", "anthropic.claude-3-haiku-20240307-v1:0", "--tokens-per-second", "1"],
+            "--provisioned-usd-per-hour: required (no no-commitment provisioned price for model"
+            " 'anthropic.claude-3-haiku-20240307-v1:0'",
+        ),
+        (
+            [*BEM, "--provisioned-usd-per-hour", "-5"],
             "--provisioned-usd-per-hour: Input should be greater than 0",
         ),
         (
-            [*BE, "--model", "meta.llama3-8b-instruct", "--tokens-per-second", "0"],
+            [*BEM, "--tokens-per-second", "0"],
             "--tokens-per-second: Input should be greater than 0",
         ),
         (
-            [*BE, "--model", "meta.llama3-8b-instruct", "--output-share", "2"],
+            [*BEM, "--output-share", "2"],
             "--output-share: Input should be less than or equal to 1",
         ),
         (
-            [*BE, "--model", "meta.llama3-8b-instruct", "--tokens-per-day", "-1"],
+            [*BEM, "--tokens-per-day", "-1"],
             "--tokens-per-day: must be a number >= 0",
         ),
         (
-            [*BE, "--model", "meta.llama3-8b-instruct", "--model-units", "1.5"],
+            [*BEM, "--model-units", "1.5"],
             "--model-units: '1.5' is not a whole number",
         ),
         (
-            [*BE, "--model", "meta.llama3-8b-instruct", "--commitment", "ThreeYears"],
+            [*BEM, "--commitment", "ThreeYears"],
             "--commitment: 'ThreeYears' is not one of",
         ),
         (
@@ -170,9 +204,7 @@ CMP = ["cost", "compare", "--requests-per-day", "1k", "--seconds-per-request", "
         ),
         (
             [
-                *BE,
-                "--model",
-                "meta.llama3-8b-instruct",
+                *BEM,
                 "--serverless-usd-per-1m-tokens",
                 "1",
                 "--serverless-usd-per-1m-input-tokens",
@@ -181,7 +213,7 @@ CMP = ["cost", "compare", "--requests-per-day", "1k", "--seconds-per-request", "
             "--serverless-usd-per-1m-tokens: give it or",
         ),
         (
-            [*BE, "--model", "meta.llama3-8b-instruct", "--format", "xml"],
+            [*BEM, "--format", "xml"],
             "--format: 'xml' is not one of table, json",
         ),
         (
@@ -237,7 +269,7 @@ def test_plot_without_matplotlib_says_how_to_install_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     out = tmp_path / "cost.png"
-    result = runner.invoke(app, [*BE, "--model", "meta.llama3-8b-instruct", "--plot", str(out)])
+    result = runner.invoke(app, [*BEM, "--plot", str(out)])
     assert result.exit_code == 2
     assert (
         result.stderr.strip() == "--plot: matplotlib is not installed; pip install 'gpukit[tune]'"
@@ -253,6 +285,6 @@ def test_live_prices_without_credentials_fall_back_and_say_why(
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    doc = run_json("breakeven", "--model", "meta.llama3-8b-instruct", "--live-prices")
+    doc = run_json("breakeven", "--model", MODEL, "--live-prices", "--tokens-per-second", "20k")
     assert doc["prices"].startswith("prices: bundled; Price List API failed: NoCredentialsError")
-    assert doc["breakeven_tokens_per_day"] == pytest.approx(1.504e9)
+    assert doc["breakeven_tokens_per_day"] == pytest.approx(TERM_PRICES["none"] * 24 / BLENDED)

@@ -75,7 +75,9 @@ def test_gpu_plot_marks_the_breakeven() -> None:
 
 def test_cli_breakeven_plot_renders_a_png(tmp_path: Path) -> None:
     out = tmp_path / "plots" / "breakeven.png"
+    # the book has 3.5 Sonnet's token prices but no sourced PTU price: the user gives it
     args = ["cost", "breakeven", "--model", "anthropic.claude-3-5-sonnet", "--format", "json"]
+    args += ["--provisioned-usd-per-hour", "88", "--tokens-per-second", "5k"]
     result = CliRunner().invoke(app, [*args, "--plot", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:8] == PNG
@@ -91,7 +93,7 @@ def test_cli_compare_plot_renders(tmp_path: Path) -> None:
         app,
         [
             "cost", "compare", "--requests-per-day", "20k", "--seconds-per-request", "1.5",
-            "--serverless-usd-per-gpu-second", "0.0005", "--instance-type", "ml.g5.xlarge",
+            "--serverless-usd-per-gpu-second", "0.0005", "--instance-type", "ml.g4dn.xlarge",
             "--plot", str(out),
         ],
     )  # fmt: skip

@@ -14,8 +14,14 @@ from gpukit.emulator.bedrock_ptu import add_months, checked_response
 from gpukit.emulator.operations import service_model
 from tests.emulator.botocore_check import output_problems, record_raw
 
+#: A base model the user guide lets you buy without commitment (most base models cannot).
+NOVA = "amazon.nova-lite-v1:0"
+NOVA_ARN = f"arn:aws:bedrock:us-east-1::foundation-model/{NOVA}"
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-HAIKU_ARN = f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"
+CUSTOM = (
+    "arn:aws:bedrock:us-east-1:123456789012:"
+    "custom-model/amazon.titan-text-express-v1:0:8k/abcdefghijkl"
+)
 
 
 @pytest.fixture
@@ -24,7 +30,7 @@ def bedrock(aws: Emulator) -> Any:
 
 
 def create(bedrock: Any, name: str, **extra: Any) -> str:
-    args = {"provisionedModelName": name, "modelId": HAIKU, "modelUnits": 1, **extra}
+    args = {"provisionedModelName": name, "modelId": NOVA, "modelUnits": 1, **extra}
     return str(bedrock.create_provisioned_model_throughput(**args)["provisionedModelArn"])
 
 
@@ -44,7 +50,7 @@ def test_every_response_matches_botocore_output_shapes(aws: Emulator, bedrock: A
         (
             "CreateProvisionedModelThroughput",
             lambda: bedrock.create_provisioned_model_throughput(
-                provisionedModelName="shape-check-2", modelId=HAIKU_ARN, modelUnits=2
+                provisionedModelName="shape-check-2", modelId=NOVA_ARN, modelUnits=2
             ),
         ),
         (
@@ -87,7 +93,7 @@ def test_create_records_the_commitment_term(bedrock: Any) -> None:
     got = bedrock.get_provisioned_model_throughput(provisionedModelId=arn)
     assert got["commitmentDuration"] == "SixMonths"
     assert got["status"] == "InService"
-    assert got["modelArn"] == got["foundationModelArn"] == HAIKU_ARN
+    assert got["modelArn"] == got["foundationModelArn"] == NOVA_ARN
     assert before - timedelta(seconds=1) <= got["creationTime"] <= datetime.now(UTC)
     assert got["commitmentExpirationTime"] == add_months(got["creationTime"], 6)
     assert arn.startswith("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/")
@@ -114,15 +120,15 @@ def test_bad_input_is_a_validation_exception(aws: Emulator) -> None:
     """The server validates against botocore's input shapes (client validation off)."""
     raw_client = aws.client("bedrock", config=Config(parameter_validation=False))
     bad_inputs = [
-        {"provisionedModelName": "has spaces!", "modelId": HAIKU, "modelUnits": 1},
-        {"provisionedModelName": "zero-units", "modelId": HAIKU, "modelUnits": 0},
+        {"provisionedModelName": "has spaces!", "modelId": NOVA, "modelUnits": 1},
+        {"provisionedModelName": "zero-units", "modelId": NOVA, "modelUnits": 0},
         {
             "provisionedModelName": "term",
-            "modelId": HAIKU,
+            "modelId": NOVA,
             "modelUnits": 1,
             "commitmentDuration": "TwoYears",
         },
-        {"provisionedModelName": "x" * 64, "modelId": HAIKU, "modelUnits": 1},
+        {"provisionedModelName": "x" * 64, "modelId": NOVA, "modelUnits": 1},
         {"provisionedModelName": "no-model", "modelUnits": 1},
     ]
     for args in bad_inputs:
@@ -140,7 +146,7 @@ def test_duplicate_name_is_refused(bedrock: Any) -> None:
     code, status = error_of(
         bedrock.create_provisioned_model_throughput,
         provisionedModelName="twice",
-        modelId=HAIKU,
+        modelId=NOVA,
         modelUnits=1,
     )
     assert (code, status) == ("ValidationException", 400)
@@ -179,7 +185,7 @@ def test_list_filters_sorts_and_paginates(aws: Emulator, bedrock: Any) -> None:
         "gamma-prod",
     ]
     assert names(creationTimeBefore=now - timedelta(days=8, hours=12)) == ["beta-dev", "alpha-dev"]
-    assert names(modelArnEquals=HAIKU_ARN) == names()
+    assert names(modelArnEquals=NOVA_ARN) == names()
 
     first = bedrock.list_provisioned_model_throughputs(maxResults=2)
     assert len(first["provisionedModelSummaries"]) == 2 and first["nextToken"]
@@ -266,18 +272,41 @@ def test_tags_on_ptu_arns(bedrock: Any) -> None:
     assert (code, status) == ("ResourceNotFoundException", 404)
 
 
-def test_custom_models_are_refused_not_faked(bedrock: Any) -> None:
-    custom = (
-        "arn:aws:bedrock:us-east-1:123456789012:"
-        "custom-model/amazon.titan-text-express-v1:0:8k/abcdefghijkl"
+def test_a_custom_model_is_provisioned_with_its_base_as_foundation_model(bedrock: Any) -> None:
+    arn = create(bedrock, "custom", modelId=CUSTOM)
+    got = bedrock.get_provisioned_model_throughput(provisionedModelId=arn)
+    assert got["modelArn"] == CUSTOM
+    assert got["foundationModelArn"] == (
+        "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1:0:8k"
     )
-    code, _ = error_of(
-        bedrock.create_provisioned_model_throughput,
-        provisionedModelName="custom",
-        modelId=custom,
-        modelUnits=1,
-    )
-    assert code == "ValidationException"
+    assert "commitmentDuration" not in got
+
+
+def test_no_commitment_is_refused_for_a_base_model_that_does_not_sell_it(bedrock: Any) -> None:
+    for model in (HAIKU, "amazon.titan-text-express-v1", f"{NOVA_ARN[: -len(NOVA)]}{HAIKU}"):
+        code, status = error_of(
+            bedrock.create_provisioned_model_throughput,
+            provisionedModelName="no-commit",
+            modelId=model,
+            modelUnits=1,
+        )
+        assert (code, status) == ("ValidationException", 400), model
+    assert bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"] == []
+    # the same base model with a commitment term is sold
+    committed = create(bedrock, "committed", modelId=HAIKU, commitmentDuration="OneMonth")
+    got = bedrock.get_provisioned_model_throughput(provisionedModelId=committed)
+    assert got["commitmentDuration"] == "OneMonth"
+
+
+def test_a_malformed_custom_model_arn_is_refused(bedrock: Any) -> None:
+    for bad in (CUSTOM.rsplit("/", 1)[0], CUSTOM + "/extra", "custom-model/x.y/z"):
+        code, _ = error_of(
+            bedrock.create_provisioned_model_throughput,
+            provisionedModelName="bad",
+            modelId=bad,
+            modelUnits=1,
+        )
+        assert code == "ValidationException", bad
 
 
 def test_a_response_botocore_would_reject_is_never_sent() -> None:

@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from policies.pricing import load_bundled
+
+#: The torn-down dev PTU serves a custom Titan Text Express model; the endpoint one GPU.
+TITAN = "amazon.titan-text-express-v1"
+DEV_GPU = "ml.g4dn.xlarge"
+
 
 def section(output: str, prefix: str) -> list[str]:
     """Resource names on the demo's ``<PREFIX>  name (env) ...`` lines."""
@@ -36,7 +42,13 @@ def test_demo_tears_down_only_the_due_idle_resources(tmp_path: Path) -> None:
     assert "(as the guard reported)" in out
     assert "7 of 9 resources remain" in out
     saved = re.search(r"^Saved: \$([\d,.]+) per month from 2 teardown", out, flags=re.MULTILINE)
-    assert saved is not None and float(saved.group(1).replace(",", "")) > 30_000
+    book = load_bundled()
+    hourly = book.ptu_unit_hourly(TITAN, None), book.instance_hourly(DEV_GPU)
+    assert None not in hourly
+    expected = sum(h for h in hourly if h is not None) * book.hours_per_month
+    assert saved is not None and float(saved.group(1).replace(",", "")) == pytest.approx(expected)
+    unpriced = [line for line in out.splitlines() if "prod-support-sonnet" in line][1]
+    assert unpriced.count("price unknown") == 2, unpriced
     assert "Price source: " in out
     audit = (tmp_path / "demo" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
     snapshots = [

@@ -12,7 +12,7 @@ from gpukit.emulator import Emulator, start_emulator
 from tests.emulator.botocore_check import output_problems, record_raw
 
 ONE_TRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU = "amazon.nova-lite-v1:0"  # a base model sold without commitment
 
 
 def make_ptu(emu: Emulator, name: str, tags: dict[str, str] | None = None) -> str:

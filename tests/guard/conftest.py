@@ -16,6 +16,13 @@ from guard.runner import GuardConfig
 from policies import tags as T
 from tests.guard.inventory import inventory
 
+#: A PTU model sold without commitment: a custom model (most base models are not), priced
+#: as its base, Titan Text Express.
+NO_COMMIT_TITAN = (
+    "arn:aws:bedrock:us-east-1:123456789012:"
+    "custom-model/amazon.titan-text-express-v1:0:8k/guardtest001"
+)
+
 
 def factory_for(emu: Emulator, max_attempts: int = 3) -> ClientFactory:
     return ClientFactory(emu.endpoint_url, max_attempts=max_attempts)

@@ -23,7 +23,7 @@ from policies import tags as T
 from policies.report import ActionRecord, Report
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for, record_guard_marks
+from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for, record_guard_marks
 from tests.guard.factories import tags
 from tests.guard.inventory import inventory, writes
 from tests.guard.test_audit import _table
@@ -151,7 +151,7 @@ def _idle_ptu(aws: Emulator, name: str, **extra: str) -> str:
     bedrock: Any = aws.client("bedrock")
     arn: str = bedrock.create_provisioned_model_throughput(
         provisionedModelName=name,
-        modelId="amazon.titan-text-express-v1",
+        modelId=NO_COMMIT_TITAN,
         modelUnits=1,
         tags=[{"key": k, "value": v} for k, v in tag_map.items()],
     )["provisionedModelArn"]

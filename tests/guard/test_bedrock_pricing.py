@@ -53,12 +53,16 @@ KEYS = list(load_bundled().bedrock_on_demand_per_1m_tokens)
         ("anthropic.claude-3-haiku-20240307-v1", "anthropic.claude-3-haiku"),
         ("NovaLite", "amazon.nova-lite"),
         ("cohere.command-r-v1", "cohere.command-r"),
-        ("CommandRPlus", None),  # Command R+ is not Command R
+        ("CommandRPlus", "cohere.command-r-plus"),  # Command R+ never takes Command R's price
         ("TitanTextG1-Express", None),  # a marketing name we cannot map: stays bundled
     ],
 )
 def test_model_segments_map_to_price_book_keys(segment: str, key: str | None) -> None:
     assert bp.match_model(segment, KEYS) == key
+
+
+def test_command_r_plus_never_takes_command_r_price_when_only_r_is_listed() -> None:
+    assert bp.match_model("CommandRPlus", ["cohere.command-r"]) is None
 
 
 def test_only_standard_in_region_token_prices_are_read() -> None:
@@ -127,7 +131,8 @@ def test_live_token_prices_override_bundled_ones_and_say_so() -> None:
     )
     assert book.describe() == (
         "prices: AWS Price List API for 1 SageMaker instance types and 2 Bedrock on-demand"
-        " models, bundled 2026-12-01 for Bedrock PTUs (us-east-1, as of 2026-12-02)"
+        f" models, bundled {load_bundled().as_of.isoformat()} for Bedrock PTUs"
+        " (us-east-1, as of 2026-12-02)"
     )
 
 
@@ -140,5 +145,6 @@ def test_a_failing_bedrock_price_list_keeps_live_sagemaker_and_says_why() -> Non
         stub.assert_no_pending_responses()
     assert book.instance_hourly("ml.g5.xlarge") == 2.5
     assert book.bedrock_on_demand_per_1m_tokens == load_bundled().bedrock_on_demand_per_1m_tokens
-    assert "bundled 2026-12-01 for Bedrock PTUs, Bedrock on-demand tokens" in book.describe()
+    bundled_on = load_bundled().as_of.isoformat()
+    assert f"bundled {bundled_on} for Bedrock PTUs, Bedrock on-demand tokens" in book.describe()
     assert "(Bedrock token prices: ThrottlingException: slow down)" in book.describe()

@@ -28,7 +28,7 @@ from policies.environment import (
 )
 from policies.errors import InputError
 from policies.timeutil import iso
-from tests.guard.conftest import config_for, factory_for
+from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for
 from tests.guard.factories import ptu, tags
 from tests.guard.inventory import inventory
 
@@ -46,7 +46,7 @@ def _ptu(aws: Emulator, name: str, env: str | None) -> str:
     bedrock: Any = aws.client("bedrock")
     arn: str = bedrock.create_provisioned_model_throughput(
         provisionedModelName=name,
-        modelId="amazon.titan-text-express-v1",
+        modelId=NO_COMMIT_TITAN,
         modelUnits=1,
         tags=[{"key": k, "value": v} for k, v in tag_map.items()],
     )["provisionedModelArn"]

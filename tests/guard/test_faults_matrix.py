@@ -107,9 +107,7 @@ SCENARIOS: dict[str, tuple[Fault, ...]] = {
         Fault("dynamodb.PutItem", "idle_dev_ptu_unmarked", match="claim#{arn}", absorbed=True),
     ),
     # No notice history, so no notice is sent, and no teardown goes unannounced.
-    "notices": (
-        Fault("dynamodb.Query", evidence="last notifications not read", match="notify#"),
-    ),
+    "notices": (Fault("dynamodb.Query", evidence="last notifications not read", match="notify#"),),
 }
 #: How each kind of fault is injected: an AWS error, an answer held past the client's read
 #: timeout, or a call that is served but whose answer is lost (the change happens).

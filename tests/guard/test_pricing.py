@@ -121,8 +121,8 @@ def test_an_empty_price_list_falls_back_to_bundled() -> None:
         book = load_prices(factory)
         stub.assert_no_pending_responses()
     assert (
-        book.describe()
-        == "prices: bundled; Price List API returned no prices (us-east-1, as of 2026-12-01)"
+        book.describe() == "prices: bundled; Price List API returned no prices"
+        f" (us-east-1, as of {load_bundled().as_of.isoformat()})"
     )
 
 

@@ -15,7 +15,12 @@ from tests.conftest import SeededFleet
 from tests.guard.guard_cli import gpukit, tear_down
 from tests.guard.inventory import inventory
 
-MODEL = "amazon.titan-text-express-v1"
+#: A custom model: it may be restored with or without a commitment (most base models
+#: cannot be bought without one); it is priced as its base, Titan Text Express.
+MODEL = (
+    "arn:aws:bedrock:us-east-1:123456789012:"
+    "custom-model/amazon.titan-text-express-v1:0:8k/restore00001"
+)
 UNITS = 2
 
 
@@ -41,7 +46,9 @@ def _restore(fleet: SeededFleet, path: Path, arn: str, *flags: str) -> tuple[int
 
 
 def _hourly(term: str) -> float:
-    return load_bundled().ptu_unit_hourly(MODEL, term) * UNITS
+    unit = load_bundled().ptu_unit_hourly(MODEL, term)
+    assert unit is not None
+    return unit * UNITS
 
 
 def test_a_committed_snapshot_needs_an_explicit_choice_and_names_the_costs(

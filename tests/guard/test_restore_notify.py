@@ -85,9 +85,11 @@ def test_notifications_say_what_why_cost_and_when_once(
     assert len(messages) == len(notified) > 0
     marked = next(v for k, v in messages.items() if k.endswith("dev-summarize-llama"))
     assert arns["idle_dev_ptu_unmarked"] in marked
-    assert "$" in marked and "/hour" in marked
+    # a custom Llama 3.1 model: no sourced PTU price, so the cost line says so
+    assert "Cost: price unknown" in marked and "$" not in marked
     assert "GPK005" in marked and "torn down after" in marked
     gone = next(v for k, v in messages.items() if k.endswith("dev-llm-playground"))
     assert "teardown in this run, right after this notice" in gone
+    assert "Cost: $" in gone and "/hour" in gone
     run_guard(factory_for(emu), config)
     assert _drain(emu, queue) == []

@@ -14,7 +14,7 @@ from policies.environment import load_policy_for_env
 from policies.findings import DECISION_RANK, Decision
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for, record_guard_marks
+from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory, writes
 
 
@@ -131,7 +131,7 @@ def test_prod_tears_down_only_when_its_policy_allows_it(aws: Emulator, audit_pat
     }
     arn = aws.client("bedrock").create_provisioned_model_throughput(
         provisionedModelName="prod-forgotten",
-        modelId="amazon.titan-text-express-v1",
+        modelId=NO_COMMIT_TITAN,
         modelUnits=1,
         tags=[{"key": k, "value": v} for k, v in tags.items()],
     )["provisionedModelArn"]

@@ -62,8 +62,12 @@ def test_waste_is_counted_once_per_resource() -> None:
     _, report = run_json()
     per_arn: dict[str, float] = {}
     for f in report.findings:
-        per_arn[f.resource_arn] = max(per_arn.get(f.resource_arn, 0), f.monthly_waste_usd)
+        per_arn[f.resource_arn] = max(per_arn.get(f.resource_arn, 0), f.monthly_waste_usd or 0)
     assert report.monthly_waste_usd == round(sum(per_arn.values()), 2) > 0
+    unpriced = {f.resource_arn for f in report.findings if f.hourly_cost_usd is None}
+    assert unpriced and report.unpriced == sorted(unpriced)
+    unpriced_waste = [f.monthly_waste_usd for f in report.findings if f.resource_arn in unpriced]
+    assert set(unpriced_waste) <= {None, 0.0}
 
 
 def test_policy_show_lists_rules_and_thresholds() -> None:

@@ -145,7 +145,11 @@ def test_exempt_or_unknown_usage_is_never_torn_down(resource: Resource, policy) 
     if not policy.teardown_allowed:
         assert all(f.decision not in (Decision.TEARDOWN, Decision.MARK) for f in findings)
     for f in findings:
-        assert f.reason and f.hourly_cost_usd >= 0 and f.monthly_waste_usd >= 0
+        assert f.reason
+        assert f.hourly_cost_usd is None or f.hourly_cost_usd >= 0
+        assert f.monthly_waste_usd is None or f.monthly_waste_usd >= 0
+        if f.hourly_cost_usd is None:
+            assert "price unknown" in f.reason
 
 
 json_values = st.recursive(

@@ -11,6 +11,7 @@ from policies.engine import evaluate
 from policies.environment import load_policy_for_env
 from policies.findings import Decision, Finding
 from policies.model import Resource
+from policies.pricing import load_bundled
 from tests.policies.factories import NOW, endpoint, good_tags, ptu, usage, z
 
 DEV = load_policy_for_env("dev")
@@ -180,9 +181,17 @@ def test_gpk005_endpoint_scaled_to_zero_is_ok_and_free() -> None:
 
 
 def test_gpk005_idle_endpoint_cost_uses_instance_price() -> None:
-    finding = by_rule(endpoint(instance_type="ml.g5.12xlarge", count=2, use=IDLE))["GPK005"]
+    finding = by_rule(endpoint(instance_type="ml.g4dn.12xlarge", count=2, use=IDLE))["GPK005"]
     assert finding.decision is Decision.MARK
-    assert finding.hourly_cost_usd == pytest.approx(2 * 7.09)
+    unit = load_bundled().instance_hourly("ml.g4dn.12xlarge")
+    assert unit is not None and finding.hourly_cost_usd == pytest.approx(2 * unit)
+
+
+def test_gpk005_idle_endpoint_of_an_unpriced_type_is_judged_but_price_unknown() -> None:
+    finding = by_rule(endpoint(instance_type="ml.g6e.xlarge", count=1, use=IDLE))["GPK005"]
+    assert finding.decision is Decision.MARK
+    assert finding.hourly_cost_usd is None and finding.monthly_waste_usd is None
+    assert "price unknown" in finding.reason and "$" not in finding.reason
 
 
 # GPK006 expires-at -----------------------------------------------------------------

@@ -19,8 +19,8 @@ from policies.pricing import load_bundled
 from tests.powertuning.sample import sample_result
 
 runner = CliRunner()
-FUNCTION = "arn:aws:lambda:eu-west-1:123456789012:function:thumbnailer"
-MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:gpukit-powertuner"
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:thumbnailer"
+MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:gpukit-powertuner"
 RUN = ["tune", "run", "--function", FUNCTION, "--state-machine", MACHINE]
 
 
@@ -100,8 +100,8 @@ def test_report_refuses_a_file_that_is_not_a_result(tmp_path: Path) -> None:
 
 
 def test_run_starts_an_execution_with_validated_input_and_bundled_prices(aws: Any) -> None:
-    sfn = aws.client("stepfunctions", "eu-west-1")
-    arns = {f: f"arn:aws:lambda:eu-west-1:123456789012:function:pt-{f}" for f in FUNCTIONS}
+    sfn = aws.client("stepfunctions", "us-east-1")
+    arns = {f: f"arn:aws:lambda:us-east-1:123456789012:function:pt-{f}" for f in FUNCTIONS}
     machine = sfn.create_state_machine(
         name="gpukit-powertuner",
         definition=json.dumps(build_definition(arns)),
@@ -140,8 +140,8 @@ def test_run_starts_an_execution_with_validated_input_and_bundled_prices(aws: An
     assert sent["architectures"] == ["x86_64", "arm64"]
     assert (sent["strategy"], sent["balancedWeight"]) == ("balanced", 0.7)
     assert sent["payload"] == {"images": 3}
-    assert sent["prices"]["gbSecond"]["arm64"] == book.lambda_gb_second("eu-west-1", "arm64")
-    assert sent["prices"]["stateTransition"] == book.stepfunctions_per_state_transition
+    assert sent["prices"]["gbSecond"]["arm64"] == book.lambda_gb_second("us-east-1", "arm64")
+    assert sent["prices"]["stateTransition"] == book.stepfunctions_per_state_transition.usd
     assert book.describe() in out.stderr
 
 
@@ -154,7 +154,7 @@ def _history(types: list[str]) -> dict[str, Any]:
 
 
 def _stubbed_run(monkeypatch: pytest.MonkeyPatch, final: dict[str, Any]) -> tuple[Stubber, Any]:
-    client = boto3.client("stepfunctions", region_name="eu-west-1")
+    client = boto3.client("stepfunctions", region_name="us-east-1")
     stub = Stubber(client)
     execution = f"{MACHINE.replace('stateMachine', 'execution')}:run-1"
     now = datetime.now(UTC)

@@ -34,12 +34,12 @@ def test_a_region_without_a_bundled_price_exits_2_naming_it() -> None:
     [
         ("--payload-s3", "bucket/key"),
         ("--pre-processor", "prepare"),
-        ("--post-processor", "arn:aws:lambda:eu-west-1:1:function:x"),
+        ("--post-processor", "arn:aws:lambda:us-east-1:1:function:x"),
     ],
 )
 def test_peer_fields_as_flags_are_checked(flag: str, value: str) -> None:
-    function = "arn:aws:lambda:eu-west-1:123456789012:function:resize"
-    machine = MACHINE.replace("af-south-1", "eu-west-1")
+    function = "arn:aws:lambda:us-east-1:123456789012:function:resize"
+    machine = MACHINE.replace("af-south-1", "us-east-1")
     out = gpukit("tune", "run", "--function", function, "--state-machine", machine, flag, value)
     assert out.returncode == 2, out.stderr
     assert out.stderr.strip().startswith(f"{flag}: "), out.stderr
