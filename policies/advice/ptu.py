@@ -36,11 +36,11 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def unit_prices(prices: PriceBook, model_id: str) -> dict[str, float] | None:
-    """Hourly price of one model unit per term, or ``None`` when the book does not list
-    the model (its placeholder row is no basis for advice)."""
+def unit_prices(prices: PriceBook, model_id: str, term: str) -> dict[str, float] | None:
+    """Hourly price of one model unit per term, or ``None`` when the book does not price
+    the PTU's own ``term`` (a model sold only with commitments is priced at its term)."""
     out = prices.ptu_terms(model_id)
-    return out if "none" in out else None
+    return out if term in out else None
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,11 @@ def advise_ptu(
     """Current $/month, every option worked out, and notes."""
     ptu = resource.ptu
     assert ptu is not None
-    table = unit_prices(prices, ptu.model_id)
+    term = ptu.commitment or "none"
+    table = unit_prices(prices, ptu.model_id, term)
     if table is None:
-        return None, [], [f"price unknown: {prices.source} has no PTU price for {ptu.model_id}"]
+        missing = f"price unknown: {prices.source} has no {term} PTU price for {ptu.model_id}"
+        return None, [], [missing]
     p = _Ptu(resource, history, policy, prices, options, now, window_days, table)
     if p.tokens.periods == 0:
         return p.current, [], ["no measured hours yet: nothing to advise on"]
@@ -215,7 +217,8 @@ def _commitment(p: _Ptu, units: int) -> Recommendation | None:
     months = TERM_MONTHS[term]
     hpm = p.prices.hours_per_month
     price = p.table.get(term)
-    keep_days = months * hpm * price / p.table["none"] / 24 if price else None
+    hourly = p.table.get("none")
+    keep_days = months * hpm * price / hourly / 24 if price and hourly else None
     ends = add_months(p.now, months)
     why_not = None
     if not allowed:

@@ -107,52 +107,76 @@ def test_unlisted_model_is_price_unknown_not_invented() -> None:
 
 
 def test_prod_six_months_commitment_for_steady_use() -> None:
-    # Claude 3.5 Sonnet, 1 unit, prod (both terms allowed), 4M tokens every hour (25 %
-    # output): 5,000 tok/s x 3600 = 18M/h capacity, peak 4M x 1.2 = 4.8M -> 1 unit.
-    # SixMonths: 1 x $57.20 x 730 = $41,756 against $88 x 730 = $64,240, saving $22,484;
-    # cheaper once kept 6 x 730 x 57.2 / 88 / 24 = 118.625 days.
+    # Titan Text Express, 1 unit, prod (both terms allowed), 4M tokens every hour (25 %
+    # output); no throughput given, so the commitment is for the unit it has.
+    # SixMonths: 1 x $14.80 x 730 = $10,804 against $20.50 x 730 = $14,965, saving $4,161;
+    # cheaper once kept 6 x 730 x 14.8 / 20.5 / 24 = 131.756 days.
     tokens = {
         "InputTokenCount": {h: 3e6 for h in HOURS},
         "OutputTokenCount": {h: 1e6 for h in HOURS},
     }
-    out = run(ptu("anthropic.claude-3-5-sonnet-20240620-v1:0", 1, env="prod"), history(tokens))
+    out = run(ptu("amazon.titan-text-express-v1", 1, env="prod"), history(tokens))
     [rec] = [r for r in out.recommendations if r.kind == "commitment"]
-    assert rec.figures["term"] == "SixMonths"
-    assert rec.proposed_usd_per_month == 41_756.00
-    assert rec.saving_usd_per_month == 22_484.00
-    assert rec.figures["breakeven_days"] == pytest.approx(118.625, abs=0.006)
+    assert rec.figures["term"] == "SixMonths" and rec.figures["units"] == 1
+    assert rec.proposed_usd_per_month == 10_804.00
+    assert rec.saving_usd_per_month == 4_161.00
+    assert rec.figures["breakeven_days"] == pytest.approx(131.756, abs=0.006)
     assert rec.figures["term_ends_at"] == "2027-05-23T10:00:00Z"
 
 
 def test_committed_ptu_can_shrink_only_when_its_term_ends() -> None:
     ends = NOW + timedelta(days=40)
     resource = ptu(
-        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "amazon.titan-text-express-v1",
         4,
         env="prod",
         commitment="SixMonths",
         commitment_expires_at=ends.isoformat(),
     )
     tokens = {"InputTokenCount": {h: 3e6 for h in HOURS}}
-    out = run(resource, history(tokens))
+    out = run(resource, history(tokens), tokens_per_second_per_unit=2000)
     [rec] = [r for r in out.recommendations if r.kind == "fewer-model-units"]
-    # Peak 3M/h = 50k/min x 1.2 = 60k < 300k: 1 unit; 1 x $57.20 x 730 = $41,756 of
-    # 4 x 57.2 x 730 = $167,024.
-    assert rec.proposed_usd_per_month == 41_756.00
+    # Peak 3M/h = 50k/min x 1.2 = 60k < 2,000 x 60 = 120k: 1 unit; 1 x $14.80 x 730 =
+    # $10,804 of 4 x 14.8 x 730 = $43,216.
+    assert rec.current_usd_per_month == 43_216.00
+    assert rec.proposed_usd_per_month == 10_804.00
     assert "once its SixMonths term ends (2027-01-02T10:00:00Z)" in rec.summary
     assert not [r for r in out.considered if r.kind == "commitment"]
+
+
+def test_ptu_priced_only_with_a_commitment_is_priced_at_its_term() -> None:
+    # Titan Embeddings G1 is sold only with a commitment: OneMonth $6.40, 2 units x 730 h.
+    resource = ptu(
+        "amazon.titan-embed-text-v1",
+        2,
+        env="prod",
+        commitment="OneMonth",
+        commitment_expires_at=(NOW + timedelta(days=10)).isoformat(),
+    )
+    out = run(resource, history({"InputTokenCount": {h: 1e6 for h in HOURS}}))
+    assert out.current_usd_per_month == 9_344.00
+    [rec] = [r for r in out.recommendations if r.kind == "on-demand"]
+    # 1M input tokens an hour at $0.10 per 1M: $0.10 x 730 = $73.
+    assert rec.proposed_usd_per_month == 73.00
 
 
 def test_given_throughput_is_not_an_estimate() -> None:
     tokens = {"InputTokenCount": {h: 3e6 for h in HOURS}}
     out = run(
-        ptu("anthropic.claude-3-5-sonnet-20240620-v1:0", 4),
+        ptu("amazon.titan-text-express-v1", 4),
         history(tokens),
         tokens_per_second_per_unit=1000,
     )
     # Peak 50k/min x 1.2 = 60k over 1000 x 60 = 60k per unit: exactly 1 unit.
     [rec] = [r for r in out.recommendations if r.kind == "fewer-model-units"]
     assert rec.figures["units_needed"] == 1 and rec.estimate is False
+    assert "given with --tokens-per-second" in rec.assumption
+
+
+def test_no_throughput_means_no_fewer_units_worked_out() -> None:
+    tokens = {"InputTokenCount": {h: 3e6 for h in HOURS}}
+    out = run(ptu("amazon.titan-text-express-v1", 4), history(tokens))
+    assert not [r for r in out.recommendations + out.considered if r.kind == "fewer-model-units"]
 
 
 def gpu_history(calls: float, gpu: float, memory: float, latency_ms: float = 100) -> History:
