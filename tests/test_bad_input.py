@@ -25,6 +25,9 @@ GUARD = ["guard", "scan", "--region", "us-east-1", "--endpoint-url", NOWHERE]
 DEEP = 5000
 DEV = (ENVIRONMENTS_DIR / "dev.yaml").read_text(encoding="utf-8")
 WINDOW = "sagemaker-endpoint: {window_hours: 12"
+#: ``file:line:`` of the edited window line, read from the bundled policy (its line moves
+#: whenever a line is added above it).
+AT = f":{next(n for n, line in enumerate(DEV.splitlines(), 1) if WINDOW in line)}:"
 #: Binary files hold newlines too (this is PNG-like), so no reader takes one for a torn line.
 BINARY = b"\xff\xfe\x00 not text\n\x89PNG\r\n\x1a\n\x00\x00 tail"
 
@@ -87,19 +90,19 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "tune-payload-dir": ([*TUNE, "--payload", "@adir"], ["--payload adir: is a directory"]),
     # policy spans that would overflow date arithmetic
-    "window-inf": (["policy", "validate", "inf.yaml"], ["inf.yaml:11:", WINDOW_FIELD, "finite"]),
-    "window-nan": (["policy", "validate", "nan.yaml"], ["nan.yaml:11:", WINDOW_FIELD, "finite"]),
+    "window-inf": (["policy", "validate", "inf.yaml"], ["inf.yaml" + AT, WINDOW_FIELD, "finite"]),
+    "window-nan": (["policy", "validate", "nan.yaml"], ["nan.yaml" + AT, WINDOW_FIELD, "finite"]),
     "window-1e12": (["policy", "validate", "huge.yaml"], [WINDOW_FIELD, "less than or equal"]),
     "window-over": (["policy", "validate", "over.yaml"], [WINDOW_FIELD, "43800"]),
     "grace-1e12": (
         ["policy", "validate", "grace.yaml"],
-        ["grace.yaml:11:", "idle.sagemaker-endpoint.grace_hours", "43800"],
+        ["grace.yaml" + AT, "idle.sagemaker-endpoint.grace_hours", "43800"],
     ),
     "check-policy-inf": (
         ["check", "--input", FLEET, "--policy", "inf.yaml"],
-        ["inf.yaml:11:", WINDOW_FIELD, "finite"],
+        ["inf.yaml" + AT, WINDOW_FIELD, "finite"],
     ),
-    "scan-policy-1e12": ([*GUARD, "--policy", "huge.yaml"], ["huge.yaml:11:", WINDOW_FIELD]),
+    "scan-policy-1e12": ([*GUARD, "--policy", "huge.yaml"], ["huge.yaml" + AT, WINDOW_FIELD]),
     # --now out of range
     "check-now-year-1": (
         ["check", "--input", FLEET, "--now", "0001-01-01T00:00:00Z"],

@@ -71,12 +71,12 @@ def check(
     except InputError as exc:
         fail_input(exc.messages)
     resources = document.resources
-    if now is None and document.as_of is not None:
-        moment = document.as_of
-        print(f"judged as of {iso(moment)}, the file's as_of (--now to change)", file=sys.stderr)
     custom = policy_overrides([policy_file] if policy_file is not None else [])
     policies = load_policies(custom)
     env = check_env(env or next(iter(custom), None))
+    if now is None and document.as_of is not None:
+        moment = document.as_of
+        print(f"judged as of {iso(moment)}, the file's as_of (--now to change)", file=sys.stderr)
     prices = load_bundled()
     evaluations = evaluate_many(resources, policies, moment, prices, forced_env=env)
     report = Report(
