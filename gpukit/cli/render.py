@@ -60,7 +60,7 @@ def print_report(report: Report, fmt: str, console: Console | None = None) -> No
 
 
 #: Columns of a table printed to a file or pipe, where nothing wraps it again.
-WIDE = 200
+WIDE = 240
 KIND_LABEL = {"bedrock-provisioned-throughput": "ptu", "sagemaker-endpoint": "endpoint"}
 
 

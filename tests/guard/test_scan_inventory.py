@@ -6,7 +6,9 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from gpukit.cli.render import PRICE_UNKNOWN
 from policies.findings import DECISION_RANK, Decision
+from policies.pricing import load_bundled
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.guard_cli import gpukit
@@ -36,14 +38,20 @@ def test_json_inventory_has_one_row_per_resource(seeded_fleet: SeededFleet, tmp_
     assert {r["arn"] for r in rows.values()} == set(seeded_fleet.arns.values())
     sonnet = rows["prod-support-sonnet"]
     # seed.py: created 40 days ago with a SixMonths term, so it ends 40 days after the
-    # emulator's creation of it; the bundled SixMonths price is $57.20 x 2 units.
+    # emulator's creation of it; the bundled book has no sourced Claude PTU price.
     assert sonnet["kind"] == "bedrock-provisioned-throughput"
     assert sonnet["env"] == "prod" and sonnet["owner"] == "support-platform@example.com"
     assert sonnet["model"].endswith("anthropic.claude-3-5-sonnet-20240620-v1:0")
     assert sonnet["units"] == 2 and sonnet["commitment"] == "SixMonths"
     assert sonnet["commitment_expires_at"] > iso(seeded_fleet.now + timedelta(days=30))
-    assert sonnet["hourly_cost_usd"] == 114.4
+    assert load_bundled().ptu_unit_hourly(sonnet["model"], "SixMonths") is None
+    assert sonnet["hourly_cost_usd"] is None
     assert sonnet["decision"] == "blocked"
+    titan = rows["staging-search-titan"]
+    # A custom model of Titan Text Express without commitment: 1 unit x $20.50 an hour.
+    assert titan["model"].endswith("/amazon.titan-text-express-v1:0:8k")
+    assert titan["units"] == 1 and titan["commitment"] is None
+    assert titan["hourly_cost_usd"] == 20.5
     ranker = rows["prod-ranker"]
     # Two variants of ml.g4dn.2xlarge, 1 + 2 instances at $0.94/h.
     assert ranker["model"] == "ml.g4dn.2xlarge" and ranker["units"] == 3
@@ -70,10 +78,13 @@ def test_table_lists_every_resource_with_its_commitment_end(
     lines = out.splitlines()
     for row in rows:
         [line] = [x for x in lines if f" {row['name']} " in x and row["account"] in x]
-        assert row["decision"] in line and f"{row['hourly_cost_usd']:,.2f}" in line
+        hourly = row["hourly_cost_usd"]
+        cost = PRICE_UNKNOWN if hourly is None else f"{hourly:,.2f}"
+        assert row["decision"] in line and cost in line
         assert (row["owner"] or "(none)") in line
     [sonnet] = [x for x in lines if " prod-support-sonnet " in x and "123456789012" in x]
     assert "SixMonths" in sonnet and rows_end(rows, "prod-support-sonnet") in sonnet
+    assert PRICE_UNKNOWN in sonnet
 
 
 def rows_end(rows: list[dict[str, str]], name: str) -> str:
