@@ -6,7 +6,9 @@ idle windows; advice needs the shape of two weeks of use. Each planned resource 
 its traffic is and which recommendation it should get; the figures are worked by hand in
 ``tests/guard/test_advise_cli.py``. Resources are created through the ordinary AWS APIs;
 only their creation times are set through the emulator's history hooks. Instance types
-are G4dn (NVIDIA T4, 16 GB), the GPU family moto's SageMaker accepts.
+are G4dn (NVIDIA T4, 16 GB), the GPU family moto's SageMaker accepts. The PTUs serve
+custom models of Titan Text Express and Lite, which the bundled book prices without
+commitment (a custom model shares its base model's price).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gpukit.emulator.seed import IMAGE, ROLE_ARN, SeedTarget
+from gpukit.emulator.seed import CUSTOM_MODEL, IMAGE, ROLE_ARN, SeedTarget
 from policies import tags as T
 
 DAYS = 14
@@ -62,17 +64,17 @@ class AdviceEndpoint:
 
 PTUS = (
     AdvicePtu(
-        "staging-sonnet-oversized",
-        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "staging-titan-oversized",
+        f"{CUSTOM_MODEL}/amazon.titan-text-express-v1:0:8k/advise000001",
         3,
         "staging",
         at({14: 12.8e6}, 12e6),
         at({14: 3.2e6}, 3e6),
-        "fewer-model-units, on-demand, commitment",
+        "fewer-model-units (with --tokens-per-second), on-demand, commitment",
     ),
     AdvicePtu(
-        "dev-llama-sporadic",
-        "meta.llama3-8b-instruct-v1:0",
+        "dev-lite-sporadic",
+        f"{CUSTOM_MODEL}/amazon.titan-text-lite-v1:0:4k/advise000002",
         1,
         "dev",
         at({h: 150e3 for h in range(8, 18)}),

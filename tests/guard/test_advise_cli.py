@@ -17,6 +17,8 @@ from policies.timeutil import iso, parse_iso
 from tests.guard.guard_cli import gpukit
 
 SERVERLESS_PRICE = "0.00002"  # USD per GB-second, given on the command line
+#: One model unit's tokens/s, given on the command line (the book holds no throughput).
+TOKENS_PER_SECOND = "5000"
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +39,8 @@ def advice(emulator: Emulator) -> Iterator[dict[str, dict[str, Any]]]:
             budget,
             "--serverless-usd-per-gb-second",
             SERVERLESS_PRICE,
+            "--tokens-per-second",
+            TOKENS_PER_SECOND,
             "--format",
             "json",
         )
@@ -58,50 +62,51 @@ def aside(resource: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_fewer_model_units(advice: dict[str, dict[str, Any]]) -> None:
-    sonnet = advice["60"]["staging-sonnet-oversized"]
-    rec = option(sonnet, "fewer-model-units")
-    # 3 units x $88/h x 730 h = $192,720. The busiest hour carries 12.8M + 3.2M = 16M
-    # tokens = 266,666.7/min; with 20 % headroom 320,000/min, over one unit's 5,000 tokens/s
-    # x 60 = 300,000/min (the book's placeholder), so 2 units: 2 x 88 x 730 = $128,480.
-    assert rec["current_usd_per_month"] == 192_720.00
+    titan = advice["60"]["staging-titan-oversized"]
+    rec = option(titan, "fewer-model-units")
+    # A custom Titan Text Express model, priced as its base: 3 units x $20.50/h x 730 h =
+    # $44,895. The busiest hour carries 12.8M + 3.2M = 16M tokens = 266,666.7/min; with 20 %
+    # headroom 320,000/min, over one unit's 5,000 tokens/s (given) x 60 = 300,000/min, so 2
+    # units: 2 x 20.5 x 730 = $29,930.
+    assert rec["current_usd_per_month"] == 44_895.00
     assert rec["figures"]["peak_tokens_per_minute"] == pytest.approx(266_666.7)
     assert rec["figures"]["units_needed"] == 2
-    assert rec["proposed_usd_per_month"] == 128_480.00
-    assert rec["saving_usd_per_month"] == 64_240.00
-    assert rec["estimate"] is True
+    assert rec["proposed_usd_per_month"] == 29_930.00
+    assert rec["saving_usd_per_month"] == 14_965.00
+    assert rec["estimate"] is False and "given with --tokens-per-second" in rec["assumption"]
     assert rec["confidence"] == "high" and "14.0 days of data" in rec["confidence_detail"]
 
 
 def test_pay_per_token_with_break_even(advice: dict[str, dict[str, Any]]) -> None:
-    rec = option(advice["60"]["staging-sonnet-oversized"], "on-demand")
+    rec = option(advice["60"]["staging-titan-oversized"], "on-demand")
     # Per day: input 23 x 12M + 12.8M = 288.8M, output 23 x 3M + 3.2M = 72.2M;
-    # on demand 288.8 x $3 + 72.2 x $15 = $1,949.40/day = $81.225/h x 730 = $59,294.25.
-    # Output share 72.2 / 361 = 20 %, blended $5.40 per 1M: the PTU's $192,720 buys
-    # 192,720 / 5.4e-6 = 35,688,888,889 tokens a month on demand (the break-even).
-    assert rec["proposed_usd_per_month"] == 59_294.25
-    assert rec["saving_usd_per_month"] == 133_425.75
+    # on demand 288.8 x $0.20 + 72.2 x $0.60 = $101.08/day = $4.21167/h x 730 = $3,074.52.
+    # Output share 72.2 / 361 = 20 %, blended $0.28 per 1M: the PTU's $44,895 buys
+    # 44,895 / 0.28e-6 = 160,339,285,714 tokens a month on demand (the break-even).
+    assert rec["proposed_usd_per_month"] == 3_074.52
+    assert rec["saving_usd_per_month"] == 41_820.48
     assert rec["figures"]["output_share"] == 0.2
-    assert rec["figures"]["breakeven_tokens_per_month"] == 35_688_888_889
-    llama = option(advice["60"]["dev-llama-sporadic"], "on-demand")
-    # 10 hours a day of 150k input + 50k output: 1.5M x $0.30 + 0.5M x $0.60 = $0.75/day
-    # = $0.03125/h x 730 = $22.81 against 1 unit x $23.50 x 730 = $17,155.
-    assert llama["proposed_usd_per_month"] == 22.81
-    assert llama["saving_usd_per_month"] == 17_132.19
+    assert rec["figures"]["breakeven_tokens_per_month"] == 160_339_285_714
+    lite = option(advice["60"]["dev-lite-sporadic"], "on-demand")
+    # 10 hours a day of 150k input + 50k output: 1.5M x $0.15 + 0.5M x $0.20 = $0.325/day
+    # = $0.013542/h x 730 = $9.89 against 1 unit x $7.10 x 730 = $5,183.
+    assert lite["proposed_usd_per_month"] == 9.89
+    assert lite["saving_usd_per_month"] == 5_173.11
 
 
 def test_commitment_with_break_even_and_end(advice: dict[str, dict[str, Any]]) -> None:
-    rec = option(advice["60"]["staging-sonnet-oversized"], "commitment")
+    rec = option(advice["60"]["staging-titan-oversized"], "commitment")
     # Staging allows OneMonth; tokens every hour (steady). For the 2 units it needs:
-    # 2 x $79.20 x 730 = $115,632, saving $77,088. Kept without one, 2 units cost the
-    # term's minimum after 730 h x 79.2 / 88 = 657 h = 27.375 days.
+    # 2 x $18.40 x 730 = $26,864, saving $18,031. Kept without one, 2 units cost the
+    # term's minimum after 730 h x 18.4 / 20.5 = 655.2 h = 27.3008 days.
     assert rec["figures"]["term"] == "OneMonth" and rec["figures"]["units"] == 2
-    assert rec["proposed_usd_per_month"] == 115_632.00
-    assert rec["saving_usd_per_month"] == 77_088.00
-    assert rec["figures"]["breakeven_days"] == pytest.approx(27.375, abs=0.006)
+    assert rec["proposed_usd_per_month"] == 26_864.00
+    assert rec["saving_usd_per_month"] == 18_031.00
+    assert rec["figures"]["breakeven_days"] == pytest.approx(27.3008, abs=0.006)
     now = advice["now"]["at"]
     ends = parse_iso(rec["figures"]["term_ends_at"])
     assert timedelta(days=28) <= ends - now <= timedelta(days=31)
-    dev = aside(advice["60"]["dev-llama-sporadic"], "commitment")
+    dev = aside(advice["60"]["dev-lite-sporadic"], "commitment")
     assert dev["why_not"] == "the dev policy allows no commitment"
 
 
@@ -180,7 +185,15 @@ def test_table_output_names_each_option(emulator: Emulator) -> None:
     emulator.reset()
     now = datetime.now(UTC)
     seed_advice_fleet(emulator, now)
-    result = gpukit("advise", "--endpoint-url", emulator.endpoint_url, "--now", iso(now))
+    result = gpukit(
+        "advise",
+        "--endpoint-url",
+        emulator.endpoint_url,
+        "--now",
+        iso(now),
+        "--tokens-per-second",
+        TOKENS_PER_SECOND,
+    )
     assert result.returncode == 0, result.stderr
     for kind in ("fewer-model-units", "on-demand", "commitment", "smaller-instance", "keep"):
         assert kind in result.stdout
