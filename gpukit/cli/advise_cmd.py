@@ -55,7 +55,8 @@ def advise(
     tokens_per_second: str = typer.Option(
         None,
         "--tokens-per-second",
-        help="Tokens/s one model unit serves (default: the price book's estimate, flagged).",
+        help="Tokens/s one model unit serves (ask your account team; the bundled book has "
+        "none, so without it fewer model units is not worked out).",
     ),
     model_params: str = typer.Option(
         None,

@@ -173,6 +173,21 @@ def test_given_throughput_is_not_an_estimate() -> None:
     assert "given with --tokens-per-second" in rec.assumption
 
 
+def test_throughput_from_a_price_book_is_an_estimate() -> None:
+    # The user's book says 1,000 tokens/s a unit: the same 1 unit, flagged as an estimate.
+    book = PRICES.model_copy(
+        update={"bedrock_ptu_tokens_per_second_per_unit": {"amazon.titan-text-express": 1000}}
+    )
+    resource = ptu("amazon.titan-text-express-v1", 4)
+    hist = history({"InputTokenCount": {h: 3e6 for h in HOURS}})
+    policy = load_policy_for_env("staging")
+    out = advise(resource, hist, policy, book, AdviceOptions(), NOW)
+    [rec] = [r for r in out.recommendations if r.kind == "fewer-model-units"]
+    assert rec.figures["units_needed"] == 1 and rec.estimate is True
+    # 1 x $20.50 x 730 = $14,965 of 4 x 20.5 x 730 = $59,860.
+    assert rec.proposed_usd_per_month == 14_965.00 and rec.saving_usd_per_month == 44_895.00
+
+
 def test_no_throughput_means_no_fewer_units_worked_out() -> None:
     tokens = {"InputTokenCount": {h: 3e6 for h in HOURS}}
     out = run(ptu("amazon.titan-text-express-v1", 4), history(tokens))
