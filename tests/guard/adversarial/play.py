@@ -28,9 +28,10 @@ from gpukit.emulator import Emulator
 from guard.audit import DynamoAuditStore, FileAuditStore
 from guard.clients import ClientFactory
 from guard.runner import GuardConfig, run_guard
+from tests.guard.adversarial import tamper
 from tests.guard.adversarial import world as W
 from tests.guard.adversarial.oracle import Truth, load_documents, why_not
-from tests.guard.adversarial.spec import ResourceSpec, WorldSpec
+from tests.guard.adversarial.spec import METRICS_BROKEN, ResourceSpec, WorldSpec
 
 TABLE = "gpukit-audit"
 MARKED = W.TAG_KEYS["marked"]
@@ -64,6 +65,7 @@ class Adversary:
     """Plays worlds on one emulator, resetting it between worlds."""
 
     def __init__(self, emu: Emulator, workdir: Path | None = None) -> None:
+        tamper.install()
         self.emu = emu
         self.c = W.Clients(emu)
         self.docs = load_documents()
@@ -122,8 +124,11 @@ class Adversary:
         self._inject_before(spec)
         hook = _Hook(self, spec, by_arn, now)
         acting_at = datetime.now(UTC)
-        reports += self._act(spec, stores, hook)
-        self.emu.clear_faults()
+        try:
+            reports += self._act(spec, stores, hook)
+        finally:
+            self.emu.clear_faults()
+            tamper.answer(None)
         gone = after - W.existing(self.c)
         truth_tags = {a: hook.applied(a, t) for a, t in tags.items()}
         judge.deleted("acting", gone, acting_at, guard_marks, truth_tags, hook.unverifiable)
@@ -180,7 +185,12 @@ class Adversary:
 
     def _inject_before(self, spec: WorldSpec) -> None:
         f = self.emu.inject_fault
-        if spec.fault == "metrics_once":
+        if (
+            spec.fault.startswith("metrics_")
+            and spec.fault.removeprefix("metrics_") in tamper.MODES
+        ):
+            tamper.answer(spec.fault.removeprefix("metrics_"))
+        elif spec.fault == "metrics_once":
             f("cloudwatch.GetMetricData", times=1)
         elif spec.fault == "metrics_always":
             f("cloudwatch.GetMetricData", times=ALWAYS)
@@ -306,7 +316,7 @@ class _Judge:
         unverifiable: dict[str, str],
     ) -> None:
         self.out.runs += 1
-        broken = self.spec.fault == "metrics_always" and run == "acting"
+        broken = self.spec.fault in METRICS_BROKEN and run == "acting"
         for arn in sorted(arns):
             self.out.deleted += 1
             self.gone.append(arn)
@@ -332,7 +342,7 @@ class _Judge:
         tags: dict[str, dict[str, str]],
         unverifiable: dict[str, str],
     ) -> int:
-        broken = self.spec.fault == "metrics_always"
+        broken = self.spec.fault in METRICS_BROKEN
         reasons = [
             unverifiable.get(arn)
             or why_not(

@@ -42,11 +42,16 @@ TERMS = ("in", "past")
 #: Between planning and acting: make the resource exempt, prod, ``production``-tagged,
 #: owner-less, strip or forge its mark.
 MUTATIONS = (None, "exempt", "prod", "production", "owner", "unmark", "forge")
-#: Faults in the acting run.
+#: Faults in the acting run: errors (once: retried away; always), GetMetricData answers
+#: that are paged, partial, missing series or InternalError (``tamper.py``), act-time
+#: reads that fail, deletes that fail once, an audit store that cannot be written.
 FAULTS = (
-    "none", "metrics_once", "metrics_always", "describe_always", "delete_once",
-    "tag_always", "audit_always",
+    "none", "metrics_once", "metrics_always", "metrics_paged", "metrics_partial",
+    "metrics_dropped", "metrics_internal", "describe_always", "delete_once", "tag_always",
+    "audit_always",
 )  # fmt: skip
+#: After these, usage cannot be known in the acting run.
+METRICS_BROKEN = ("metrics_always", "metrics_partial", "metrics_dropped", "metrics_internal")
 MARK_AGES = (30.0, 20.0, 9.0, 4.0)
 
 

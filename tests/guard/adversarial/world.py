@@ -88,7 +88,7 @@ def _invocation_times(pattern: str, now: datetime, t0: datetime) -> list[datetim
 
 
 def _instance_times(pattern: str, now: datetime, t0: datetime) -> list[datetime]:
-    """Every 2 h over both runs' windows (the longest is 24 h) unless absent or stale."""
+    """Every 3 h over both runs' windows (the longest is 24 h) unless absent or stale."""
     if pattern == "absent":
         return []
     last = now - timedelta(hours=26) if pattern == "stale" else now - timedelta(minutes=45)
@@ -96,7 +96,7 @@ def _instance_times(pattern: str, now: datetime, t0: datetime) -> list[datetime]
     out, moment = [], last
     while moment >= first:
         out.append(moment)
-        moment -= timedelta(hours=2)
+        moment -= timedelta(hours=3)
     return out
 
 
