@@ -176,3 +176,11 @@ def test_a_warn_only_policy_turns_marks_and_teardowns_into_warnings():
     )
     assert (finding.decision, finding.severity) == (Decision.WARN, Severity.WARNING)
     assert "prod policy is warn-only" in finding.reason
+
+
+def test_gpk005_busy_or_scaled_to_zero_is_ok_at_info_severity():
+    busy = rule(ptu(use=usage(500)), "GPK005")
+    assert (busy.decision, busy.severity) == (Decision.OK, Severity.INFO)
+    zero = rule(endpoint(count=0, use=None), "GPK005")
+    assert (zero.decision, zero.severity) == (Decision.OK, Severity.INFO)
+    assert "scaled to zero" in zero.reason
