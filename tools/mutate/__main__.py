@@ -35,7 +35,7 @@ TARGETS = (
 )  # fmt: skip
 #: Fast tests, cheapest first (``-x`` stops at the first failure); missing globs are skipped.
 TESTS = (
-    "tests/policies/test_rules.py", "tests/policies/test_engine*.py",
+    "tests/policies/test_rule*.py", "tests/policies/test_engine*.py",
     "tests/policies/test_usage*.py", "tests/policies/test_mutation_kills.py",
     "tests/guard/test_plan*.py", "tests/guard/test_act*.py", "tests/guard/test_recheck*.py",
     "tests/guard/test_metrics_unit.py",

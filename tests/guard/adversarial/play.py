@@ -110,15 +110,14 @@ class Adversary:
         out = Outcome()
         judge = _Judge(self, spec, built, by_arn, now, out)
 
-        before, tags = W.existing(self.c), W.all_tags(self.c)
+        tags = W.all_tags(self.c)  # every resource carries tags: the tagging API lists all
         reports = [self._run(0, stores[0], t0, None)]
-        after = W.existing(self.c)
-        judge.deleted("marking", before - after, t0, {}, tags, {})
-        tags = W.all_tags(self.c)
-        guard_marks = {a: t[MARKED] for a, t in tags.items() if MARKED in t}
+        after_mark = W.all_tags(self.c)
+        judge.deleted("marking", set(tags) - set(after_mark), t0, {}, tags, {})
+        guard_marks = {a: t[MARKED] for a, t in after_mark.items() if MARKED in t}
 
         for arn, r in by_arn.items():
-            if arn in after:
+            if arn in after_mark:
                 self._rewrite_mark(arn, r, guard_marks.get(arn), now)
         tags = W.all_tags(self.c)
         self._inject_before(spec)
@@ -129,22 +128,21 @@ class Adversary:
         finally:
             self.emu.clear_faults()
             tamper.answer(None)
-        gone = after - W.existing(self.c)
-        truth_tags = {a: hook.applied(a, t) for a, t in tags.items()}
-        judge.deleted("acting", gone, acting_at, guard_marks, truth_tags, hook.unverifiable)
-        out.allowed = judge.allowed(after, acting_at, guard_marks, truth_tags, hook.unverifiable)
         after_act = W.all_tags(self.c)
+        truth_tags = {a: hook.applied(a, t) for a, t in tags.items()}
+        gone = set(tags) - set(after_act)
+        judge.deleted("acting", gone, acting_at, guard_marks, truth_tags, hook.unverifiable)
+        out.allowed = judge.allowed(set(tags), acting_at, guard_marks, truth_tags,
+                                    hook.unverifiable)  # fmt: skip
         for arn, t in after_act.items():
             if t.get(MARKED) and t.get(MARKED) != truth_tags.get(arn, {}).get(MARKED):
                 guard_marks[arn] = t[MARKED]  # written by the guard in the acting run
 
         if spec.follow_up:
-            existing = W.existing(self.c)
             follow_at = datetime.now(UTC)
             reports.append(self._run(0, stores[0], None, None))
-            judge.deleted(
-                "follow-up", existing - W.existing(self.c), follow_at, guard_marks, after_act, {}
-            )
+            gone = set(after_act) - set(W.all_tags(self.c))
+            judge.deleted("follow-up", gone, follow_at, guard_marks, after_act, {})
         judge.snapshots(self._fresh_store(spec, stores))
         judge.once(reports)
         return out

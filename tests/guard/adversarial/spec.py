@@ -221,5 +221,5 @@ def world(pick: Picker, seed: int, fleets: int = 1, max_resources: int = 4) -> W
         mutate_at=pick.choice(("evaluating", "acting")),
         dynamo_audit=pick.chance(20),
         concurrent=pick.chance(15),
-        follow_up=pick.chance(30),
+        follow_up=pick.chance(20),
     )

@@ -244,23 +244,6 @@ def build(
 # ---------------------------------------------------------------- reading back
 
 
-def existing(c: Clients) -> set[str]:
-    """Every PTU and endpoint ARN the emulator holds now (deleting ones excluded)."""
-    arns: set[str] = set()
-    for page in c.sagemaker.get_paginator("list_endpoints").paginate():
-        arns |= {e["EndpointArn"] for e in page["Endpoints"] if e["EndpointStatus"] != "Deleting"}
-    for page in c.bedrock.get_paginator("list_provisioned_model_throughputs").paginate():
-        arns |= {p["provisionedModelArn"] for p in page["provisionedModelSummaries"]}
-    return arns
-
-
-def tags_of(c: Clients, arn: str) -> dict[str, str]:
-    if ":bedrock:" in arn:
-        got = c.bedrock.list_tags_for_resource(resourceARN=arn)["tags"]
-        return {t["key"]: t["value"] for t in got}
-    return {t["Key"]: t["Value"] for t in c.sagemaker.list_tags(ResourceArn=arn)["Tags"]}
-
-
 def all_tags(c: Clients) -> dict[str, dict[str, str]]:
     """Tags of every tagged PTU and endpoint, from the tagging API (paginated)."""
     out: dict[str, dict[str, str]] = {}
