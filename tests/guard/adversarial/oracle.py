@@ -11,7 +11,8 @@ adversary's ground truth, not what the guard managed to read):
    names nothing means the strictest policy;
 2. it has an owner (or the policy tears down untagged), no honoured exemption, no
    commitment term still running, no ``blocked`` verdict (a commitment the policy does not
-   allow or approve, more model units than allowed), and it is in service;
+   allow or approve, more model units than allowed); its status is not a condition (a
+   Failed endpoint has no instance metrics, so condition 3 refuses it anyway);
 3. its usage is known and idle: created before the window, no invocations in the series
    the contract names (PTU: ``ModelId`` = ARN; endpoint: ``EndpointName`` and
    ``VariantName``, every variant) from the window start or the mark, whichever is
@@ -94,7 +95,6 @@ class Truth:
     kind: str
     tags: Mapping[str, str]
     created_at: datetime
-    in_service: bool
     gpu: bool
     commitment: str | None
     term_ends: datetime | None
@@ -150,8 +150,6 @@ def why_not(
         return f"policy {doc['environment']} does not tear down"
     if not r.gpu:
         return "no GPU capacity"
-    if not r.in_service:
-        return "not in service"
     if not r.tags.get(OWNER, "").strip() and not doc["teardown_untagged"]:
         return "no owner"
     if _exempt(r.tags, doc, now):

@@ -70,6 +70,7 @@ class Adversary:
         self.c = W.Clients(emu)
         self.docs = load_documents()
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="gpukit-adversary-"))
+        self.topic: str | None = None
         self.factories = [
             ClientFactory(emu.endpoint_url, max_attempts=3, retry_mode="standard") for _ in range(2)
         ]
@@ -93,6 +94,28 @@ class Adversary:
             stale.unlink()
         return [FileAuditStore(path) for _ in self.factories]
 
+    def _topic(self, spec: WorldSpec) -> tuple[str | None, str | None]:
+        if not (spec.topic or spec.fault == "notify_always"):
+            return None, None
+        topic = self.c.sns.create_topic(Name="gpukit-guard")["TopicArn"]
+        queue = self.c.sqs.create_queue(QueueName="owners")["QueueUrl"]
+        queue_arn = self.c.sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self.c.sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        return topic, queue
+
+    def _notices(self, queue: str) -> str:
+        """Every notice that reached the owners' queue, as one text."""
+        bodies = []
+        while True:
+            got = self.c.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+            if not got.get("Messages"):
+                return "\n".join(bodies)
+            for m in got["Messages"]:
+                bodies.append(m["Body"])
+                self.c.sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+
     def _fresh_store(self, spec: WorldSpec, stores: list[Any]) -> Any:
         if isinstance(stores[0], DynamoAuditStore):
             return DynamoAuditStore(self.factories[0], TABLE, "us-east-1")
@@ -105,6 +128,7 @@ class Adversary:
         now = datetime.now(UTC)
         t0 = now - timedelta(hours=spec.mark_age)
         stores = self._stores(spec)
+        self.topic, queue = self._topic(spec)
         built = W.build(self.emu, self.c, spec.resources, now, t0)
         by_arn = {built.arns[r.name]: r for r in spec.resources}
         out = Outcome()
@@ -144,15 +168,19 @@ class Adversary:
             gone = set(after_act) - set(W.all_tags(self.c))
             judge.deleted("follow-up", gone, follow_at, guard_marks, after_act, {})
         judge.snapshots(self._fresh_store(spec, stores))
+        if queue is not None:
+            judge.notified(self._notices(queue))
         judge.once(reports)
         return out
 
     def _run(
         self, i: int, store: Any, at: datetime | None, say: Callable[[str], None] | None
     ) -> Any:
-        config = GuardConfig(apply=True, audit=store)
+        config = GuardConfig(apply=True, audit=store, sns_topic_arn=self.topic)
         if at is not None:
-            config = GuardConfig(apply=True, audit=store, now=at, clock=lambda: at)
+            config = GuardConfig(
+                apply=True, audit=store, sns_topic_arn=self.topic, now=at, clock=lambda: at
+            )
         return run_guard(self.factories[i], config, progress=say)
 
     def _act(self, spec: WorldSpec, stores: list[Any], hook: _Hook) -> list[Any]:
@@ -197,6 +225,8 @@ class Adversary:
             f("bedrock.DeleteProvisionedModelThroughput", times=1)
         elif spec.fault == "audit_always":
             f("dynamodb.BatchWriteItem", times=ALWAYS)
+        elif spec.fault == "notify_always":
+            f("sns.Publish", times=ALWAYS)
 
 
 class _Hook:
@@ -295,7 +325,6 @@ class _Judge:
             kind=r.kind,
             tags=tags,
             created_at=now - timedelta(hours=r.created_hours_ago),
-            in_service=not r.failed,
             gpu=r.kind == "ptu" or any(v.gpu for v in r.variants),
             commitment=r.commitment,
             term_ends=ends,
@@ -359,6 +388,11 @@ class _Judge:
         for arn in self.gone:
             if store.latest("snapshot", arn) is None:
                 self._fail("any", self.by_arn[arn].name, "deleted without a snapshot")
+
+    def notified(self, notices: str) -> None:
+        for arn in self.gone:
+            if arn not in notices:
+                self._fail("any", self.by_arn[arn].name, "deleted without a notice to its owner")
 
     def once(self, reports: list[Any]) -> None:
         done = Counter(

@@ -48,7 +48,7 @@ MUTATIONS = (None, "exempt", "prod", "production", "owner", "unmark", "forge")
 FAULTS = (
     "none", "metrics_once", "metrics_always", "metrics_paged", "metrics_partial",
     "metrics_dropped", "metrics_internal", "describe_always", "delete_once", "tag_always",
-    "audit_always",
+    "audit_always", "notify_always",
 )  # fmt: skip
 #: After these, usage cannot be known in the acting run.
 METRICS_BROKEN = ("metrics_always", "metrics_partial", "metrics_dropped", "metrics_internal")
@@ -141,6 +141,8 @@ class WorldSpec:
     dynamo_audit: bool
     concurrent: bool
     follow_up: bool
+    #: Notices go to an SNS topic (always with ``notify_always``, whose Publish fails).
+    topic: bool = False
 
 
 #: What can be wrong with a resource; each fleet member is a deletable base with 0..3 of
@@ -222,4 +224,5 @@ def world(pick: Picker, seed: int, fleets: int = 1, max_resources: int = 4) -> W
         dynamo_audit=pick.chance(20),
         concurrent=pick.chance(15),
         follow_up=pick.chance(20),
+        topic=pick.chance(30),
     )
