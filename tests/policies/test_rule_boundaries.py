@@ -168,7 +168,7 @@ def test_without_an_owner_a_teardown_becomes_a_warning_mark_unless_the_policy_al
 
 
 def test_a_warn_only_policy_turns_marks_and_teardowns_into_warnings():
-    tags = marked(24 * 30, env="prod")
+    tags = marked(24 * 4, env="prod")  # past the 72 h grace, inside the 7-day window
     finding = rule(
         ptu(tags=tags, age_days=60, use=usage(0, hours_back=24 * 10, last_hours_ago=24 * 9)),
         "GPK005",
