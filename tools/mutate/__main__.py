@@ -193,7 +193,7 @@ def run_all(
     pending = list(mutants)
     running: dict[int, tuple[Mutant, float]] = {}
     survivors: list[Mutant] = []
-    timeouts = done = 0
+    timeouts = finished = 0
     while pending or running:
         while pending and len(running) < jobs:
             m = pending.pop(0)
@@ -207,15 +207,15 @@ def run_all(
                     os.waitpid(pid, 0)
                     del running[pid]
                     timeouts += 1
-                    done += 1
+                    finished += 1
                 continue
             del running[pid]
-            done += 1
+            finished += 1
             if os.waitstatus_to_exitcode(status) == 0:
                 survivors.append(m)
                 print(f"  survived: {m}", flush=True)
-            if done % 25 == 0:
-                print(f"  {done}/{len(mutants)} run, {len(survivors)} survived", flush=True)
+            if finished % 25 == 0:
+                print(f"  {finished}/{len(mutants)} run, {len(survivors)} survived", flush=True)
     return survivors, timeouts
 
 
