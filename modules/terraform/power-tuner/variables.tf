@@ -99,8 +99,8 @@ variable "executor_timeout_seconds" {
 
 variable "log_retention_days" {
   type        = number
-  description = "CloudWatch Logs retention of the tuner's functions."
-  default     = 14
+  description = "CloudWatch Logs retention of the tuner's functions and state machine."
+  default     = 365
 }
 
 variable "kms_key_arn" {
@@ -109,8 +109,38 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "owner" {
+  type        = string
+  description = "Who answers for the tuner's cost (gpukit:owner)."
+
+  validation {
+    condition     = length(trimspace(var.owner)) > 0
+    error_message = "owner must not be empty."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Policy environment (gpukit:env): dev, staging or prod."
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "cost_center" {
+  type        = string
+  description = "Cost center the tuner is charged to (gpukit:cost-center)."
+
+  validation {
+    condition     = length(trimspace(var.cost_center)) > 0
+    error_message = "cost_center must not be empty."
+  }
+}
+
 variable "tags" {
   type        = map(string)
-  description = "Tags on every resource, on top of the provider's default tags."
+  description = "Extra tags, merged under the required gpukit tags, which win."
   default     = {}
 }

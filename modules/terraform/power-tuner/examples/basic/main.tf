@@ -27,7 +27,9 @@ module "power_tuner" {
     stateTransition   = 0.000025
     source            = "prices: bundled (us-east-1, as of 2026-12-01)"
   }
-  tags = { "gpukit:owner" = "ml-platform@example.com", "gpukit:env" = "dev" }
+  owner       = "ml-platform@example.com"
+  environment = "dev"
+  cost_center = "ml-platform"
 }
 
 output "state_machine_arn" {
