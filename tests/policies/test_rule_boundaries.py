@@ -184,3 +184,66 @@ def test_gpk005_busy_or_scaled_to_zero_is_ok_at_info_severity():
     zero = rule(endpoint(count=0, use=None), "GPK005")
     assert (zero.decision, zero.severity) == (Decision.OK, Severity.INFO)
     assert "scaled to zero" in zero.reason
+
+
+# GPK007 ------------------------------------------------------------------------------
+def test_gpk007_warns_only_where_the_policy_asks_and_min_equal_to_max_is_fine():
+    fixed = endpoint(autoscaling=False, use=None)
+    warning = rule(fixed, "GPK007")
+    assert (warning.decision, warning.severity) == (Decision.WARN, Severity.WARNING)
+    assert warning.monthly_waste_usd == 0  # a warning about shape, not waste
+    relaxed = DEV.model_copy(update={"require_endpoint_autoscaling": False})
+    assert "GPK007" not in {f.rule_id for f in evaluate(fixed, relaxed, NOW)}
+    pinned = endpoint(min_instances=2, max_instances=2, use=None)
+    assert "GPK007" not in {f.rule_id for f in evaluate(pinned, DEV, NOW)}
+
+
+# GPK008, GPK009 and marks ------------------------------------------------------------
+def test_gpk008_says_nothing_without_an_exemption_and_warns_on_a_bad_one():
+    assert "GPK008" not in {f.rule_id for f in evaluate(ptu(use=IDLE), DEV, NOW)}
+    bad = rule(ptu(tags=exempt(timedelta(days=-1)), use=IDLE), "GPK008")
+    assert (bad.decision, bad.severity) == (Decision.WARN, Severity.WARNING)
+
+
+def test_gpk009_is_a_warning():
+    tokens = [
+        {"timestamp": z(NOW - timedelta(hours=h)), "metric": m, "value": v}
+        for h in range(1, 25)
+        for m, v in (("Invocations", 10.0), ("InputTokenCount", 1000.0),
+                     ("OutputTokenCount", 200.0))
+    ]  # fmt: skip
+    use = {"window_start": z(NOW - timedelta(hours=48)), "window_end": z(NOW), "samples": tokens}
+    finding = rule(ptu(env="staging", model_id="anthropic.claude-3-haiku-20240307-v1:0",
+                       use=use), "GPK009", STAGING)  # fmt: skip
+    assert (finding.decision, finding.severity) == (Decision.WARN, Severity.WARNING)
+
+
+def test_a_mark_without_a_readable_time_is_no_mark():
+    for value in ("teardown@soon", "@" + z(NOW - timedelta(days=3)), "teardown"):
+        finding = rule(ptu(tags=good_tags(**{"gpukit:marked": value}), use=IDLE), "GPK005")
+        assert finding.decision is Decision.MARK, value
+        assert "marking it now" in finding.reason
+
+
+def test_marked_within_grace_is_a_warning_and_every_idle_verdict_counts_its_waste():
+    grace = DEV.idle_for(ptu().kind).grace_hours
+    waiting = rule(ptu(tags=marked(grace / 2), use=IDLE), "GPK005")
+    assert (waiting.decision, waiting.severity) == (Decision.MARK, Severity.WARNING)
+    due = rule(ptu(tags=marked(grace + 1), use=IDLE), "GPK005")
+    fresh = rule(ptu(use=IDLE), "GPK005")
+    assert waiting.monthly_waste_usd == due.monthly_waste_usd == fresh.monthly_waste_usd > 0
+
+
+def test_idle_windows_read_in_days_from_two_whole_days_on():
+    def window_text(hours: float) -> str:
+        idle = {"window_hours": hours, "grace_hours": 1}
+        policy = DEV.model_copy(update={"idle": {k: DEV.idle[k].model_copy(update=idle)
+                                                 for k in DEV.idle}})  # fmt: skip
+        span = usage(0, hours_back=hours + 24, last_hours_ago=hours + 12)
+        reason = rule(ptu(use=span, age_days=30), "GPK005", policy).reason
+        return reason[reason.index("(window ") :]
+
+    assert window_text(48).startswith("(window 2 days)")
+    assert window_text(168).startswith("(window 7 days)")
+    assert window_text(36).startswith("(window 36h)")
+    assert window_text(60).startswith("(window 60h)")

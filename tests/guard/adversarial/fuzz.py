@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make fuzz", description=__doc__)
     parser.add_argument("--fleets", type=int, default=5000, help="fleets to play (default 5000)")
     parser.add_argument("--seed-start", type=int, default=0, help="seed of the first world")
-    parser.add_argument("--fleets-per-world", type=int, default=2)
+    parser.add_argument("--fleets-per-world", type=int, default=4)
     parser.add_argument("--max-resources", type=int, default=3, help="per fleet")
     parser.add_argument("--every", type=int, default=100, help="progress line every N worlds")
     args = parser.parse_args(argv)

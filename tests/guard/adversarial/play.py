@@ -69,7 +69,8 @@ class Adversary:
         self.emu = emu
         self.c = W.Clients(emu)
         self.docs = load_documents()
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="gpukit-adversary-"))
+        shm = "/dev/shm" if Path("/dev/shm").is_dir() else None  # fsync costs nothing there
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="gpukit-adversary-", dir=shm))
         self.topic: str | None = None
         self.factories = [
             ClientFactory(emu.endpoint_url, max_attempts=3, retry_mode="standard") for _ in range(2)
