@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from guard.actions import RUNNERS
 from guard.actions.base import ActionContext, record
+from guard.actions.notify import notice_first, unsent_notice
 from guard.audit import AuditRecord, AuditStore, FileAuditStore
 from guard.awsutil import error_message
 from guard.claims import CLAIM_TTL, ClaimKey, wall_clock
@@ -166,13 +167,15 @@ def _execute(
 ) -> list[ActionRecord]:
     out: list[ActionRecord] = []
     elsewhere: dict[str, str] = {}  # ARN -> the other run acting on it
-    for step in steps:
+    for step in notice_first(steps):
         if step.hold is not None:
             result = record(step, step.hold, step.detail)
         elif not apply:
             result = record(step, "dry-run", step.mark_value or step.detail or DRY_RUN[step.kind])
         elif step.arn in elsewhere:
             result = record(step, "skipped", f"left to run {elsewhere[step.arn]}, acting on it")
+        elif step.kind == "teardown" and (unsent := unsent_notice(ctx.done.get(step.arn, []))):
+            result = record(step, "skipped", unsent)
         else:
             say(f"{step.kind} {step.item.resource.name}")
             result = _claim_and_act(ctx, step, elsewhere)

@@ -9,10 +9,14 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from policies import tags as T
-from policies.errors import InputError, parse_document, validation_messages
+from policies.errors import InputError, parse_document, read_text, validation_messages
 from policies.model import Commitment, ResourceKind
 
 ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
+#: The longest span a policy may set (5 years), in hours and days: finite, and small
+#: enough that a time plus or minus it stays a valid date (docs/policies.md).
+MAX_SPAN_HOURS = 8760 * 5
+MAX_SPAN_DAYS = 365 * 5
 
 
 class IdlePolicy(BaseModel):
@@ -20,8 +24,15 @@ class IdlePolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    window_hours: float = Field(gt=0, description="No usage for this long means idle.")
-    grace_hours: float = Field(ge=0, description="Time between mark and teardown.")
+    window_hours: float = Field(
+        gt=0,
+        le=MAX_SPAN_HOURS,
+        allow_inf_nan=False,
+        description="No usage for this long means idle.",
+    )
+    grace_hours: float = Field(
+        ge=0, le=MAX_SPAN_HOURS, allow_inf_nan=False, description="Time between mark and teardown."
+    )
 
 
 class EnvironmentPolicy(BaseModel):
@@ -34,14 +45,14 @@ class EnvironmentPolicy(BaseModel):
     require_expires_at: bool = False
     allowed_commitments: list[Commitment] = Field(default_factory=list)
     commitment_requires_approval: bool = False
-    commitment_warning_days: int = Field(default=14, ge=0)
+    commitment_warning_days: int = Field(default=14, ge=0, le=MAX_SPAN_DAYS)
     max_model_units: int = Field(ge=1)
     idle: dict[ResourceKind, IdlePolicy]
     require_endpoint_autoscaling: bool = True
     teardown_allowed: bool = False
     teardown_untagged: bool = False
     max_teardowns_per_run: int = Field(default=0, ge=0)
-    max_exemption_days: int = Field(default=30, ge=1)
+    max_exemption_days: int = Field(default=30, ge=1, le=MAX_SPAN_DAYS)
 
     @model_validator(mode="after")
     def _consistent(self) -> EnvironmentPolicy:
@@ -62,11 +73,7 @@ class EnvironmentPolicy(BaseModel):
 def load_policy(path: str | Path) -> EnvironmentPolicy:
     """Load and validate one policy document; raise :class:`InputError` on any problem."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([f"{name}:0: (file): cannot read: {exc.strerror or exc}"]) from None
-    data, lines = parse_document(name, text)
+    data, lines = parse_document(name, read_text(path))
     if not isinstance(data, dict):
         raise InputError([f"{name}:1: (document): expected a mapping of policy fields"])
     try:

@@ -103,9 +103,10 @@ SCENARIOS: dict[str, tuple[Fault, ...]] = {
     "audit": (
         Fault("dynamodb.PutItem", "idle_dev_endpoint", match="claim#{arn}"),  # its claims
         Fault("dynamodb.BatchWriteItem", "idle_dev_ptu", match="snapshot#"),  # its snapshot
-        Fault("dynamodb.Query", evidence="last notifications not read"),
         Fault("dynamodb.PutItem", "idle_dev_ptu_unmarked", match="claim#{arn}", absorbed=True),
     ),
+    # No notice history, so no notice is sent, and no teardown goes unannounced.
+    "notices": (Fault("dynamodb.Query", evidence="last notifications not read"),),
 }
 #: How each kind of fault is injected: an AWS error, an answer held past the client's read
 #: timeout, or a call that is served but whose answer is lost (the change happens).
