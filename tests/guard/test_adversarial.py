@@ -39,9 +39,16 @@ def adversary(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> I
     emulator.reset()
 
 
-def _explain(violations: list[Violation], spec: object) -> str:
-    lines = [f"hypothesis seed {SEED} (GPUKIT_ADVERSARY_SEED):", *map(str, violations)]
-    return "\n".join([*lines, f"world: {spec!r}"])
+def _explain(violations: list[Violation], spec: WorldSpec) -> str:
+    named = {v.resource for v in violations}
+    world = {k: v for k, v in vars(spec).items() if k != "resources"}
+    return "\n".join(
+        [
+            f"hypothesis seed {SEED} (GPUKIT_ADVERSARY_SEED); world {world}",
+            *map(str, violations),
+            *(repr(r) for r in spec.resources if r.name in named),
+        ]
+    )
 
 
 @st.composite
