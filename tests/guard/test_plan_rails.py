@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from guard.discovery import Discovered
-from guard.plan import NOTIFY_DECISIONS, Step, plan
+from guard.plan import NOTIFY_DECISIONS, Step, fingerprint, plan
 from policies import tags as T
 from policies.engine import Evaluation
 from policies.environment import load_policies
@@ -123,3 +123,18 @@ def test_the_cap_per_environment_is_exact_and_most_wasteful_first():
     assert [s.arn for s in held] == [items[0].resource.arn]
     assert f"cap of {cap} teardowns per run in staging reached" in held[0].detail
     assert len([s for s in steps if s.hold is None]) == cap
+
+
+def test_a_claim_names_the_state_a_step_was_planned_from():
+    marked = ptu("p1", NOW, tags("dev", **MARK))
+    bare = ptu("p2", NOW, tags("dev"))
+    pairs = [(marked, verdict(marked, Decision.TEARDOWN)), (bare, verdict(bare, Decision.WARN))]
+    steps = {(s.kind, s.arn): s for s in steps_for(pairs, notify=True)}
+    assert steps[("teardown", marked.resource.arn)].planned_from == MARK[T.MARKED]
+    first = steps[("notify", bare.resource.arn)]
+    assert first.planned_from == f"notified:never>{fingerprint(first.evaluation)}"
+    again = steps_for(pairs, notify=True, last_notified={marked.resource.arn: "f00"})
+    notice = next(s for s in again if s.kind == "notify" and s.arn == marked.resource.arn)
+    assert notice.planned_from == f"notified:f00>{fingerprint(notice.evaluation)}"
+    unmarked = Step("mark", bare, verdict(bare, Decision.MARK), mark_value="teardown@x")
+    assert unmarked.planned_from == "unmarked"
