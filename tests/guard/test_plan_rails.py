@@ -24,10 +24,10 @@ POLICIES = load_policies()
 MARK = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=10))}"}
 
 
-def verdict(item: Discovered, decision: Decision, env: str = "dev", waste: float = 10.0,
-            act_after: str | None = None) -> Evaluation:  # fmt: skip
-    finding = Finding(
-        rule_id="GPK005",
+def finding(item: Discovered, decision: Decision, waste: float = 10.0,
+            act_after: str | None = None, rule_id: str = "GPK005") -> Finding:  # fmt: skip
+    return Finding(
+        rule_id=rule_id,
         resource_arn=item.resource.arn,
         resource_type=item.resource.kind.value,
         severity=Severity.ERROR,
@@ -36,7 +36,11 @@ def verdict(item: Discovered, decision: Decision, env: str = "dev", waste: float
         monthly_waste_usd=waste,
         act_after=act_after,
     )
-    return Evaluation(item.resource, POLICIES[env], [finding])
+
+
+def verdict(item: Discovered, decision: Decision, env: str = "dev", waste: float = 10.0,
+            act_after: str | None = None) -> Evaluation:  # fmt: skip
+    return Evaluation(item.resource, POLICIES[env], [finding(item, decision, waste, act_after)])
 
 
 def steps_for(pairs: list[tuple[Discovered, Evaluation]], **kw: object) -> list[Step]:
@@ -138,3 +142,22 @@ def test_a_claim_names_the_state_a_step_was_planned_from():
     assert notice.planned_from == f"notified:f00>{fingerprint(notice.evaluation)}"
     unmarked = Step("mark", bare, verdict(bare, Decision.MARK), mark_value="teardown@x")
     assert unmarked.planned_from == "unmarked"
+
+
+def test_a_two_phase_mark_among_review_findings_is_a_teardown_mark():
+    item = ptu("p1", NOW, tags("dev"))
+    due = iso(NOW + timedelta(hours=6))
+    both = [finding(item, Decision.MARK, rule_id="GPK001"),
+            finding(item, Decision.MARK, act_after=due)]  # fmt: skip
+    steps = plan([Evaluation(item.resource, POLICIES["dev"], both)], {item.resource.arn: item}, NOW)
+    assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"teardown@{iso(NOW)}")]
+
+
+def test_only_a_mark_with_a_due_time_is_two_phase():
+    item = ptu("p1", NOW, tags("dev"))
+    due = iso(NOW + timedelta(hours=6))
+    review = [finding(item, Decision.MARK, rule_id="GPK001"),
+              finding(item, Decision.WARN, act_after=due, rule_id="GPK006")]  # fmt: skip
+    steps = plan([Evaluation(item.resource, POLICIES["dev"], review)], {item.resource.arn: item},
+                 NOW)  # fmt: skip
+    assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"review@{iso(NOW)}")]
