@@ -161,3 +161,19 @@ def test_only_a_mark_with_a_due_time_is_two_phase():
     steps = plan([Evaluation(item.resource, POLICIES["dev"], review)], {item.resource.arn: item},
                  NOW)  # fmt: skip
     assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"review@{iso(NOW)}")]
+
+
+def test_only_ready_teardowns_count_against_the_cap():
+    cap = POLICIES["staging"].max_teardowns_per_run
+    ready = [endpoint(f"s{i}", NOW, tags("staging", **MARK)) for i in range(cap)]
+    blocked = ptu("c1", NOW, tags("staging", **MARK), commitment="OneMonth", expires=None)
+    fresh = endpoint("m1", NOW, tags("staging"))
+    due = iso(NOW + timedelta(hours=12))
+    pairs = [(d, verdict(d, Decision.TEARDOWN, "staging", waste=1.0)) for d in ready]
+    pairs += [(blocked, verdict(blocked, Decision.TEARDOWN, "staging", waste=99.0)),
+              (fresh, verdict(fresh, Decision.MARK, "staging", waste=0.5, act_after=due))]  # fmt: skip
+    steps = {s.arn: s for s in steps_for(pairs)}
+    assert all(steps[d.resource.arn].hold is None for d in ready)
+    assert (steps[blocked.resource.arn].kind, steps[blocked.resource.arn].hold) == (
+        "teardown", "blocked")  # fmt: skip
+    assert (steps[fresh.resource.arn].kind, steps[fresh.resource.arn].hold) == ("mark", None)
