@@ -170,8 +170,8 @@ def test_only_ready_teardowns_count_against_the_cap():
     fresh = endpoint("m1", NOW, tags("staging"))
     due = iso(NOW + timedelta(hours=12))
     pairs = [(d, verdict(d, Decision.TEARDOWN, "staging", waste=1.0)) for d in ready]
-    pairs += [(blocked, verdict(blocked, Decision.TEARDOWN, "staging", waste=99.0)),
-              (fresh, verdict(fresh, Decision.MARK, "staging", waste=0.5, act_after=due))]  # fmt: skip
+    pairs.append((blocked, verdict(blocked, Decision.TEARDOWN, "staging", waste=99.0)))
+    pairs.append((fresh, verdict(fresh, Decision.MARK, "staging", waste=0.5, act_after=due)))
     steps = {s.arn: s for s in steps_for(pairs)}
     assert all(steps[d.resource.arn].hold is None for d in ready)
     assert (steps[blocked.resource.arn].kind, steps[blocked.resource.arn].hold) == (
