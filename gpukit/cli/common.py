@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import typer
 
 from guard.actions.notify import topic_region
-from policies.environment import EnvironmentPolicy, load_policy, require_env
+from policies.environment import EnvironmentPolicy, load_policies, load_policy, require_env
 from policies.errors import FileReadError, InputError, read_text
 from policies.timeutil import iso, parse_iso
 
@@ -44,10 +44,10 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
 
 
 def check_env(env: str | None) -> str | None:
-    """``--env``: absent, or one of dev, staging, prod."""
+    """``--env``: absent, or the environment it names (dev, staging, prod or an alias)."""
     if env is not None:
         try:
-            require_env(env)
+            return require_env(env)
         except InputError as exc:
             fail_input(exc.messages)
     return env
@@ -60,6 +60,7 @@ def policy_overrides(paths: Iterable[Path]) -> dict[str, EnvironmentPolicy]:
         for path in paths:
             policy = load_policy(path)
             out[policy.environment] = policy
+        load_policies(out)  # the set as a whole: no alias claimed by two environments
     except InputError as exc:
         fail_input(exc.messages)
     return out

@@ -12,7 +12,7 @@ from guard.handler import ConfigError, config_from_env
 from guard.runner import GuardConfig, run_guard
 from policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for
+from tests.guard.conftest import config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory
 from tests.guard.test_audit import _table
 from tests.guard.test_restore_notify import _drain, _queue_for_topic
@@ -64,7 +64,9 @@ def test_a_teardown_waits_while_the_last_notices_cannot_be_read(
     emu = seeded_fleet.emu
     topic, _ = _queue_for_topic(emu)
     store = DynamoAuditStore(factory_for(emu), _table(emu), "us-east-1")
-    emu.inject_fault("dynamodb.Query", times=100)  # claims and snapshots still work
+    record_guard_marks(emu, store)
+    # The notice-history reads fail; claims, snapshots and the mark records still work.
+    emu.inject_fault("dynamodb.Query", match="notify#", times=100)
     config = GuardConfig(now=seeded_fleet.now, apply=True, audit=store, sns_topic_arn=topic)
     report = run_guard(factory_for(emu), config)
     teardowns = [a for a in report.actions if a.action == "teardown"]
