@@ -41,11 +41,13 @@ def guard_env() -> dict[str, str]:
 
 
 def run_guard(emu: Emulator, audit: Path, now: datetime, *args: str) -> dict[str, Any]:
-    """Run ``gpukit guard <args>`` against the emulator and return its JSON document."""
+    """Run ``gpukit guard <args>`` against the emulator and return its JSON document; a
+    dry run judges as of ``now``, ``--apply`` at the real clock (it refuses another)."""
+    when = [] if "--apply" in args else ["--now", iso(now)]
     command = [
         sys.executable, "-m", "gpukit", "guard", *args,
         "--endpoint-url", emu.endpoint_url, "--region", REGION, "--format", "json",
-        "--audit", str(audit), "--now", iso(now),
+        "--audit", str(audit), *when,
     ]  # fmt: skip
     done = subprocess.run(command, env=guard_env(), capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1):  # 1 means failing findings remain, which is the point

@@ -17,7 +17,7 @@ from guard.clients import ClientFactory
 from guard.resource_types import RESOURCE_TYPES, ResourceType
 from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
 
-#: Instance families that carry accelerators; endpoints on other families are skipped.
+#: Instance families that carry accelerators; endpoints with no such variant are skipped.
 GPU_FAMILIES = ("ml.g", "ml.p", "ml.inf", "ml.trn")
 COMMITMENTS = ("OneMonth", "SixMonths")
 
@@ -190,13 +190,20 @@ def ptu_config(raw: dict[str, Any]) -> PtuConfig:
 def endpoint_config(
     endpoint: dict[str, Any], config: dict[str, Any], scaling: dict[str, dict[str, Any]]
 ) -> EndpointConfig | None:
-    """An :class:`EndpointConfig`, or ``None`` when no variant runs on GPU instances."""
-    current = {v["VariantName"]: v for v in endpoint.get("ProductionVariants", [])}
+    """An :class:`EndpointConfig` with every variant (production and shadow, CPU ones
+    marked ``gpu=False``), or ``None`` when no variant runs on GPU instances."""
+    current = {
+        v["VariantName"]: v
+        for key in ("ProductionVariants", "ShadowProductionVariants")
+        for v in endpoint.get(key) or []
+    }
+    specs = [(s, False) for s in config.get("ProductionVariants") or []]
+    specs += [(s, True) for s in config.get("ShadowProductionVariants") or []]
     variants: list[Variant] = []
-    for spec in config.get("ProductionVariants", []):
+    for spec, shadow in specs:
         instance_type = spec.get("InstanceType")
-        if not instance_type or not is_gpu_instance(instance_type):
-            continue
+        if not instance_type:
+            continue  # serverless: no instances to leave running
         name = spec["VariantName"]
         # What runs, not what was asked for: a variant DescribeEndpoint does not list (a
         # Failed endpoint has none) runs no instances.
@@ -215,14 +222,18 @@ def endpoint_config(
                 max_instances=high if (target or managed_on) else None,
                 autoscaling=bool(target) or managed_on,
                 scale_to_zero=managed_on and managed.get("MinInstanceCount") == 0,
+                gpu=is_gpu_instance(instance_type),
+                shadow=shadow,
             )
         )
-    if not variants:
+    if not any(v.gpu for v in variants):
         return None
     return EndpointConfig(
         endpoint_config_name=endpoint.get("EndpointConfigName"),
         status=endpoint.get("EndpointStatus", "InService"),
         variants=variants,
+        # inference-component endpoints name no model on their variants
+        inference_components=any(not s.get("ModelName") for s, _ in specs),
     )
 
 

@@ -1,8 +1,9 @@
 """Usage from CloudWatch with batched ``GetMetricData`` (never one call per resource).
 
 Queries are grouped by region, then sent up to :data:`MAX_QUERIES` at a time, following
-``NextToken``. Any failure leaves the affected resources' usage ``None``: unknown, which
-the rules never treat as idle.
+``NextToken`` to the end. A failed call, or a series that did not come back whole, leaves
+the affected resources' usage ``None`` and is reported: unknown, which the rules never
+treat as idle.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from guard.awsutil import AwsError, error_message
 from guard.clients import ClientFactory
-from guard.resource_types import ResourceType
+from guard.resource_types import ResourceType, Statistic
 from policies.model import Resource, Usage, UsageSample
+from policies.timeutil import iso
 
 MAX_QUERIES = 500
+#: Pages of one GetMetricData batch before the guard stops following NextToken (a batch
+#: of 500 hourly series over 200 hours needs one page); the rest is then unknown.
+MAX_PAGES = 100
 #: GetMetricData returns at most 100,800 data points per call; 200 per query x 500 fits.
 MAX_POINTS_PER_QUERY = 200
 
@@ -32,6 +37,16 @@ class MetricQuery:
     metric: str
     namespace: str
     dimensions: tuple[tuple[str, str], ...]
+    stat: Statistic = "Sum"
+
+    @property
+    def variant(self) -> str | None:
+        return dict(self.dimensions).get("VariantName")
+
+    @property
+    def label(self) -> str:
+        where = f" variant {self.variant}" if self.variant else ""
+        return f"{self.namespace} {self.metric} of {self.arn.rsplit('/', 1)[-1]}{where}"
 
     def request(self, query_id: str, period: int) -> dict[str, Any]:
         return {
@@ -43,7 +58,7 @@ class MetricQuery:
                     "Dimensions": [{"Name": n, "Value": v} for n, v in self.dimensions],
                 },
                 "Period": period,
-                "Stat": "Sum",
+                "Stat": self.stat,
             },
             "ReturnData": True,
         }
@@ -51,7 +66,8 @@ class MetricQuery:
 
 @dataclass(frozen=True)
 class UsageRequest:
-    """A resource, its type, and how far back its policy looks."""
+    """A resource, its type, and how far back its policy looks (for a marked resource, at
+    least back to its mark: see :func:`policies.usage.idle_since`)."""
 
     rtype: ResourceType
     resource: Resource
@@ -59,20 +75,24 @@ class UsageRequest:
 
 
 def queries_for(rtype: ResourceType, resource: Resource) -> list[MetricQuery]:
-    """Every series for a resource; a ``variant`` dimension expands to one per variant."""
+    """Every series for a resource; a ``variant`` dimension expands to one per variant
+    (CPU, GPU and shadow variants alike)."""
     variants = [v.name for v in resource.endpoint.variants] if resource.endpoint else []
-    dimension_sets: list[tuple[tuple[str, str], ...]] = [()]
-    for name, source in rtype.dimensions:
-        if source == "variant":
-            dimension_sets = [(*d, (name, v)) for d in dimension_sets for v in variants]
-        else:
-            value = resource.arn if source == "arn" else resource.name
-            dimension_sets = [(*d, (name, value)) for d in dimension_sets]
-    return [
-        MetricQuery(resource.arn, metric, rtype.namespace, dims)
-        for dims in dimension_sets
-        for metric in rtype.metrics
-    ]
+    out: list[MetricQuery] = []
+    for series in rtype.metrics:
+        dimension_sets: list[tuple[tuple[str, str], ...]] = [()]
+        for name, source in series.dimensions:
+            if source == "variant":
+                dimension_sets = [(*d, (name, v)) for d in dimension_sets for v in variants]
+            else:
+                value = resource.arn if source == "arn" else resource.name
+                dimension_sets = [(*d, (name, value)) for d in dimension_sets]
+        out += [
+            MetricQuery(resource.arn, metric, series.namespace, dims, series.stat)
+            for dims in dimension_sets
+            for metric in series.names
+        ]
+    return out
 
 
 def batches(queries: Sequence[MetricQuery], size: int = MAX_QUERIES) -> list[list[MetricQuery]]:
@@ -99,12 +119,18 @@ def read_usage(
     requests: Sequence[UsageRequest],
     now: datetime,
     progress: Callable[[str], None] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> UsageRead:
     """Usage per ARN over each resource's window (``None`` where it could not be read), and
     which calls failed.
 
     One look-back per region (the longest window any resource there needs), so a region
     costs ``ceil(series / 500)`` calls; samples are then trimmed to each resource's window.
+    A series left out of the answers, answered ``PartialData``, ``InternalError`` or
+    ``Forbidden``, or not paged to the end, leaves its resource's usage ``None``, like a
+    failed call, and is reported as an error. A window ending after the real ``clock`` (no
+    datapoint can exist there yet) is a gap in every resource's usage. Both are unknown
+    (:func:`policies.usage.classify`), never idle.
     """
     by_region: dict[str, list[UsageRequest]] = defaultdict(list)
     for req in requests:
@@ -122,19 +148,26 @@ def read_usage(
             if progress:
                 progress(f"reading {len(batch)} metric series in {region}")
             try:
-                _fetch_batch(client, batch, now - window, now, period_for(window), samples, failed)
+                gaps = _fetch_batch(client, batch, (now - window, now), period_for(window), samples)
             except AwsError as exc:
-                unknown = {q.arn for q in batch}
+                gaps = [(q.arn, error_message(exc)) for q in batch]
+            if gaps:
+                unknown = {arn for arn, _ in gaps}
                 failed.update(unknown)
-                detail = f"cloudwatch.GetMetricData: {error_message(exc)}"
-                errors.append((region, f"{detail}; usage unknown for {len(unknown)} resources"))
+                errors.append((region, _describe_gaps(gaps, len(unknown))))
+    real = clock()
+    future = (
+        [f"the window ends at {iso(now)}, after the real clock ({iso(real)})"] if now > real else []
+    )
     out: dict[str, Usage | None] = {}
     for req in requests:
         arn = req.resource.arn
         start = now - req.window
         kept = clip(samples[arn], start, periods[req.resource.region])
         out[arn] = (
-            None if arn in failed else Usage(window_start=start, window_end=now, samples=kept)
+            None
+            if arn in failed
+            else Usage(window_start=start, window_end=now, samples=kept, gaps=future)
         )
     return UsageRead(out, errors)
 
@@ -151,38 +184,72 @@ def clip(samples: list[UsageSample], start: datetime, period: int) -> list[Usage
     ]
 
 
+def _describe_gaps(gaps: list[tuple[str, str]], resources: int) -> str:
+    whys = list(dict.fromkeys(why for _, why in gaps))
+    more = f" (and {len(whys) - 2} more)" if len(whys) > 2 else ""
+    return (
+        f"cloudwatch.GetMetricData: {'; '.join(whys[:2])}{more}; "
+        f"usage unknown for {resources} resources"
+    )
+
+
 def _fetch_batch(
     client: Any,
     batch: list[MetricQuery],
-    start: datetime,
-    end: datetime,
+    span: tuple[datetime, datetime],
     period: int,
     samples: dict[str, list[UsageSample]],
-    failed: set[str],
-) -> None:
+) -> list[tuple[str, str]]:
+    """Page through one batch and record each series' samples; return ``(arn, why)`` for
+    each series that did not come back whole."""
     by_id = {f"q{i}": q for i, q in enumerate(batch)}
     params: dict[str, Any] = {
         "MetricDataQueries": [q.request(qid, period) for qid, q in by_id.items()],
-        "StartTime": start,
-        "EndTime": end,
+        "StartTime": span[0],
+        "EndTime": span[1],
         "ScanBy": "TimestampAscending",
     }
-    while True:
+    status: dict[str, str] = {}  # the last status each query id was answered with
+    tokens: set[str] = set()
+    for _ in range(MAX_PAGES):
         response = client.get_metric_data(**params)
         for result in response.get("MetricDataResults", []):
-            query = by_id.get(result.get("Id", ""))
+            qid = result.get("Id", "")
+            query = by_id.get(qid)
             if query is None:
                 continue
-            if result.get("StatusCode") in ("InternalError", "Forbidden"):
-                failed.add(query.arn)
-                continue
+            if status.get(qid) in BAD_STATUS:
+                continue  # an error on any page stays an error
+            status[qid] = result.get("StatusCode") or "Complete"
             for stamp, value in zip(
                 result.get("Timestamps", []), result.get("Values", []), strict=False
             ):
                 samples[query.arn].append(
-                    UsageSample(timestamp=stamp, metric=query.metric, value=max(value, 0.0))
+                    UsageSample(
+                        timestamp=stamp,
+                        metric=query.metric,
+                        value=max(value, 0.0),
+                        variant=query.variant,
+                    )
                 )
         token = response.get("NextToken")
         if not token:
-            return
+            break
+        if token in tokens:
+            return [(q.arn, "repeated a NextToken; the rest was not read") for q in batch]
+        tokens.add(token)
         params["NextToken"] = token
+    else:
+        return [(q.arn, f"NextToken not followed past {MAX_PAGES} pages") for q in batch]
+    gaps = []
+    for qid, query in by_id.items():
+        got = status.get(qid)
+        if got is None:
+            gaps.append((query.arn, f"left out {query.label}"))
+        elif got != "Complete":
+            gaps.append((query.arn, f"answered {got} for {query.label}"))
+    return gaps
+
+
+#: Result statuses that mean the series is not there, whatever later pages say.
+BAD_STATUS = ("InternalError", "Forbidden")

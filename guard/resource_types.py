@@ -12,9 +12,25 @@ from typing import Literal
 
 from guard.permissions import Permission
 from policies.model import ResourceKind
+from policies.usage import INSTANCE_METRICS, INVOCATIONS
 
 #: Where a metric dimension's value comes from: the resource ARN, its name, or each variant.
 DimensionSource = Literal["arn", "name", "variant"]
+Statistic = Literal["Sum", "Maximum"]
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    """Metrics read for every resource of a type (one series per metric and dimension set).
+
+    ``Sum`` for counts (invocations, tokens); ``Maximum`` for utilisation, so one busy
+    minute in a period is not averaged away.
+    """
+
+    namespace: str
+    names: tuple[str, ...]
+    dimensions: tuple[tuple[str, DimensionSource], ...]
+    stat: Statistic = "Sum"
 
 
 @dataclass(frozen=True)
@@ -58,9 +74,7 @@ class ResourceType:
     delete_by: Literal["arn", "name"]
     not_found_codes: tuple[str, ...]
     not_found_message: str | None
-    namespace: str
-    metrics: tuple[str, ...]
-    dimensions: tuple[tuple[str, DimensionSource], ...]
+    metrics: tuple[MetricSeries, ...]
     read_permissions: tuple[Permission, ...]
     resource_pattern: str
 
@@ -98,6 +112,12 @@ _SAGEMAKER_TAGS = TagCalls(
     untag_keys_param="TagKeys",
 )
 
+#: Every variant, shadow variants included: DeleteEndpoint removes them all.
+_PER_VARIANT: tuple[tuple[str, DimensionSource], ...] = (
+    ("EndpointName", "name"),
+    ("VariantName", "variant"),
+)
+
 PTU_ARNS = "arn:{partition}:bedrock:*:{account_id}:provisioned-model/*"
 ENDPOINT_ARNS = "arn:{partition}:sagemaker:*:{account_id}:endpoint/*"
 ENDPOINT_CONFIG_ARNS = "arn:{partition}:sagemaker:*:{account_id}:endpoint-config/*"
@@ -118,9 +138,13 @@ BEDROCK_PTU = ResourceType(
     delete_by="arn",
     not_found_codes=("ResourceNotFoundException",),
     not_found_message=None,
-    namespace="AWS/Bedrock",
-    metrics=("Invocations", "InputTokenCount", "OutputTokenCount"),
-    dimensions=(("ModelId", "arn"),),
+    metrics=(
+        MetricSeries(
+            "AWS/Bedrock",
+            (INVOCATIONS, "InputTokenCount", "OutputTokenCount"),
+            (("ModelId", "arn"),),
+        ),
+    ),
     resource_pattern=PTU_ARNS,
     read_permissions=(
         Permission(
@@ -149,9 +173,11 @@ SAGEMAKER_ENDPOINT = ResourceType(
     delete_by="name",
     not_found_codes=("ResourceNotFound",),
     not_found_message="Could not find endpoint",
-    namespace="AWS/SageMaker",
-    metrics=("Invocations",),
-    dimensions=(("EndpointName", "name"), ("VariantName", "variant")),
+    metrics=(
+        MetricSeries("AWS/SageMaker", (INVOCATIONS,), _PER_VARIANT),
+        # instance metrics: proof the endpoint is measured, and GPU use without invocations
+        MetricSeries("/aws/sagemaker/Endpoints", INSTANCE_METRICS, _PER_VARIANT, "Maximum"),
+    ),
     resource_pattern=ENDPOINT_ARNS,
     read_permissions=(
         Permission("sagemaker:ListEndpoints", "*", "find untagged endpoints"),

@@ -20,12 +20,12 @@ from guard.metrics import UsageRequest, read_usage
 from guard.plan import Step, plan
 from guard.pricing import load_prices
 from policies import tags as T
-from policies.context import hours
 from policies.engine import Evaluation, evaluate_many, select_policy
 from policies.environment import EnvironmentPolicy, load_policies
 from policies.pricing import PriceBook, load_bundled
 from policies.report import ActionRecord, Report
 from policies.timeutil import iso
+from policies.usage import lookback
 
 Progress = Callable[[str], None]
 #: What a step would do with ``--apply``, for the dry-run report.
@@ -55,8 +55,9 @@ class GuardConfig:
     clock: Callable[[], datetime] = wall_clock
 
 
-def _window(policy: EnvironmentPolicy, item: Discovered) -> timedelta:
-    return hours(policy.idle_for(item.resource.kind).window_hours)
+def _window(policy: EnvironmentPolicy, item: Discovered, now: datetime) -> timedelta:
+    """The policy's idle window, or back to the resource's teardown mark if that is older."""
+    return lookback(item.resource, policy.idle_for(item.resource.kind), now)
 
 
 def run_guard(
@@ -85,12 +86,12 @@ def run_guard(
     items = {d.resource.arn: d for d in found.found}
     requests = [
         UsageRequest(
-            d.rtype, d.resource, _window(select_policy(d.resource, policies, config.env), d)
+            d.rtype, d.resource, _window(select_policy(d.resource, policies, config.env), d, now)
         )
         for d in found.found
     ]
     say(f"reading usage of {len(requests)} resources")
-    read = read_usage(factory, requests, now, progress=say)
+    read = read_usage(factory, requests, now, progress=say, clock=config.clock)
     usage = read.usage
     actions += [
         ActionRecord(resource_arn=f"region/{region}", action="usage", status="error", detail=d)

@@ -13,6 +13,9 @@ from policies.errors import InputError, parse_document, read_text, validation_me
 from policies.model import Commitment, ResourceKind
 
 ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
+#: Percent, summed over an instance's GPUs as SageMaker publishes it: a loaded model with no
+#: traffic sits near 0; any real inference shows well above this.
+DEFAULT_MAX_GPU_UTILIZATION = 5.0
 #: The longest span a policy may set (5 years), in hours and days: finite, and small
 #: enough that a time plus or minus it stays a valid date (docs/policies.md).
 MAX_SPAN_HOURS = 8760 * 5
@@ -32,6 +35,13 @@ class IdlePolicy(BaseModel):
     )
     grace_hours: float = Field(
         ge=0, le=MAX_SPAN_HOURS, allow_inf_nan=False, description="Time between mark and teardown."
+    )
+    max_gpu_utilization_percent: float = Field(
+        default=DEFAULT_MAX_GPU_UTILIZATION,
+        ge=0,
+        allow_inf_nan=False,
+        description="An endpoint whose GPUUtilization (per-period maximum) goes above this"
+        " in the window is in use, whatever its invocations say.",
     )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from policies.environment import load_policy_for_env
+
 #: Verbs of actions that only read; ``Resource: "*"`` is acceptable for them (many list and
 #: describe calls accept nothing else).
 READ_ONLY_VERBS = ("List", "Describe", "Get", "Search")
@@ -53,16 +55,18 @@ def wildcard_problems(document: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-#: Values of ``gpukit:env`` that name prod. The guard role's explicit ``Deny`` statements
-#: compare them ignoring case; feed the prod policy's aliases here when it declares them.
-PROD_ENV_ALIASES = ("prod", "production", "prd")
+def prod_env_names() -> tuple[str, ...]:
+    """Values of ``gpukit:env`` that name prod: ``prod`` and the bundled prod policy's
+    ``aliases`` (the guard role's explicit ``Deny`` statements compare them ignoring case)."""
+    return ("prod", *load_policy_for_env("prod").aliases)
 
 
-def protected_env_values(aliases: tuple[str, ...] = PROD_ENV_ALIASES) -> tuple[str, ...]:
-    """Every alias, bare and with a leading or trailing space (IAM cannot trim a tag value,
-    and ``StringEqualsIgnoreCase`` already covers casing)."""
+def protected_env_values(aliases: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Every name of prod (default :func:`prod_env_names`), bare and with a leading or
+    trailing space (IAM cannot trim a tag value, and ``StringEqualsIgnoreCase`` already
+    covers casing)."""
     out: list[str] = []
-    for alias in aliases:
+    for alias in prod_env_names() if aliases is None else aliases:
         for value in (alias, f" {alias}", f"{alias} "):
             if value not in out:
                 out.append(value)

@@ -67,6 +67,11 @@ class Variant(_Strict):
     max_instances: int | None = Field(default=None, ge=0)
     autoscaling: bool = False
     scale_to_zero: bool = False
+    #: False for a CPU variant: kept so usage covers every variant DeleteEndpoint removes,
+    #: but the GPU rules (autoscaling, scaled to zero) look only at GPU variants.
+    gpu: bool = True
+    #: A shadow variant (``ShadowProductionVariants``): it gets a copy of the traffic.
+    shadow: bool = False
 
 
 class EndpointConfig(_Strict):
@@ -75,20 +80,34 @@ class EndpointConfig(_Strict):
     endpoint_config_name: str | None = None
     status: str = "InService"
     variants: list[Variant] = Field(min_length=1)
+    #: Built on inference components: its invocations are published per component, which
+    #: the guard does not read yet, so its usage is never judged idle.
+    inference_components: bool = False
+
+    @property
+    def gpu_variants(self) -> list[Variant]:
+        return [v for v in self.variants if v.gpu]
 
 
 class UsageSample(_Strict):
     timestamp: AwareDatetime
     metric: str = Field(min_length=1)
     value: float = Field(ge=0)
+    #: The endpoint variant the series belongs to (``None`` for a PTU).
+    variant: str | None = None
 
 
 class Usage(_Strict):
-    """Metric samples over a window. ``None`` usage on a resource means "not measured"."""
+    """Metric samples over a window. ``None`` usage on a resource means "not measured".
+
+    ``gaps`` says why the samples may be incomplete (the guard records a window that ends
+    after the real clock); any gap makes usage unknown.
+    """
 
     window_start: AwareDatetime
     window_end: AwareDatetime
     samples: list[UsageSample] = Field(default_factory=list)
+    gaps: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _ordered(self) -> Usage:
@@ -103,9 +122,14 @@ class Usage(_Strict):
     def total(self, metric: str = "Invocations") -> float:
         return sum(s.value for s in self.samples if s.metric == metric)
 
-    def last_active_at(self, metric: str = "Invocations") -> datetime | None:
-        active = [s.timestamp for s in self.samples if s.metric == metric and s.value > 0]
+    def last_active_at(self, metric: str = "Invocations", above: float = 0.0) -> datetime | None:
+        """When ``metric`` was last above ``above`` (``None``: never in the samples)."""
+        active = [s.timestamp for s in self.samples if s.metric == metric and s.value > above]
         return max(active) if active else None
+
+    def peak(self, metric: str, since: datetime) -> float | None:
+        values = [s.value for s in self.samples if s.metric == metric and s.timestamp >= since]
+        return max(values) if values else None
 
 
 def _config_tag(value: object) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -38,6 +38,7 @@ from guard.clients import ClientFactory
 from guard.restore import NO_COMMITMENT, RestoreError, restore
 from guard.runner import GuardConfig, Progress, run_guard
 from policies.report import Report
+from policies.timeutil import iso
 
 EXIT_HELP = (
     "Exit codes: 0 nothing failing remains, 1 failing findings remain (mark, blocked, or a "
@@ -104,9 +105,26 @@ PRICES = typer.Option(
     "--prices",
     help="live (AWS Price List API, falls back to bundled), bundled, or auto (live unless --endpoint-url).",
 )
+#: How far an explicit ``--now`` may be from the real clock with ``--apply`` (seconds).
+APPLY_NOW_TOLERANCE_S = 10
 NOW = typer.Option(
-    None, "--now", help="Judge as of this ISO time (default: now); for demos and replays."
+    None,
+    "--now",
+    help="Judge as of this ISO time (default: now); for demos and replays. With --apply it"
+    f" must be within {APPLY_NOW_TOLERANCE_S}s of the real clock.",
 )
+
+
+def check_apply_now(moment: datetime, real: datetime) -> None:
+    """``--apply`` acts on the real fleet now: a ``--now`` judging at another time (a
+    replay, or the future, where no metric can exist yet) must not delete anything."""
+    off = (moment - real).total_seconds()
+    if abs(off) > APPLY_NOW_TOLERANCE_S:
+        fail_input(
+            f"--now: {iso(moment)} is {abs(off):,.0f}s {'ahead of' if off > 0 else 'behind'}"
+            f" the real clock ({iso(real)}); --apply judges at the real time, so drop --now"
+            f" (or keep it within {APPLY_NOW_TOLERANCE_S}s of the clock)"
+        )
 
 
 def default_regions(regions: list[str] | None) -> list[str]:
@@ -175,6 +193,8 @@ def _run(
     check_endpoint_url(endpoint_url)
     check_regions(regions)
     moment: datetime | None = parse_now(now) if now else None
+    if apply and moment is not None:
+        check_apply_now(moment, datetime.now(UTC))
     regions = default_regions(regions)
     factory = ClientFactory(endpoint_url)
     store = audit_store(factory, regions[0], audit, audit_table)

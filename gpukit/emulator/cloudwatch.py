@@ -5,8 +5,11 @@ with ("If a specific combination of dimensions was not published, you can't retr
 statistics for it"). moto matches any superset instead, so a query on ``EndpointName``
 alone would see SageMaker's per-variant ``Invocations`` (published with ``EndpointName``
 and ``VariantName``), which AWS never returns. :func:`install` makes moto's backend exact
-for this one operation; ``GetMetricData`` is already exact in moto and ``ListMetrics``
-keeps its partial-filter semantics, as in AWS.
+for this one operation. ``GetMetricData`` gets the same exact matching on namespace, name
+and dimensions (moto ignores the namespace once dimensions are given), answered one query
+at a time over that query's own series, so a batch of hundreds of series costs what its
+series hold, not queries x periods x every datum. ``ListMetrics`` keeps its partial-filter
+semantics, as in AWS.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from moto.cloudwatch.models import CloudWatchBackend, MetricDatumBase
+from moto.cloudwatch.models import CloudWatchBackend, Dimension, MetricDatumBase
 
 _query = threading.local()  # set while one GetMetricStatistics request is answered
 _installed = threading.Lock()
@@ -47,10 +50,44 @@ def _same_dimensions(original: Callable[..., bool]) -> Callable[..., bool]:
     return filter
 
 
+def _series_key(namespace: Any, name: Any, dimensions: Any) -> tuple[Any, ...]:
+    return (namespace, name, tuple(sorted((d.name, d.value) for d in dimensions or [])))
+
+
+def _per_query(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_metric_data(
+        self: CloudWatchBackend, queries: list[dict[str, Any]], *args: Any, **kwargs: Any
+    ) -> Any:
+        if any("MetricStat" not in q for q in queries):  # math and insights need them all
+            return original(self, queries, *args, **kwargs)
+        index: dict[tuple[Any, ...], list[Any]] = {}
+        for datum in self.get_all_metrics():
+            key = _series_key(datum.namespace, datum.name, datum.dimensions)
+            index.setdefault(key, []).append(datum)
+        results = []
+        try:
+            for query in queries:
+                metric = query["MetricStat"]["Metric"]
+                dims = [Dimension(d["Name"], d["Value"]) for d in metric.get("Dimensions", [])]
+                _query.series = index.get(
+                    _series_key(metric["Namespace"], metric["MetricName"], dims), []
+                )
+                results += original(self, [query], *args, **kwargs)
+        finally:
+            _query.series = None
+        return results
+
+    get_metric_data.gpukit_exact = True  # type: ignore[attr-defined]
+    return get_metric_data
+
+
 def _undimensioned_only(original: Callable[..., Any]) -> Callable[..., Any]:
     # moto skips its dimension filter for a query without dimensions; AWS answers it with the
     # series published without any
     def get_all_metrics(self: CloudWatchBackend) -> Any:
+        series = getattr(_query, "series", None)
+        if series is not None:  # one GetMetricData query: only its own series
+            return series
         data = original(self)
         if getattr(_query, "undimensioned", False):
             return [md for md in data if not md.dimensions]
@@ -71,4 +108,7 @@ def install() -> None:
         )
         CloudWatchBackend.get_metric_statistics = _exact_statistics(  # type: ignore[method-assign]
             CloudWatchBackend.get_metric_statistics
+        )
+        CloudWatchBackend.get_metric_data = _per_query(  # type: ignore[method-assign]
+            CloudWatchBackend.get_metric_data
         )

@@ -15,6 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from gpukit.emulator.seed_metrics import (
+    INSTANCE_NAMESPACE,
+    Traffic,
+    endpoint_metrics,
+    instance_metrics,
+    ptu_metrics,
+)
 from policies import tags as T
 from policies.findings import Decision
 from policies.timeutil import iso
@@ -26,24 +33,6 @@ IMAGE = (
 )
 #: Datums per PutMetricData (AWS takes 1,000); moto parses 100 three times faster than 500.
 PUT_BATCH = 100
-
-
-@dataclass(frozen=True)
-class Traffic:
-    """Hourly invocations between ``start`` and ``end`` (``end`` excluded)."""
-
-    start: datetime
-    end: datetime
-    per_hour: int
-
-    def hours(self) -> list[datetime]:
-        first = self.start.replace(minute=0, second=0, microsecond=0)
-        out = []
-        moment = first if first >= self.start else first + timedelta(hours=1)
-        while moment < self.end:
-            out.append(moment)
-            moment += timedelta(hours=1)
-        return out
 
 
 @dataclass(frozen=True)
@@ -79,6 +68,9 @@ class PlannedEndpoint:
     traffic: tuple[Traffic, ...]
     expected: Decision
     story: str
+    #: Publish ``/aws/sagemaker/Endpoints`` instance metrics, as SageMaker does for every
+    #: running instance (off only to model an endpoint nothing measures).
+    instance_metrics: bool = True
 
 
 def _tags(env: str, owner: str, cost_center: str, **extra: str) -> dict[str, str]:
@@ -236,8 +228,9 @@ class SeedTarget(Protocol):
 
 def seed_fleet(emu: SeedTarget, now: datetime, region: str = "us-east-1") -> dict[str, str]:
     """Create :func:`fleet_plan` in ``emu``; return ``{role: ARN}``."""
-    ptus, endpoints = fleet_plan(now.astimezone(UTC))
-    return seed_plan(emu, ptus, endpoints, region)
+    moment = now.astimezone(UTC)
+    ptus, endpoints = fleet_plan(moment)
+    return seed_plan(emu, ptus, endpoints, region, now=moment)
 
 
 def seed_plan(
@@ -246,12 +239,17 @@ def seed_plan(
     endpoints: Sequence[PlannedEndpoint],
     region: str = "us-east-1",
     workers: int = 1,
+    now: datetime | None = None,
 ) -> dict[str, str]:
     """Create planned PTUs and endpoints with their usage history; return ``{role: ARN}``.
+
+    Endpoints also get instance metrics (``/aws/sagemaker/Endpoints``) up to ``now``
+    (default: the real clock), as SageMaker publishes for every running instance.
 
     ``workers`` > 1 sends the creation calls from that many threads (boto3 clients are
     thread-safe), which is how the benchmarks seed thousands of resources.
     """
+    now = now or datetime.now(UTC)
     clients = {
         s: emu.client(s, region)
         for s in ("bedrock", "sagemaker", "application-autoscaling", "cloudwatch")
@@ -261,20 +259,24 @@ def seed_plan(
         endpoint_arns = list(
             pool.map(lambda e: _create_endpoint(emu, clients, e, region), endpoints)
         )
-        data: dict[str, list[dict[str, Any]]] = {"AWS/Bedrock": [], "AWS/SageMaker": []}
+        data: dict[str, list[dict[str, Any]]] = {
+            "AWS/Bedrock": [],
+            "AWS/SageMaker": [],
+            INSTANCE_NAMESPACE: [],
+        }
         for ptu, arn in zip(ptus, ptu_arns, strict=True):
-            data["AWS/Bedrock"] += _ptu_metrics(arn, ptu.traffic)
+            data["AWS/Bedrock"] += ptu_metrics(arn, ptu.traffic)
         for ep in endpoints:
-            data["AWS/SageMaker"] += _endpoint_metrics(ep)
+            data["AWS/SageMaker"] += endpoint_metrics(ep)
+            if ep.instance_metrics:
+                data[INSTANCE_NAMESPACE] += instance_metrics(ep, now)
         puts = [
             (namespace, datums[start : start + PUT_BATCH])
             for namespace, datums in data.items()
             for start in range(0, len(datums), PUT_BATCH)
         ]
         cloudwatch = clients["cloudwatch"]
-        list(
-            pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts)
-        )
+        list(pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts))
     roles = [p.role for p in ptus] + [e.role for e in endpoints]
     return dict(zip(roles, ptu_arns + endpoint_arns, strict=True))
 
@@ -319,9 +321,9 @@ def _create_endpoint(
     sagemaker.create_endpoint_config(
         EndpointConfigName=config, ProductionVariants=variants, **tagged
     )
-    arn: str = sagemaker.create_endpoint(
-        EndpointName=ep.name, EndpointConfigName=config, **tagged
-    )["EndpointArn"]
+    arn: str = sagemaker.create_endpoint(EndpointName=ep.name, EndpointConfigName=config, **tagged)[
+        "EndpointArn"
+    ]
     emu.set_endpoint_history(ep.name, ep.created_at, region)
     for v in ep.variants:
         if v.autoscaling:
@@ -333,50 +335,3 @@ def _create_endpoint(
                 MaxCapacity=v.autoscaling[1],
             )
     return arn
-
-
-def _ptu_metrics(arn: str, traffic: tuple[Traffic, ...]) -> list[dict[str, Any]]:
-    """``AWS/Bedrock`` as published for a PTU: dimension ``ModelId`` = the PTU's ARN."""
-    data = []
-    for span in traffic:
-        for i, hour in enumerate(span.hours()):
-            calls = span.per_hour + (i * 37) % max(span.per_hour // 5, 1)
-            for name, value in (
-                ("Invocations", calls),
-                ("InputTokenCount", calls * 850),
-                ("OutputTokenCount", calls * 240),
-            ):
-                data.append(_datum(name, hour, value, "Count", ModelId=arn))
-    return data
-
-
-def _endpoint_metrics(ep: PlannedEndpoint) -> list[dict[str, Any]]:
-    """``AWS/SageMaker`` ``Invocations`` per variant: both ``EndpointName`` and
-    ``VariantName`` (EndpointName alone returns nothing, as in AWS)."""
-    data = []
-    for span in ep.traffic:
-        for hour in span.hours():
-            for v in ep.variants:
-                calls = round(span.per_hour * v.traffic_share)
-                if calls:
-                    data.append(
-                        _datum(
-                            "Invocations",
-                            hour,
-                            calls,
-                            "None",
-                            EndpointName=ep.name,
-                            VariantName=v.name,
-                        )
-                    )
-    return data
-
-
-def _datum(name: str, when: datetime, value: float, unit: str, **dims: str) -> dict[str, Any]:
-    return {
-        "MetricName": name,
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
-        "Timestamp": when,
-        "Value": float(value),
-        "Unit": unit,
-    }

@@ -11,11 +11,11 @@ def idle(ctx: RuleContext) -> Finding | None:
     """Provisioned capacity is not idle longer than the window (unknown usage is not idle)."""
     idle_policy = ctx.policy.idle_for(ctx.resource.kind)
     endpoint = ctx.resource.endpoint
-    if endpoint is not None and all(v.instance_count == 0 for v in endpoint.variants):
+    if endpoint is not None and all(v.instance_count == 0 for v in endpoint.gpu_variants):
         return ctx.finding(
-            "GPK005", Decision.OK, Severity.INFO, "scaled to zero; costs nothing now"
+            "GPK005", Decision.OK, Severity.INFO, "GPU variants scaled to zero; no GPU bills now"
         )
-    verdict = classify(ctx.resource, hours(idle_policy.window_hours), ctx.now)
+    verdict = classify(ctx.resource, idle_policy, ctx.now)
     if verdict.activity is Activity.BUSY:
         return ctx.finding("GPK005", Decision.OK, Severity.INFO, f"in use: {verdict.detail}")
     if verdict.activity is Activity.UNKNOWN:

@@ -34,7 +34,7 @@ def expires_at(ctx: RuleContext) -> Finding | None:
         return None  # malformed values are GPK001's to report
     idle = ctx.policy.idle_for(ctx.resource.kind)
     # the same idle window as GPK005, so "unknown usage" means one thing for every rule
-    verdict = classify(ctx.resource, hours(idle.window_hours), ctx.now)
+    verdict = classify(ctx.resource, idle, ctx.now)
     grace = hours(idle.grace_hours)
     why = f"{T.EXPIRES_AT} passed at {iso(expires)}"
     if verdict.activity is Activity.IDLE:

@@ -13,7 +13,7 @@ def endpoint_autoscaling(ctx: RuleContext) -> Finding | None:
     if endpoint is None or not ctx.policy.require_endpoint_autoscaling:
         return None
     bad = []
-    for v in endpoint.variants:
+    for v in endpoint.gpu_variants:
         if not v.autoscaling:
             bad.append(f"{v.name} has no autoscaling")
         elif (

@@ -55,3 +55,27 @@ def test_list_metrics_still_filters_on_part_of_the_dimensions(aws: Emulator) -> 
     _publish(cloudwatch, now)
     listed = cloudwatch.list_metrics(Namespace="AWS/SageMaker", Dimensions=[ENDPOINT])["Metrics"]
     assert [m["MetricName"] for m in listed] == ["Invocations"]
+
+
+def _metric_data(cloudwatch: Any, now: datetime, namespace: str, dims: list[Any]) -> list[float]:
+    query = {
+        "Id": "q0",
+        "MetricStat": {
+            "Metric": {"Namespace": namespace, "MetricName": "Invocations", "Dimensions": dims},
+            "Period": 3600,
+            "Stat": "Sum",
+        },
+    }
+    result = cloudwatch.get_metric_data(
+        MetricDataQueries=[query], StartTime=now - timedelta(hours=3), EndTime=now
+    )["MetricDataResults"]
+    return [v for r in result for v in r["Values"]]
+
+
+def test_get_metric_data_matches_namespace_and_exact_dimensions(aws: Emulator) -> None:
+    cloudwatch = aws.client("cloudwatch")
+    now = datetime.now(UTC)
+    _publish(cloudwatch, now)
+    assert _metric_data(cloudwatch, now, "AWS/SageMaker", [ENDPOINT, VARIANT]) == [5.0]
+    assert _metric_data(cloudwatch, now, "Other/Namespace", [ENDPOINT, VARIANT]) == []
+    assert _metric_data(cloudwatch, now, "AWS/SageMaker", [ENDPOINT]) == []

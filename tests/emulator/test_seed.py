@@ -30,6 +30,7 @@ def invocations(
     start: datetime,
     end: datetime,
     metric: str = "Invocations",
+    stat: str = "Sum",
 ) -> list[dict[str, Any]]:
     query = {
         "Id": "q",
@@ -40,14 +41,15 @@ def invocations(
                 "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
             },
             "Period": 3600,
-            "Stat": "Sum",
+            "Stat": stat,
         },
     }
     result = emu.client("cloudwatch").get_metric_data(
         MetricDataQueries=[query], StartTime=start, EndTime=end
     )["MetricDataResults"][0]
+    variant = dims.get("VariantName")
     return [
-        {"timestamp": iso(t), "metric": metric, "value": v}
+        {"timestamp": iso(t), "metric": metric, "value": v, "variant": variant}
         for t, v in zip(result["Timestamps"], result["Values"], strict=True)
     ]
 
@@ -115,6 +117,10 @@ def read_endpoint(emu: Any, arn: str, now: datetime) -> dict[str, Any]:
         )
         dims = {"EndpointName": name, "VariantName": v["VariantName"]}
         samples += invocations(emu, "AWS/SageMaker", dims, start, now)
+        for metric in ("CPUUtilization", "GPUUtilization"):
+            samples += invocations(
+                emu, "/aws/sagemaker/Endpoints", dims, start, now, metric, "Maximum"
+            )
     return {
         "kind": ResourceKind.ENDPOINT.value,
         "arn": arn,

@@ -69,13 +69,19 @@ def endpoint(name: str, now: datetime, tag_map: dict[str, str], variants: int = 
                 for i in range(variants)
             ],
         ),
-        usage=_usage(now, True),
+        usage=_usage(now, True, [f"v{i}" for i in range(variants)]),
     )
     return Discovered(by_kind(ResourceKind.ENDPOINT), resource, {})
 
 
-def _usage(now: datetime, idle: bool) -> Usage:
+def _usage(now: datetime, idle: bool, variants: list[str] | None = None) -> Usage:
+    """Idle or busy usage; endpoint ``variants`` also get an instance-metric sample, the
+    evidence that they were measured."""
     from policies.model import UsageSample
 
     samples = [] if idle else [UsageSample(timestamp=now, metric="Invocations", value=5)]
+    samples += [
+        UsageSample(timestamp=now - timedelta(hours=1), metric="CPUUtilization", value=1, variant=v)
+        for v in variants or []
+    ]
     return Usage(window_start=now - timedelta(days=30), window_end=now, samples=samples)

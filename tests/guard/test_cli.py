@@ -21,6 +21,9 @@ KEYS = {"run_id", "mode", "resources", "findings", "actions", "api_calls", "pric
 
 
 def guard(fleet: SeededFleet, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    """``gpukit guard <args>`` on the fleet; dry runs judge at the seeding time, ``--apply``
+    at the real clock (it refuses any other ``--now``)."""
+    now = [] if "--apply" in args else ["--now", iso(fleet.now)]
     if not (tmp_path / "audit.jsonl").exists():
         record_guard_marks(fleet.emu, tmp_path / "audit.jsonl")
     result = runner.invoke(
@@ -30,8 +33,7 @@ def guard(fleet: SeededFleet, tmp_path: Path, *args: str) -> tuple[int, str, str
             *args,
             "--endpoint-url",
             fleet.emu.endpoint_url,
-            "--now",
-            iso(fleet.now),
+            *now,
             "--audit",
             str(tmp_path / "audit.jsonl"),
         ],

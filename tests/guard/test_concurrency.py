@@ -24,7 +24,6 @@ from guard.claims import CLAIM_TTL, ClaimKey, Held, wall_clock
 from guard.runner import GuardConfig, run_guard
 from policies import tags as T
 from policies.report import Report
-from policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.inventory import inventory
@@ -191,7 +190,7 @@ def test_two_cli_processes_sharing_an_audit_file(seeded_fleet: SeededFleet, tmp_
     command = [
         sys.executable, "-m", "gpukit", "guard", "run", "--apply", "--format", "json",
         "--endpoint-url", emu.endpoint_url, "--region", "us-east-1",
-        "--audit", str(audit), "--now", iso(seeded_fleet.now),
+        "--audit", str(audit),
     ]  # fmt: skip
     runs = [
         subprocess.Popen(command, env=guard_env(), stdout=subprocess.PIPE, text=True)

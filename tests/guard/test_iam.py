@@ -14,6 +14,7 @@ from guard.resource_types import RESOURCE_TYPES
 from guard.restore import restore
 from guard.runner import GuardConfig, run_guard
 from policies import tags as T
+from policies.environment import load_policy_for_env
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.test_audit import _table
@@ -113,3 +114,15 @@ def test_a_missing_placeholder_drops_its_statements_and_a_typo_fails() -> None:
     assert "sns:Publish" not in actions and "tag:GetResources" in actions
     with pytest.raises(ValueError, match="topic_arm"):
         policy_document({**RESOURCES, "topic_arm": "x"})
+
+
+def test_the_denies_name_prod_by_every_alias_the_prod_policy_declares() -> None:
+    denied: set[str] = set()
+    for statement in policy_document(RESOURCES)["Statement"]:
+        if statement["Effect"] == "Deny":
+            condition = statement.get("Condition", {}).get("StringEqualsIgnoreCase", {})
+            denied.update(condition.get(f"aws:ResourceTag/{T.ENV}", []))
+    names = {"prod", *load_policy_for_env("prod").aliases}
+    assert names and {"production", "prd"} <= names
+    assert names <= denied
+    assert {f" {n}" for n in names} | {f"{n} " for n in names} <= denied

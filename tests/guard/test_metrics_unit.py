@@ -30,16 +30,21 @@ def test_ptu_series_use_the_ptu_arn_as_model_id() -> None:
 def test_endpoint_series_name_the_endpoint_and_each_variant() -> None:
     item = endpoint("e1", NOW, tags("dev"), variants=3)
     queries = queries_for(item.rtype, item.resource)
-    assert sorted(q.dimensions for q in queries) == [
-        (("EndpointName", "e1"), ("VariantName", f"v{i}")) for i in range(3)
-    ]
-    assert {q.metric for q in queries} == {"Invocations"}
+    per_variant = [(("EndpointName", "e1"), ("VariantName", f"v{i}")) for i in range(3)]
+    assert sorted((q.namespace, q.metric, q.stat, q.dimensions) for q in queries) == sorted(
+        [("AWS/SageMaker", "Invocations", "Sum", d) for d in per_variant]
+        + [
+            ("/aws/sagemaker/Endpoints", m, "Maximum", d)
+            for d in per_variant
+            for m in ("CPUUtilization", "GPUUtilization")
+        ]
+    )
 
 
 def test_batches_never_exceed_the_api_limit() -> None:
     rtype = by_kind(ResourceKind.PTU)
     queries = [
-        MetricQuery(f"arn{i}", "Invocations", rtype.namespace, (("ModelId", f"arn{i}"),))
+        MetricQuery(f"arn{i}", "Invocations", rtype.metrics[0].namespace, (("ModelId", f"arn{i}"),))
         for i in range(1234)
     ]
     sizes = [len(b) for b in batches(queries)]

@@ -29,10 +29,27 @@ def good_tags(env: str = "dev", **extra: str) -> dict[str, str]:
 
 
 def usage(
-    invocations: float | None, *, hours_back: float = 48, last_hours_ago: float = 1
+    invocations: float | None,
+    *,
+    hours_back: float = 48,
+    last_hours_ago: float = 1,
+    measured: bool = True,
 ) -> dict[str, Any]:
-    """Usage over ``hours_back`` hours ending now; one sample ``last_hours_ago`` if invocations."""
-    samples = []
+    """Usage over ``hours_back`` hours ending now; one sample ``last_hours_ago`` if invocations.
+
+    ``measured``: an hour-old ``CPUUtilization`` sample of variant ``AllTraffic`` too (the
+    evidence an endpoint's instances were measured; PTUs ignore it).
+    """
+    samples: list[dict[str, Any]] = []
+    if measured:
+        samples.append(
+            {
+                "timestamp": z(NOW - timedelta(hours=1)),
+                "metric": "CPUUtilization",
+                "value": 0.5,
+                "variant": "AllTraffic",
+            }
+        )
     if invocations is not None:
         samples.append(
             {

@@ -64,8 +64,11 @@ def usages(draw: st.DrawFn) -> dict[str, Any] | None:
                     "timestamp": st.floats(min_value=-start, max_value=0).map(
                         lambda h: z(NOW + timedelta(hours=h))
                     ),
-                    "metric": st.sampled_from(["Invocations", "InputTokenCount"]),
+                    "metric": st.sampled_from(
+                        ["Invocations", "InputTokenCount", "CPUUtilization", "GPUUtilization"]
+                    ),
                     "value": st.floats(min_value=0, max_value=1e6),
+                    "variant": st.sampled_from([None, "v"]),
                 }
             ),
             max_size=5,
@@ -76,6 +79,7 @@ def usages(draw: st.DrawFn) -> dict[str, Any] | None:
         "window_start": z(NOW - timedelta(hours=start)),
         "window_end": z(NOW - timedelta(hours=end_ago)),
         "samples": samples,
+        "gaps": draw(st.lists(st.just("GetMetricData answered PartialData"), max_size=1)),
     }
 
 
@@ -133,8 +137,7 @@ def resources(draw: st.DrawFn) -> Resource:
 def test_exempt_or_unknown_usage_is_never_torn_down(resource: Resource, policy) -> None:
     findings = evaluate(resource, policy, NOW)
     ctx = RuleContext(resource, policy, NOW, load_bundled())
-    window = timedelta(hours=policy.idle_for(resource.kind).window_hours)
-    unknown = classify(resource, window, NOW).activity is Activity.UNKNOWN
+    unknown = classify(resource, policy.idle_for(resource.kind), NOW).activity is Activity.UNKNOWN
     if exemption_honoured(ctx) or unknown:
         assert all(f.decision is not Decision.TEARDOWN for f in findings)
     if resource.tags.get("gpukit:owner", "").strip() == "":
