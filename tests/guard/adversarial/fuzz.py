@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
                 fleets=spec.fleets, resources=len(spec.resources), runs=out.runs,
                 deleted=out.deleted, allowed=out.allowed,
             )  # fmt: skip
-            failures += [str(v) for v in out.violations]
+            for v in out.violations:
+                failures.append(str(v))
+                print(f"  violation: {v}", flush=True)
             if (i + 1) % args.every == 0 or i + 1 == worlds:
                 rate = totals["fleets"] / (time.monotonic() - started)
                 print(
