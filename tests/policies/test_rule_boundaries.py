@@ -247,3 +247,15 @@ def test_idle_windows_read_in_days_from_two_whole_days_on():
     assert window_text(168).startswith("(window 7 days)")
     assert window_text(36).startswith("(window 36h)")
     assert window_text(60).startswith("(window 60h)")
+
+
+def test_severities_of_unknown_usage_and_expires_at_findings():
+    unknown = rule(ptu(use=None), "GPK005")
+    assert (unknown.decision, unknown.severity) == (Decision.WARN, Severity.WARNING)
+    no_expiry = {k: v for k, v in good_tags().items() if k != "gpukit:expires-at"}
+    missing = rule(ptu(tags=no_expiry, use=usage(500)), "GPK006")
+    assert (missing.decision, missing.severity, missing.fails) == (Decision.MARK, Severity.ERROR,
+                                                                   True)  # fmt: skip
+    passed = good_tags(**{"gpukit:expires-at": z(NOW - timedelta(hours=3))})
+    busy = rule(ptu(tags=passed, use=usage(500)), "GPK006")
+    assert (busy.decision, busy.severity) == (Decision.WARN, Severity.WARNING)
