@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 
-from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.common import EXIT_FINDINGS, check_env, check_format, fail_input
 from gpukit.iac import FORMATS
 from policies.errors import InputError
 
 FORMAT_HELP = "table, json, sarif (for code scanning) or junit."
 ONLY_HELP = "Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones."
 SKIP_HELP = "Check id to skip (repeatable), e.g. --skip-check CKV_AWS_117."
+ENV_HELP = (
+    "Policy (dev, staging or prod) for resources without a gpukit:env tag; default dev."
+    " A resource's own gpukit:env tag always wins."
+)
+
+
+def _use_env(env: str | None) -> None:
+    """Hand ``--env`` to the checks, which checkov runs (see policies.checkov.base)."""
+    from policies.checkov.base import ENV_VARIABLE
+
+    check_env(env)
+    if env is not None:
+        os.environ[ENV_VARIABLE] = env
 
 
 def terraform(
@@ -29,6 +43,7 @@ def terraform(
         help="A .tfvars file with variable values (repeatable); without one, checkov renders"
         " a variable with no default as an empty value of its type.",
     ),
+    env: str = typer.Option(None, "--env", help=ENV_HELP),
 ) -> None:
     """Check Terraform code with checkov: the gpukit checks plus the built-in ones.
 
@@ -39,6 +54,7 @@ def terraform(
     from gpukit.iac.scan import scan_terraform
 
     check_format(fmt, FORMATS)
+    _use_env(env)
     try:
         scan = scan_terraform(path, gpukit_only=gpukit_only, skip=skip, var_files=var_files)
     except InputError as exc:
@@ -61,6 +77,7 @@ def plan(
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
+    env: str = typer.Option(None, "--env", help=ENV_HELP),
 ) -> None:
     """Check Terraform plans (terraform show -json) with checkov.
 
@@ -72,6 +89,7 @@ def plan(
     from gpukit.iac.scan import merge_scans, scan_plan
 
     check_format(fmt, FORMATS)
+    _use_env(env)
     try:
         scan = merge_scans([scan_plan(p, gpukit_only=gpukit_only, skip=skip) for p in paths])
     except InputError as exc:

@@ -272,9 +272,7 @@ def seed_plan(
             for start in range(0, len(datums), PUT_BATCH)
         ]
         cloudwatch = clients["cloudwatch"]
-        list(
-            pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts)
-        )
+        list(pool.map(lambda p: cloudwatch.put_metric_data(Namespace=p[0], MetricData=p[1]), puts))
     roles = [p.role for p in ptus] + [e.role for e in endpoints]
     return dict(zip(roles, ptu_arns + endpoint_arns, strict=True))
 
@@ -319,9 +317,9 @@ def _create_endpoint(
     sagemaker.create_endpoint_config(
         EndpointConfigName=config, ProductionVariants=variants, **tagged
     )
-    arn: str = sagemaker.create_endpoint(
-        EndpointName=ep.name, EndpointConfigName=config, **tagged
-    )["EndpointArn"]
+    arn: str = sagemaker.create_endpoint(EndpointName=ep.name, EndpointConfigName=config, **tagged)[
+        "EndpointArn"
+    ]
     emu.set_endpoint_history(ep.name, ep.created_at, region)
     for v in ep.variants:
         if v.autoscaling:
@@ -331,6 +329,19 @@ def _create_endpoint(
                 ScalableDimension="sagemaker:variant:DesiredInstanceCount",
                 MinCapacity=v.autoscaling[0],
                 MaxCapacity=v.autoscaling[1],
+            )
+            scaling.put_scaling_policy(
+                PolicyName=f"{ep.name}-{v.name}-invocations",
+                ServiceNamespace="sagemaker",
+                ResourceId=f"endpoint/{ep.name}/variant/{v.name}",
+                ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+                PolicyType="TargetTrackingScaling",
+                TargetTrackingScalingPolicyConfiguration={
+                    "TargetValue": 70.0,
+                    "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+                    },
+                },
             )
     return arn
 

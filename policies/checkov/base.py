@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,18 +18,29 @@ from policies.model import Resource
 from policies.pricing import load_bundled
 from policies.registry import REGISTRY
 from policies.rules import MODULES as _RULE_MODULES
+from policies.tags import ENVIRONMENTS
 
 GUIDELINE = "gpukit docs/terraform.md#checks"
+#: The policy for resources without a ``gpukit:env`` tag (``gpukit check --env``); checkov
+#: runs the checks, so the choice travels in the environment. Unset: ``dev``.
+ENV_VARIABLE = "GPUKIT_CHECK_ENV"
 
 assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
 
 
+def env_from_environment() -> str:
+    """``$GPUKIT_CHECK_ENV`` when it names an environment, else ``dev``."""
+    value = os.environ.get(ENV_VARIABLE, "")
+    return value if value in ENVIRONMENTS else "dev"
+
+
 def judge(
-    rule_id: str, resource: Resource, now: datetime | None = None, default_env: str = "dev"
+    rule_id: str, resource: Resource, now: datetime | None = None, default_env: str | None = None
 ) -> Finding | None:
     """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes.
-    The policy is the resource's ``gpukit:env``, else ``default_env``."""
-    policy = load_policy_for_env(resource.env or default_env)
+    The policy is the resource's ``gpukit:env``, else ``default_env`` (else
+    the environment variable)."""
+    policy = load_policy_for_env(resource.env or default_env or env_from_environment())
     ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
     finding = REGISTRY.get(rule_id).check(ctx)
     return None if finding is None or finding.decision is Decision.OK else finding

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from checkov.common.output.report import Report
 
-from gpukit.iac.scan import scan_plan, scan_terraform
-from tests.terraform.helpers import FIXTURES, JUDGED, labelled, outcome
+from gpukit.iac.scan import Scan, scan_plan, scan_terraform
+from tests.terraform.helpers import FIXTURES, JUDGED, labelled, labelled_all, outcome
 
 CHECKS = sorted(JUDGED)
 
@@ -25,8 +25,13 @@ def test_committed_fixtures_are_what_make_fixtures_writes(tmp_path: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def hcl_report() -> Report:
-    return scan_terraform(FIXTURES / "hcl", gpukit_only=True).report
+def hcl_scan() -> Scan:
+    return scan_terraform(FIXTURES / "hcl", gpukit_only=True)
+
+
+@pytest.fixture(scope="module")
+def hcl_report(hcl_scan: Scan) -> Report:
+    return hcl_scan.report
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +88,33 @@ def test_plan_of_a_module_whose_tags_come_from_provider_default_tags() -> None:
         ("CKV_GPK_6", f"{ptu}.chat"),
         ("CKV_GPK_7", endpoint),
     } <= passed
+
+
+@pytest.mark.parametrize("check_id", ["CKV_GPK_1", "CKV_GPK_6", "CKV_GPK_7"])
+def test_cpu_endpoints_are_not_judged_and_missing_configs_are_unknown(
+    hcl_scan: Scan, check_id: str
+) -> None:
+    groups = labelled_all(check_id)
+    assert groups["cpu"]
+    here = f"{check_id.lower()}/"
+    unknown = {u.resource for u in hcl_scan.unknown if u.check_id == check_id and here in u.file}
+    assert unknown == groups["unknown"]
+    judged = {
+        r.resource
+        for r in hcl_scan.report.passed_checks + hcl_scan.report.failed_checks
+        if r.check_id == check_id
+    }
+    assert not judged & groups["cpu"]
+    reasons = {u.reason for u in hcl_scan.unknown if u.resource in groups["unknown"]}
+    assert all("is not in the scanned code" in r for r in reasons), reasons
+
+
+def test_scaling_configured_by_the_caller_of_an_endpoint_module() -> None:
+    """Names known only after apply: the target and policy in the root reach the endpoint
+    through ``module.scaled.endpoint_name``; the gpu-endpoint module's own target and policy
+    reach its endpoint by reference; the root's fixed endpoint has neither."""
+    report = scan_terraform(FIXTURES / "module_call", gpukit_only=True).report
+    assert outcome(report, "CKV_GPK_7") == (
+        {"module.scaled.aws_sagemaker_endpoint.this", "module.llm.aws_sagemaker_endpoint.this"},
+        {"aws_sagemaker_endpoint.fixed"},
+    )

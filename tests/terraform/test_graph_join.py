@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.checkov.ckv_gpk_7_endpoint_autoscaling import _Fleet, endpoint_with_scaling
+from policies.checkov.graph import Fleet, endpoint_with_scaling
 
 TAGS = {
     "gpukit:owner": "ana",
@@ -73,7 +73,7 @@ def endpoint_in(module: str, *, resolved: bool) -> list[dict[str, Any]]:
 
 
 def variants(vertices: list[dict[str, Any]], module: str) -> list[Any]:
-    fleet = _Fleet(vertices)
+    fleet = Fleet(vertices)
     endpoint = next(
         v for v in fleet.of("aws_sagemaker_endpoint") if v["__address__"].startswith(module)
     )

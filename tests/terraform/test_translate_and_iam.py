@@ -9,10 +9,9 @@ import pytest
 from policies.checkov.base import judge
 from policies.checkov.translate import (
     Unresolved,
-    endpoint_resource,
+    gpu_variants,
     resources_from_conf,
     tags_of,
-    variants_of,
 )
 from policies.iam import wildcard_problems
 from policies.model import ResourceKind
@@ -108,14 +107,20 @@ def test_plan_tags_all_carries_provider_default_tags() -> None:
     assert tags_of(conf, "x") == {"gpukit:owner": "ana", "team": "b"}
 
 
-def test_endpoint_without_known_configuration_gets_one_placeholder_variant() -> None:
-    endpoint = endpoint_resource({"__address__": "e", "name": ["e1"], "tags": [TAGS]})
-    assert endpoint.endpoint is not None
-    assert [v.name for v in endpoint.endpoint.variants] == ["AllTraffic"]
-    variants = variants_of(
-        {"production_variants": [{"variant_name": ["Blue"], "instance_type": ["ml.g5.2xlarge"]}]}
-    )
-    assert variants[0]["name"] == "Blue" and variants[0]["instance_type"] == "ml.g5.2xlarge"
+def test_only_accelerator_variants_are_kept() -> None:
+    def block(name: str, itype: str) -> dict[str, Any]:
+        return {"variant_name": [name], "instance_type": [itype]}
+
+    conf = {"production_variants": [block("Cpu", "ml.t2.medium"), block("Blue", "ml.g5.2xlarge")]}
+    (variant,) = gpu_variants(conf, "cfg")
+    assert variant["name"] == "Blue" and variant["instance_type"] == "ml.g5.2xlarge"
+    assert gpu_variants({"production_variants": [block("Cpu", "ml.m5.large")]}, "cfg") == []
+
+
+def test_an_instance_type_known_only_after_apply_is_unresolved() -> None:
+    conf = {"production_variants": [{"variant_name": ["A"], "instance_type": ["var.itype"]}]}
+    with pytest.raises(Unresolved, match=r"cfg: production_variants\[0\]\.instance_type"):
+        gpu_variants(conf, "cfg")
 
 
 def test_list_wrapped_tag_values_from_plans_are_unwrapped() -> None:

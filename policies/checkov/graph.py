@@ -1,0 +1,236 @@
+"""The gpukit checks that need more than one block: checkov graph checks over the whole
+resource graph (HCL directory or plan).
+
+An endpoint's instance types live in its ``aws_sagemaker_endpoint_configuration`` and its
+autoscaling in an ``aws_appautoscaling_target`` (``resource_id =
+endpoint/<name>/variant/<variant>``) with an ``aws_appautoscaling_policy`` on that target.
+:class:`Fleet` joins them; :func:`endpoint_with_scaling` turns the result into one
+:class:`~policies.model.Resource` holding only the accelerator variants
+(:mod:`policies.gpu`), the ones the guard judges too. An endpoint without such a variant is
+not judged; one whose configuration is not in the scanned code is unknown.
+
+A target or policy belongs to an endpoint when its rendered ``resource_id`` names the
+endpoint and variant, or, when names are only known after apply, when it references the
+endpoint (target) or the target (policy): in the same module instance, or from the module
+that calls the endpoint's module (``"endpoint/${module.llm.endpoint_name}/variant/..."``)
+when only one module instance holds that endpoint block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from checkov.common.graph.checks_infra.base_check import BaseGraphCheck
+from checkov.common.graph.checks_infra.enums import SolverType
+from checkov.common.graph.checks_infra.solvers.base_solver import BaseSolver
+
+from policies.checkov.base import GUIDELINE, judge
+from policies.checkov.notes import NOTES, Unknown
+from policies.checkov.translate import (
+    ENDPOINT_CONFIG_TYPE,
+    PTU_TYPE,
+    SCALING_POLICY_TYPE,
+    SCALING_TARGET_TYPE,
+    Unresolved,
+    endpoint_resource,
+    gpu_variants,
+    is_expression,
+    resources_from_conf,
+    unwrap,
+)
+from policies.model import Resource
+
+DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+Vertex = dict[str, Any]
+
+
+def vertex_conf(vertex: Vertex) -> dict[str, Any]:
+    """The checkov-style configuration stored on a graph vertex."""
+    by_type = vertex.get("config_") or {}
+    for by_name in by_type.values():
+        for conf in by_name.values():
+            if isinstance(conf, dict):
+                return conf
+    return {}
+
+
+def _module_prefix(vertex: Vertex) -> str:
+    address = str(vertex.get("__address__") or "")
+    block = str(vertex.get("block_name_") or "")
+    return address[: -len(block)] if block and address.endswith(block) else ""
+
+
+def _references(vertex: Vertex, attribute: str, target: Vertex, fleet: Fleet) -> bool:
+    """``vertex.attribute`` is rendered from ``target``: within one module instance, or
+    from another module when ``target``'s block and file identify it alone (checkov's
+    breadcrumbs name the block and its file, not the module instance)."""
+    crumbs = (vertex.get("rendering_breadcrumbs_") or {}).get(attribute) or []
+    block, file = target.get("block_name_"), target.get("file_path_")
+    named = [c for c in crumbs if isinstance(c, dict) and c.get("name") == block]
+    if not any(c.get("type") == "resource" for c in named):
+        return False
+    if _module_prefix(vertex) == _module_prefix(target):
+        return True
+    same_block = [
+        v
+        for v in fleet.of(str(target.get("resource_type")))
+        if v.get("block_name_") == block and v.get("file_path_") == file
+    ]
+    return len(same_block) == 1 and any(c.get("path") == file for c in named)
+
+
+def address(vertex: Vertex) -> str:
+    return str(vertex.get("__address__") or vertex.get("block_name_") or "")
+
+
+def _known(value: Any) -> bool:
+    """A rendered value that can identify a resource (not empty, not an expression)."""
+    return isinstance(value, str) and bool(value) and not is_expression(value)
+
+
+def _attr(vertex: Vertex, key: str) -> Any:
+    return unwrap(vertex_conf(vertex).get(key))
+
+
+class Fleet:
+    """The resource vertices of one graph, grouped by resource type."""
+
+    def __init__(self, vertices: Iterable[Vertex]) -> None:
+        self.by_type: dict[str, list[Vertex]] = {}
+        for v in vertices:
+            if v.get("block_type_") == "resource":
+                self.by_type.setdefault(str(v.get("resource_type")), []).append(v)
+
+    def of(self, resource_type: str) -> list[Vertex]:
+        return self.by_type.get(resource_type, [])
+
+    def endpoint_config(self, endpoint: Vertex) -> Vertex | None:
+        wanted = _attr(endpoint, "endpoint_config_name")
+        for cfg in self.of(ENDPOINT_CONFIG_TYPE):
+            if _known(wanted) and _attr(cfg, "name") == wanted:
+                return cfg
+            if _references(endpoint, "endpoint_config_name", cfg, self):
+                return cfg
+        return None
+
+    def target(self, endpoint: Vertex, variant: str) -> Vertex | None:
+        name = _attr(endpoint, "name")
+        for t in self.of(SCALING_TARGET_TYPE):
+            rid = str(_attr(t, "resource_id") or "")
+            if _attr(t, "scalable_dimension") != DIMENSION:
+                continue
+            if _known(name) and rid == f"endpoint/{name}/variant/{variant}":
+                return t
+            if rid.endswith(f"/variant/{variant}") and _references(
+                t, "resource_id", endpoint, self
+            ):
+                return t
+        return None
+
+    def has_policy(self, target: Vertex) -> bool:
+        rid = _attr(target, "resource_id")
+        return any(
+            (_known(rid) and _attr(p, "resource_id") == rid)
+            or _references(p, "resource_id", target, self)
+            for p in self.of(SCALING_POLICY_TYPE)
+        )
+
+
+def endpoint_with_scaling(fleet: Fleet, endpoint: Vertex) -> Resource | None:
+    """The endpoint as a :class:`Resource` with its accelerator variants, each marked with
+    its autoscaling; ``None`` when no variant runs on an accelerator. :class:`Unresolved`
+    when the configuration is not in the graph or an instance type is an expression."""
+    conf = vertex_conf(endpoint)
+    cfg = fleet.endpoint_config(endpoint)
+    if cfg is None:
+        wanted = _attr(endpoint, "endpoint_config_name")
+        named = f" {wanted!r}" if _known(wanted) else ""
+        raise Unresolved(
+            address(endpoint),
+            f"endpoint configuration{named}",
+            "is not in the scanned code (instance types unknown)",
+        )
+    variants = gpu_variants(vertex_conf(cfg), address(cfg))
+    if not variants:
+        return None
+    for variant in variants:
+        target = fleet.target(endpoint, variant["name"])
+        if target is not None and fleet.has_policy(target):
+            low, high = _attr(target, "min_capacity"), _attr(target, "max_capacity")
+            variant["autoscaling"] = True
+            variant["min_instances"] = low if isinstance(low, int) else None
+            variant["max_instances"] = high if isinstance(high, int) else None
+    return endpoint_resource(conf, variants)
+
+
+class FleetSolver(BaseSolver):
+    """Judge every vertex of the check's resource types with the check's rule."""
+
+    def __init__(self, check: GraphRuleCheck) -> None:
+        super().__init__(SolverType.COMPLEX)
+        self.check = check
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    def _get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    def run(self, graph_connector: Any) -> tuple[list[Vertex], list[Vertex], list[Vertex]]:
+        rustworkx = hasattr(graph_connector, "node_indices")  # else a networkx DiGraph
+        nodes = graph_connector.nodes() if rustworkx else graph_connector.nodes(data=True)
+        fleet = Fleet(data for _, data in nodes)
+        passed: list[Vertex] = []
+        failed: list[Vertex] = []
+        unknown: list[Vertex] = []
+        for rtype in self.check.resource_types:
+            for vertex in fleet.of(rtype):
+                verdict = self.check.verdict(fleet, vertex)
+                if verdict is None:
+                    continue
+                outcome, reason = verdict
+                {"passed": passed, "failed": failed, "unknown": unknown}[outcome].append(vertex)
+                if outcome == "failed":
+                    NOTES.reasons[(self.check.id, address(vertex))] = reason
+                elif outcome == "unknown":
+                    file = str(vertex.get("file_path_"))
+                    NOTES.unknown.append(Unknown(self.check.id, address(vertex), file, reason))
+        return passed, failed, unknown
+
+
+class GraphRuleCheck(BaseGraphCheck):
+    """A gpukit check that delegates to one rule, run over the resource graph so endpoints
+    are judged with their configuration and scaling (PTUs need only their own block)."""
+
+    def __init__(self, check_id: str, rule_id: str, name: str, resource_types: list[str]):
+        super().__init__()
+        self.id = check_id
+        self.rule_id = rule_id
+        self.name = name
+        self.category = "GENERAL_SECURITY"
+        self.resource_types = resource_types
+        self.guideline = GUIDELINE
+        self.frameworks = ["terraform", "terraform_plan", "terraform_json"]
+        self.set_solver(FleetSolver(self))
+
+    def verdict(self, fleet: Fleet, vertex: Vertex) -> tuple[str, str] | None:
+        """``("passed"|"failed"|"unknown", reason)``, or ``None`` when not judged."""
+        try:
+            if vertex.get("resource_type") == PTU_TYPE:
+                readings = resources_from_conf(PTU_TYPE, vertex_conf(vertex))
+            else:
+                endpoint = endpoint_with_scaling(fleet, vertex)
+                readings = [] if endpoint is None else [endpoint]
+        except Unresolved as exc:
+            return "unknown", str(exc)
+        if not readings:
+            return None
+        findings = [judge(self.rule_id, r) for r in readings]
+        failures = [f for f in findings if f is not None]
+        if not failures:
+            return "passed", ""
+        if len(failures) < len(findings):
+            why = f"commitment_duration is not known before apply; if set: {failures[0].reason}"
+            return "unknown", why
+        return "failed", failures[0].reason
