@@ -23,6 +23,10 @@ def priced_model_id(model: str) -> str:
     return model.rsplit("/", 1)[-1]
 
 
+class UnknownPrice(LookupError):
+    """The book holds no price for this; the message names what is missing."""
+
+
 class LambdaPrices(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,10 +97,25 @@ class PriceBook(BaseModel):
         return self.sagemaker_hourly.get(instance_type)
 
     def lambda_gb_second(self, region: str, architecture: str) -> float:
-        table = self.lambda_.gb_second.get(region) or self.lambda_.gb_second[self.region]
+        """Lambda's first-tier price per GB-second; :class:`UnknownPrice` for a region or
+        architecture the book does not list (never another region's price)."""
+        table = self.lambda_.gb_second.get(region)
+        if table is None:
+            listed = ", ".join(sorted(self.lambda_.gb_second))
+            raise UnknownPrice(f"no Lambda price for region {region} in {self.source} ({listed})")
         if architecture not in table:
-            raise KeyError(f"no Lambda price for architecture {architecture!r}")
+            raise UnknownPrice(f"no Lambda price for architecture {architecture!r} in {region}")
         return table[architecture]
+
+    def tuning_prices(self, region: str) -> dict[str, object]:
+        """The power tuner's ``prices`` input for functions in ``region`` (see
+        docs/powertuning.md); :class:`UnknownPrice` when the book lacks the region."""
+        return {
+            "gbSecond": {a: self.lambda_gb_second(region, a) for a in ("x86_64", "arm64")},
+            "requestPerMillion": self.lambda_.request_per_million,
+            "stateTransition": self.stepfunctions_per_state_transition,
+            "source": self.describe(),
+        }
 
 
 @cache

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.tune_prices import tuning_prices
 from guard.awsutil import AwsError
-from modules.powertuning.inputs import ARCHITECTURES, TuningInputError, parse_input, region_of
+from modules.powertuning.inputs import TuningInputError, parse_input, region_of
 from modules.powertuning.report import ResultError, load_result, rows
-from policies.pricing import PriceBook, load_bundled
 
 STATE_MACHINE_ENV = "GPUKIT_POWERTUNER_ARN"
 DONE = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -60,16 +60,6 @@ def _payload(value: str | None) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         fail_input(f"{source}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
-
-
-def prices_for(book: PriceBook, region: str) -> dict[str, Any]:
-    """The execution input's ``prices``: the functions run with stdlib + boto3 only."""
-    return {
-        "gbSecond": {arch: book.lambda_gb_second(region, arch) for arch in ARCHITECTURES},
-        "requestPerMillion": book.lambda_.request_per_million,
-        "stateTransition": book.stepfunctions_per_state_transition,
-        "source": book.describe(),
-    }
 
 
 def follow(
@@ -176,6 +166,32 @@ def run(
         "--wait/--no-wait",
         help="Follow the execution to its end (default) or return once started.",
     ),
+    live_prices: bool = typer.Option(
+        False,
+        "--live-prices",
+        help="Price the run from the AWS Price List API (needed for regions the bundled "
+        "price file does not list).",
+    ),
+    payload_s3: str = typer.Option(
+        None, "--payload-s3", help="Read the payload from s3://bucket/key (wins over --payload)."
+    ),
+    pre_processor: str = typer.Option(
+        None,
+        "--pre-processor",
+        help="Function ARN invoked before every run; its output is the body.",
+    ),
+    post_processor: str = typer.Option(
+        None, "--post-processor", help="Function ARN invoked after every run with its response."
+    ),
+    allowed_exception: list[str] = typer.Option(
+        [], "--allowed-exception", help="An errorType that does not count as a failure; repeatable."
+    ),
+    include_output_results: bool = typer.Option(
+        False, "--include-output-results", help="Add per-size averages as 'stats' to the output."
+    ),
+    disable_payload_logs: bool = typer.Option(
+        False, "--disable-payload-logs", help="Keep payloads out of error messages and results."
+    ),
 ) -> None:
     """Start a tuning execution and follow it, e.g.
     ``gpukit tune run --function arn:aws:lambda:us-east-1:123456789012:function:resize --power 256,512,1024 --arch x86_64,arm64``."""
@@ -207,18 +223,25 @@ def run(
         "sleepBetweenRunsMs": sleep_ms,
         "dryRun": dry_run,
         "skipFailures": not stop_on_failure,
+        "payloadS3": payload_s3,
+        "preProcessorARN": pre_processor,
+        "postProcessorARN": post_processor,
+        "allowedExceptions": allowed_exception or None,
+        "includeOutputResults": include_output_results,
+        "disablePayloadLogs": disable_payload_logs,
     }
     if alias and not auto_optimize:
         fail_input("--alias: only with --auto-optimize")
     function_region = region_of(function) if function.count(":") >= 6 else "us-east-1"
-    book = load_bundled()
-    raw["prices"] = prices_for(book, function_region)
+    raw["prices"], note = tuning_prices(function_region, live_prices)
     try:
         spec = parse_input(raw, env={})
     except TuningInputError as exc:
         fail_input(_as_option(str(exc)))
     console = Console(stderr=True)
-    console.print(book.describe())
+    if note:
+        console.print(note)
+    console.print(raw["prices"]["source"])
     sfn = _client("stepfunctions", region or machine_parts[3], endpoint_url)
     name = f"gpukit-tune-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"
     try:
@@ -271,6 +294,10 @@ _OPTIONS = {
     "architectures": "--arch",
     "autoOptimizeAlias": "--alias",
     "sleepBetweenRunsMs": "--sleep-ms",
+    "payloadS3": "--payload-s3",
+    "preProcessorARN": "--pre-processor",
+    "postProcessorARN": "--post-processor",
+    "allowedExceptions": "--allowed-exception",
 }
 
 

@@ -26,6 +26,11 @@ FUNCTION_ARN = re.compile(
     r"(?P<name>[A-Za-z0-9_-]{1,64})$"
 )
 ALIAS_NAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$")
+#: A pre- or post-processor: a function ARN, optionally with a version or alias.
+PROCESSOR_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$"
+)
+S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P<key>.+)$")
 
 KNOWN_KEYS = frozenset(
     {
@@ -47,6 +52,12 @@ KNOWN_KEYS = frozenset(
         "optimizeArchitecture",
         "maxConcurrency",
         "prices",
+        "payloadS3",
+        "preProcessorARN",
+        "postProcessorARN",
+        "includeOutputResults",
+        "disablePayloadLogs",
+        "allowedExceptions",
     }
 )
 # Keys the state machine adds to the execution state next to the user's input.
@@ -99,6 +110,12 @@ class TuningInput:
     optimize_architecture: bool
     max_concurrency: int
     prices: Prices
+    payload_s3: str | None = None
+    pre_processor_arn: str | None = None
+    post_processor_arn: str | None = None
+    include_output_results: bool = False
+    disable_payload_logs: bool = False
+    allowed_exceptions: tuple[str, ...] = ()
 
     @property
     def region(self) -> str:
@@ -130,6 +147,12 @@ class TuningInput:
             "optimizeArchitecture": self.optimize_architecture,
             "maxConcurrency": self.max_concurrency,
             "prices": self.prices.to_json(),
+            "payloadS3": self.payload_s3,
+            "preProcessorARN": self.pre_processor_arn,
+            "postProcessorARN": self.post_processor_arn,
+            "includeOutputResults": self.include_output_results,
+            "disablePayloadLogs": self.disable_payload_logs,
+            "allowedExceptions": list(self.allowed_exceptions),
         }
 
 
@@ -194,15 +217,17 @@ def _power_values(raw: Mapping[str, Any]) -> tuple[int, ...]:
 
 
 def is_weighted(payload: Any) -> bool:
-    """A non-empty list whose items are all ``{"payload": ..., "weight": n}``."""
+    """A non-empty list whose items all carry ``payload`` and ``weight`` (other keys, such as a
+    ``name``, are allowed, as aws-lambda-power-tuning allows them)."""
     return (
         isinstance(payload, list)
         and bool(payload)
-        and all(isinstance(p, dict) and set(p) == {"payload", "weight"} for p in payload)
+        and all(isinstance(p, dict) and "payload" in p and "weight" in p for p in payload)
     )
 
 
-def _check_weights(payload: list[dict[str, Any]], runs: int) -> None:
+def check_weights(payload: list[dict[str, Any]], runs: int) -> None:
+    """Every weight positive, and enough runs to give each payload one."""
     for i, item in enumerate(payload):
         weight = item["weight"]
         if not _is_number(weight) or weight <= 0:
@@ -222,6 +247,24 @@ def _architectures(raw: Mapping[str, Any]) -> tuple[str, ...] | None:
             raise _fail("architectures", f"{json.dumps(arch)} is not one of x86_64, arm64")
     if len(set(value)) != len(value):
         raise _fail("architectures", "contains duplicates")
+    return tuple(value)
+
+
+def _optional_match(raw: Mapping[str, Any], key: str, pattern: re.Pattern[str], hint: str) -> Any:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not pattern.match(value):
+        raise _fail(key, f"{json.dumps(value)} is not {hint}")
+    return value
+
+
+def _allowed_exceptions(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    value = raw.get("allowedExceptions")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail("allowedExceptions", 'must be a list of error types, e.g. ["HandledError"]')
     return tuple(value)
 
 
@@ -286,7 +329,7 @@ def parse_input(raw: Any, env: Mapping[str, str] | None = None) -> TuningInput:
     payload = raw.get("payload")
     weighted = is_weighted(payload)
     if weighted:
-        _check_weights(list(payload or []), 1 if dry_run else num)
+        check_weights(list(payload or []), 1 if dry_run else num)
     alias = raw.get("autoOptimizeAlias")
     if alias is not None and (not isinstance(alias, str) or not ALIAS_NAME.match(alias)):
         raise _fail("autoOptimizeAlias", f"{json.dumps(alias)} is not a valid alias name")
@@ -320,4 +363,14 @@ def parse_input(raw: Any, env: Mapping[str, str] | None = None) -> TuningInput:
         optimize_architecture=optimize_arch,
         max_concurrency=_int(raw, "maxConcurrency", 0, 0, 1000),
         prices=prices,
+        payload_s3=_optional_match(raw, "payloadS3", S3_URI, "an S3 URI like s3://bucket/key"),
+        pre_processor_arn=_optional_match(
+            raw, "preProcessorARN", PROCESSOR_ARN, "a Lambda function ARN"
+        ),
+        post_processor_arn=_optional_match(
+            raw, "postProcessorARN", PROCESSOR_ARN, "a Lambda function ARN"
+        ),
+        include_output_results=_bool(raw, "includeOutputResults"),
+        disable_payload_logs=_bool(raw, "disablePayloadLogs"),
+        allowed_exceptions=_allowed_exceptions(raw),
     )

@@ -3,7 +3,13 @@
 Both log formats are understood: the classic text line
 ``REPORT RequestId: ... Duration: 12.34 ms Billed Duration: 13 ms Memory Size: 512 MB
 Max Memory Used: 80 MB Init Duration: 201.5 ms`` (tab separated) and the JSON format's
-``platform.report`` record.
+``platform.report`` record. SnapStart functions add ``Restore Duration`` and ``Billed Restore
+Duration`` (JSON: ``restoreDurationMs``, ``billedRestoreDurationMs``).
+
+What counts, as aws-lambda-power-tuning counts it (its ``parseLogAndExtractDurations`` and
+``parseLogAndExtractBilledDurations``): the time of an invocation is its duration plus its init
+or restore duration; what it is billed for is its billed duration plus its billed restore
+duration.
 """
 
 from __future__ import annotations
@@ -24,6 +30,18 @@ class Report:
     init_ms: float | None
     status: str | None = None
     error_type: str | None = None
+    restore_ms: float | None = None
+    billed_restore_ms: int = 0
+
+    @property
+    def total_ms(self) -> float:
+        """Duration plus init (cold start) or restore (SnapStart) time."""
+        return self.duration_ms + (self.init_ms or 0.0) + (self.restore_ms or 0.0)
+
+    @property
+    def billed_total_ms(self) -> int:
+        """What Lambda bills: the billed duration plus the billed restore duration."""
+        return self.billed_ms + self.billed_restore_ms
 
 
 def decode_tail(log_result: str | None) -> str:
@@ -56,6 +74,10 @@ def _text_report(line: str) -> Report | None:
             init_ms=_number(fields["Init Duration"]) if "Init Duration" in fields else None,
             status=fields.get("Status"),
             error_type=fields.get("Error Type"),
+            restore_ms=(
+                _number(fields["Restore Duration"]) if "Restore Duration" in fields else None
+            ),
+            billed_restore_ms=int(_number(fields.get("Billed Restore Duration", "0"))),
         )
     except (KeyError, ValueError, IndexError):
         return None
@@ -65,6 +87,7 @@ def _json_report(record: dict[str, Any]) -> Report | None:
     metrics = record.get("metrics") or {}
     try:
         init = metrics.get("initDurationMs")
+        restore = metrics.get("restoreDurationMs")
         max_used = metrics.get("maxMemoryUsedMB")
         return Report(
             duration_ms=float(metrics["durationMs"]),
@@ -74,6 +97,8 @@ def _json_report(record: dict[str, Any]) -> Report | None:
             init_ms=float(init) if init is not None else None,
             status=record.get("status"),
             error_type=record.get("errorType"),
+            restore_ms=float(restore) if restore is not None else None,
+            billed_restore_ms=int(metrics.get("billedRestoreDurationMs") or 0),
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -20,9 +20,14 @@ class Failure:
     kind: str
     error_type: str
     message: str
+    #: The request body that failed; left out with ``disablePayloadLogs``.
+    payload: str | None = None
 
     def to_json(self) -> dict[str, str]:
-        return {"kind": self.kind, "type": self.error_type, "message": self.message}
+        out = {"kind": self.kind, "type": self.error_type, "message": self.message}
+        if self.payload is not None:
+            out["payload"] = self.payload
+        return out
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,9 @@ class Outcome:
 
     @property
     def cold(self) -> bool:
-        return self.report is not None and self.report.init_ms is not None
+        """A cold start: the REPORT has an init (or, for SnapStart, a restore) duration."""
+        report = self.report
+        return report is not None and (report.init_ms is not None or report.restore_ms is not None)
 
 
 def _error_payload(payload: bytes | str | None) -> dict[str, Any]:
@@ -68,10 +75,16 @@ def _failure(
     return None
 
 
-def classify(response: Mapping[str, Any]) -> Outcome:
-    """``response`` is an Invoke response whose ``Payload`` was already read into bytes."""
+def classify(response: Mapping[str, Any], allowed: frozenset[str] = frozenset()) -> Outcome:
+    """``response`` is an Invoke response whose ``Payload`` was already read into bytes.
+
+    A function error whose ``errorType`` is in ``allowed`` (the input's ``allowedExceptions``)
+    is no failure: the invocation counts like any other, as in aws-lambda-power-tuning.
+    """
     tail = decode_tail(response.get("LogResult"))
     report = parse_report(tail)
     function_error = response.get("FunctionError")
     body = _error_payload(response.get("Payload")) if function_error else {}
+    if function_error and str(body.get("errorType", "")) in allowed:
+        return Outcome(report=report, failure=None if report else _failure(None, tail, {}, None))
     return Outcome(report=report, failure=_failure(function_error, tail, body, report))

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
+from modules.powertuning.inputs import PRICES_ENV
 from modules.pulumi._common import assume_role_json, child, policy_json, statement
 
 #: What each tuner function calls on the function being tuned (see modules/powertuning).
@@ -69,6 +70,13 @@ class PowerTunerArgs:
     executor_timeout_seconds: of the executor, which runs ``num`` invocations of one memory
         size serially unless the run is parallel (900 s is Lambda's maximum).
     tags: extra tags on top of the provider's default tags.
+    processor_function_arns: pre- and post-processors (``preProcessorARN``,
+        ``postProcessorARN``) the executor may invoke; nothing else.
+    payload_s3_bucket, payload_s3_key: where ``payloadS3`` objects may be read from (the
+        executor gets ``s3:GetObject`` on that bucket and key pattern only).
+    prices: the execution input's ``prices`` object, set on every tuner function as
+        ``GPUKIT_POWERTUNING_PRICES`` so that inputs without prices (aws-lambda-power-tuning's
+        own samples) run; ``None`` leaves it unset.
     """
 
     name: str
@@ -79,16 +87,31 @@ class PowerTunerArgs:
     executor_timeout_seconds: int = 900
     log_retention_days: int = 14
     tags: Mapping[str, str] = field(default_factory=dict)
+    processor_function_arns: Sequence[str] = ()
+    payload_s3_bucket: str | None = None
+    payload_s3_key: str = "*"
+    prices: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.tunable_function_arns:
             raise ValueError(f"power tuner {self.name}: tunable_function_arns is empty")
-        for arn in self.tunable_function_arns:
+        for arn in [*self.tunable_function_arns, *self.processor_function_arns]:
             parts = arn.split(":")
             if len(parts) != 7 or parts[2] != "lambda" or parts[5] != "function":
                 raise ValueError(
                     f"power tuner {self.name}: {arn!r} is not an unqualified Lambda function ARN"
                 )
+
+    def executor_extras(self) -> list[tuple[list[str], list[str], str]]:
+        """``(actions, resources, sid)`` the executor needs beyond the tuned functions."""
+        extras = []
+        if self.processor_function_arns:
+            arns = [r for a in self.processor_function_arns for r in (a, f"{a}:*")]
+            extras.append((["lambda:InvokeFunction"], arns, "InvokeProcessors"))
+        if self.payload_s3_bucket:
+            objects = [f"arn:aws:s3:::{self.payload_s3_bucket}/{self.payload_s3_key}"]
+            extras.append((["s3:GetObject"], objects, "ReadPayloads"))
+        return extras
 
 
 class PowerTuner(pulumi.ComponentResource):
@@ -165,6 +188,12 @@ class PowerTuner(pulumi.ComponentResource):
         statements = [statement(LOG_WRITE, [pulumi.Output.concat(logs.arn, ":*")], sid="WriteLogs")]
         if TUNING_ACTIONS[fn]:
             statements.append(statement(TUNING_ACTIONS[fn], tunable, sid="TuneTargets"))
+        if fn == "executor":
+            statements += [statement(a, r, sid=sid) for a, r, sid in args.executor_extras()]
+        environment = None
+        if args.prices is not None:
+            variables = {PRICES_ENV: json.dumps(dict(args.prices), sort_keys=True)}
+            environment = aws.lambda_.FunctionEnvironmentArgs(variables=variables)
         aws.iam.RolePolicy(
             f"{name}-{fn}", role=role.id, policy=policy_json(statements), opts=child(self)
         )
@@ -178,6 +207,7 @@ class PowerTuner(pulumi.ComponentResource):
             architectures=[args.architecture],
             memory_size=args.memory_mb,
             timeout=args.executor_timeout_seconds if fn == "executor" else args.timeout_seconds,
+            environment=environment,
             tags=dict(args.tags),
             opts=child(self, depends_on=[logs]),
         )

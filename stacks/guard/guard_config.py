@@ -9,6 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from modules.pulumi.guard_service import RATE, GuardServiceArgs
 from modules.pulumi.power_tuner import PowerTunerArgs
 from modules.pulumi.stack_config import ConfigModel, env_policy
+from policies.pricing import UnknownPrice, load_bundled
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731)
 LAMBDA_ARN = r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+$"
@@ -17,8 +18,23 @@ LAMBDA_ARN = r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+$
 class PowerTunerConfig(ConfigModel):
     tunable_function_arns: list[str] = Field(min_length=1)
     architecture: Literal["arm64", "x86_64"] = "arm64"
+    processor_function_arns: list[str] = Field(default_factory=list)
+    payload_s3_bucket: str | None = None
+    payload_s3_key: str = "*"
 
-    @field_validator("tunable_function_arns")
+    def prices(self) -> dict[str, object] | None:
+        """Bundled prices for the tunable functions' region, set on the tuner's functions so
+        inputs without ``prices`` run; ``None`` when they span regions (the CLI then sends
+        prices with each execution)."""
+        regions = {arn.split(":")[3] for arn in self.tunable_function_arns}
+        if len(regions) != 1:
+            return None
+        try:
+            return load_bundled().tuning_prices(regions.pop())
+        except UnknownPrice as exc:
+            raise ValueError(f"power-tuner: {exc}; the CLI can pass live prices") from None
+
+    @field_validator("tunable_function_arns", "processor_function_arns")
     @classmethod
     def _lambda_arns(cls, arns: list[str]) -> list[str]:
         import re
@@ -102,4 +118,8 @@ class GuardStackConfig(ConfigModel):
             tunable_function_arns=self.power_tuner.tunable_function_arns,
             architecture=self.power_tuner.architecture,
             log_retention_days=self.log_retention_days,
+            processor_function_arns=self.power_tuner.processor_function_arns,
+            payload_s3_bucket=self.power_tuner.payload_s3_bucket,
+            payload_s3_key=self.power_tuner.payload_s3_key,
+            prices=self.power_tuner.prices(),
         )

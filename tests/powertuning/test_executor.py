@@ -92,16 +92,26 @@ def test_without_skip_failures_a_failing_power_value_aborts(lam: tuple[Any, Stub
         measure(task(128), spec, invoker(client, FUNCTION_ARN, wait_active=False))
 
 
-def test_function_error_is_reported_with_its_type(lam: tuple[Any, Stubber]) -> None:
+def test_function_error_is_reported_with_its_type_and_payload(lam: tuple[Any, Stubber]) -> None:
     client, stub = lam
-    spec = parse_input(raw_input(num=2), env={})
+    spec = parse_input(raw_input(num=2, payload={"n": 0}), env={})
     expect_invoke(stub, "error_x86_1024", alias_name(1024, "x86_64"))
     summary = measure(task(1024), spec, invoker(client, FUNCTION_ARN, wait_active=False))
     assert summary["error"] == {
         "kind": "function_error",
         "type": "ZeroDivisionError",
         "message": "division by zero",
+        "payload": '{"n": 0}',
     }
+
+
+def test_disable_payload_logs_keeps_the_payload_out(lam: tuple[Any, Stubber]) -> None:
+    client, stub = lam
+    spec = parse_input(raw_input(num=2, payload={"n": 0}, disablePayloadLogs=True), env={})
+    expect_invoke(stub, "error_x86_1024", alias_name(1024, "x86_64"))
+    summary = measure(task(1024), spec, invoker(client, FUNCTION_ARN, wait_active=False))
+    assert "payload" not in summary["error"]
+    assert summary["error"]["type"] == "ZeroDivisionError"
 
 
 def test_parallel_run_invokes_num_times(lam: tuple[Any, Stubber]) -> None:

@@ -11,7 +11,9 @@ import pytest
 
 from guard.claims import TTL_ATTRIBUTE
 from modules.powertuning import HANDLERS
+from modules.powertuning.inputs import PRICES_ENV
 from policies.environment import load_policy_for_env
+from policies.pricing import load_bundled
 from tests.stacks.conftest import ENVS, GUARD, Plan, as_list, of_type, one, stack_config
 
 FUNCTION = "lambda/function:Function"
@@ -160,8 +162,9 @@ def test_state_machine_references_only_its_functions(
 def test_tuner_roles_reach_only_the_tunable_functions(
     guard_plans: dict[str, Plan], env: str
 ) -> None:
-    tunable = stack_config(GUARD, env)["power-tuner"]["tunable-function-arns"]
-    allowed = set(tunable) | {f"{arn}:*" for arn in tunable}
+    tuner = stack_config(GUARD, env)["power-tuner"]
+    reachable = tuner["tunable-function-arns"] + tuner.get("processor-function-arns", [])
+    allowed = set(reachable) | {f"{arn}:*" for arn in reachable}
     plan = guard_plans[env]
     lambda_resources = {
         resource
@@ -172,3 +175,42 @@ def test_tuner_roles_reach_only_the_tunable_functions(
         for resource in as_list(st["Resource"])
     }
     assert lambda_resources == allowed
+
+
+def test_executor_may_invoke_processors_and_read_payloads_only_where_configured(
+    guard_plans: dict[str, Plan],
+) -> None:
+    tuner = stack_config(GUARD, "staging")["power-tuner"]
+    (executor,) = [
+        json.loads(p.inputs["policy"])
+        for p in of_type(guard_plans["staging"], ROLE_POLICY)
+        if p.name.endswith("power-tuner-staging-executor")
+    ]
+    by_sid = {st["Sid"]: st for st in executor["Statement"]}
+    (processor,) = tuner["processor-function-arns"]
+    assert set(by_sid["InvokeProcessors"]["Resource"]) == {processor, f"{processor}:*"}
+    bucket = tuner["payload-s3-bucket"]
+    assert by_sid["ReadPayloads"] == {
+        "Sid": "ReadPayloads",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject"],
+        "Resource": [f"arn:aws:s3:::{bucket}/*"],
+    }
+    dev_executor = [
+        json.loads(p.inputs["policy"])
+        for p in of_type(guard_plans["dev"], ROLE_POLICY)
+        if p.name.endswith("power-tuner-dev-executor")
+    ]
+    sids = [st["Sid"] for d in dev_executor for st in d["Statement"]]
+    assert sids == ["WriteLogs", "TuneTargets"]
+
+
+def test_tuner_functions_carry_the_prices_of_their_region(guard_plans: dict[str, Plan]) -> None:
+    expected = load_bundled().tuning_prices("us-east-1")
+    tuner_functions = [
+        f for f in of_type(guard_plans["dev"], FUNCTION) if f.inputs["handler"] in HANDLERS.values()
+    ]
+    assert tuner_functions
+    for function in tuner_functions:
+        variables = function.inputs["environment"]["variables"]
+        assert json.loads(variables[PRICES_ENV]) == expected

@@ -25,7 +25,7 @@ def analyze(state: Mapping[str, Any]) -> dict[str, Any]:
         recommendation = {
             key: best[key] for key in ("power", "architecture", "averageCost", "averageBilledMs")
         }
-    return {
+    out: dict[str, Any] = {
         "functionArn": spec.lambda_arn,
         "strategy": spec.strategy,
         "balancedWeight": spec.balanced_weight,
@@ -47,6 +47,18 @@ def analyze(state: Mapping[str, Any]) -> dict[str, Any]:
         "prices": spec.prices.to_json(),
         "optimize": optimize,
     }
+    if spec.include_output_results:
+        out["stats"] = [
+            {
+                "value": r["power"],
+                "architecture": r["architecture"],
+                "averagePrice": r["averageCost"],
+                "averageDuration": r["averageDurationMs"],
+            }
+            for r in rows
+            if r["status"] == "ok"
+        ]
+    return out
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
