@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkov.common.models.enums import CheckResult
 from checkov.common.output.report import Report
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.plan_runner import Runner as PlanRunner
@@ -18,6 +19,7 @@ from checkov.terraform_json.runner import TerraformJsonRunner as JsonRunner
 
 from policies.checkov.checks import load
 from policies.checkov.notes import NOTES, Unknown
+from policies.checkov.skips import find_skip, load_skips
 from policies.errors import InputError
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -59,6 +61,7 @@ def _run(run: Callable[[], Report | list[Report]]) -> Scan:
     NOTES.clear()
     result = run()
     report = merge(result) if isinstance(result, list) else result
+    _apply_skips(report)
     for record in report.failed_checks:
         reason = NOTES.reasons.get((record.check_id, record.resource))
         if reason and not record.details:
@@ -69,6 +72,21 @@ def _run(run: Callable[[], Report | list[Report]]) -> Scan:
     ]
     NOTES.clear()
     return Scan(report, unknown)
+
+
+def _apply_skips(report: Report) -> None:
+    """Failed results the reviewed skips file covers become skipped, with its reason."""
+    skips = load_skips()
+    kept = []
+    for record in report.failed_checks:
+        where = record.file_abs_path or record.file_path
+        skip = find_skip(skips, record.check_id, record.resource, where)
+        if skip is None:
+            kept.append(record)
+            continue
+        record.check_result = {"result": CheckResult.SKIPPED, "suppress_comment": skip.reason}
+        report.skipped_checks.append(record)
+    report.failed_checks = kept
 
 
 def scan_terraform(

@@ -126,3 +126,23 @@ def test_an_instance_type_known_only_after_apply_is_unresolved() -> None:
 def test_list_wrapped_tag_values_from_plans_are_unwrapped() -> None:
     conf = {"tags_all": [{"gpukit:env": ["dev"], "gpukit:owner": ["ana"]}], "tags": [{}]}
     assert tags_of(conf, "x") == {"gpukit:env": "dev", "gpukit:owner": "ana"}
+
+
+def test_a_policy_known_only_after_apply_says_what_it_is_rendered_from() -> None:
+    """Shapes of checkov's plan parser: an unknown ``policy`` holds its first reference,
+    ``references_`` every one; a document not rendered at all has no ``policy``."""
+    from policies.checkov.ckv_gpk_9_no_wildcard_iam import unknown_reason
+
+    scheduler = {
+        "__address__": "module.guard.aws_iam_role_policy.scheduler",
+        "policy": ["aws_lambda_function.guard.arn"],
+        "references_": [
+            ["aws_lambda_function.guard.arn", "aws_lambda_function.guard", "aws_sqs_queue.dlq.arn"],
+            ["aws_iam_role.scheduler.id", "aws_iam_role.scheduler"],
+        ],
+    }
+    reason = unknown_reason(scheduler, "aws_lambda_function.guard.arn")
+    assert "rendered from aws_lambda_function.guard.arn, aws_sqs_queue.dlq.arn," in reason
+    assert "known only after apply" in reason and "scheduler.id" not in reason
+    bare = {"__address__": "module.guard.aws_iam_role_policy.guard", "references_": []}
+    assert "leaves it unrendered" in unknown_reason(bare, None)
