@@ -29,7 +29,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from gpukit.emulator import autoscaling_tags, cloudwatch, lambda_config, tagging
+from gpukit.emulator import autoscaling_tags, cloudwatch, lambda_config, tagging, unset_members
 from gpukit.emulator.autoscaling_tags import ScalableTargetTags
 from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
 from gpukit.emulator.faults import Faults
@@ -124,6 +124,8 @@ class EmulatorApp:
             return tagging.change_tags(request, forward, self.ptus, name)
         if service == autoscaling_tags.SERVICE and name in autoscaling_tags.OPERATIONS:
             return self.scaling_tags.handle(name, request, forward)
+        if service == unset_members.SERVICE and name in unset_members.OPERATIONS:
+            return unset_members.without_empty_members(request, forward)
         if service == lambda_config.SERVICE and name in lambda_config.OPERATIONS:
             return self.function_settings.handle(name, request, forward)
         if service == "dynamodb":

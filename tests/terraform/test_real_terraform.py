@@ -1,6 +1,7 @@
 """The HCL modules through the real Terraform binary: formatting, ``init`` + ``validate`` of
 every example and of the cdktf synth output, and, against one warm emulator, the Bedrock
-examples' plan → apply → clean re-plan → guard teardown → plan shows the drift loop.
+examples' plan → apply → clean re-plan → guard teardown → plan shows the drift loop (the
+endpoint and guard examples apply and re-plan clean too).
 
 Terraform and the provider mirror are required (see ``tf.py``): without them these tests
 fail with one line naming what is missing.
@@ -91,10 +92,14 @@ def tf(tmp_path_factory: pytest.TempPathFactory) -> Terraform:
 
 
 @pytest.fixture(scope="module")
-def warm(emulator: Emulator) -> Emulator:
-    """The session emulator, emptied once for this module (the loop spans several tests)."""
+def warm(emulator: Emulator) -> Iterator[Emulator]:
+    """The session emulator, emptied once for this module (the loop spans several tests),
+    with IAM's AWS-managed policies (the guard module attaches one by ARN)."""
+    emulator.load_aws_managed_policies()
     emulator.reset()
-    return emulator
+    yield emulator
+    emulator.load_aws_managed_policies(False)
+    emulator.reset()
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +114,7 @@ def planned(
         (where / "emulator_override.tf.json").write_text(
             json.dumps(emulator_override(warm.endpoint_url), indent=2), encoding="utf-8"
         )
-        if (example.parents[1] / "main.tf").read_text(encoding="utf-8").count("package_file"):
+        if "package_file" in (example / "main.tf").read_text(encoding="utf-8"):
             with zipfile.ZipFile(where / "guard.zip", "w") as package:
                 package.writestr("guard/handler.py", "def lambda_handler(event, context): ...\n")
         tf.run(where, "init", "-input=false", "-no-color")
@@ -166,20 +171,27 @@ def _ptus(emu: Emulator) -> dict[str, Any]:
     return {d.resource.name: d.resource for d in found if d.resource.ptu is not None}
 
 
+#: moto accepts only older GPU types for SageMaker (ml.g4dn.*, not ml.g5.*).
+APPLY_VARS = {"dev-autoscaled": ("-var", "instance_type=ml.g4dn.xlarge")}
+
+
 @pytest.fixture(scope="module")
 def applied(tf: Terraform, planned: dict[str, Path], warm: Emulator) -> dict[str, Any]:
-    """Both Bedrock examples applied; each re-plans clean. What the guard then discovers."""
-    for example in BEDROCK:
-        where = planned[example]
-        tf.run(where, "apply", "-input=false", "-no-color", "tfplan")
+    """Every example applied (the Bedrock ones from their saved plan); each re-plans clean.
+    What the guard then discovers."""
+    for example, where in planned.items():
+        extra = APPLY_VARS.get(example, ())
+        target = ("tfplan",) if example in BEDROCK else ("-auto-approve", *extra)
+        tf.run(where, "apply", "-input=false", "-no-color", *target)
         again = tf.run(
-            where, "plan", "-input=false", "-no-color", "-detailed-exitcode", check=False
+            where, "plan", "-input=false", "-no-color", "-detailed-exitcode", *extra, check=False
         )
         assert again.returncode == 0, f"{example} drifts right after apply:\n{again.stdout}"
     return _ptus(warm)
 
 
 def test_bedrock_examples_are_found_by_the_guard_as_planned(applied: dict[str, Any]) -> None:
+    assert set(applied) == {name for name, *_ in BEDROCK.values()}
     for name, units, commitment, env in BEDROCK.values():
         ptu = applied[name]
         assert ptu.ptu is not None
