@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
-from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock
+from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
 from guard.clients import ClientFactory
 
 Kind = Literal["run", "decision", "action", "snapshot", "notify"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
 TABLE_ENV = "GPUKIT_AUDIT_TABLE"
 #: The audit table's keys (both strings), for whoever creates the table.
 TABLE_KEYS = {"hash_key": "pk", "range_key": "sk"}
+TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,23 @@ class AuditRecord:
     at: str
     arn: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+
+
+RECORD_FIELDS = frozenset(f.name for f in fields(AuditRecord))
+REQUIRED_FIELDS = ("kind", "run_id", "at")
+NEWLINE = b"\n"
+
+
+class AuditFileError(ValueError):
+    """An audit file that cannot be read as records; ``str()`` names file:line and why."""
+
+
+class Unparsable(ValueError):
+    """A line that is not even JSON: on the last line without its newline, a torn write."""
+
+
+class AuditConfigError(ValueError):
+    """The audit store options cannot be used; ``str()`` names the option and why."""
 
 
 class AuditStore(Protocol):
@@ -54,27 +74,90 @@ class AuditStore(Protocol):
 
 
 class FileAuditStore:
-    """JSON lines, one record per line, appended (default ``~/.gpukit/audit/audit.jsonl``)."""
+    """JSON lines, one record per line, appended (default ``~/.gpukit/audit/audit.jsonl``).
+
+    Every write is flushed and ``fsync``-ed before it returns (and the directory too when
+    the write creates the file), so a snapshot is on disk before the delete that follows
+    it. A line cut short by a crash mid-write can only be the last one: reading skips it
+    and says so in :attr:`warnings` (its record was never complete, so what it described
+    never happened); the next write moves it to ``<audit file>.torn`` before appending.
+    Any other line that is not a record raises :class:`AuditFileError` naming file:line.
+    """
 
     def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
         self.path = Path(path).expanduser()
         self._records: list[AuditRecord] | None = None
         self.claims = FileClaims(self.path)
+        self.torn = self.path.with_name(self.path.name + ".torn")
+        #: ``file:line: ...`` notes about torn lines, for the caller to print.
+        self.warnings: list[str] = []
 
     def write(self, records: Sequence[AuditRecord]) -> None:
         lines = "".join(json.dumps(asdict(r), sort_keys=True) + "\n" for r in records)
-        with file_lock(self.claims.lock), self.path.open("a", encoding="utf-8") as out:
-            out.write(lines)  # under the lock: two runs' records never interleave
+        with file_lock(self.claims.lock):  # two runs' records never interleave
+            created = not self.path.exists()
+            if not created:
+                self._set_torn_tail_aside()
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(lines)
+                out.flush()
+                os.fsync(out.fileno())
+            if created:
+                fsync_dir(self.path.parent)
         if self._records is not None:
             self._records.extend(records)
+
+    def _set_torn_tail_aside(self) -> None:
+        """Move a last line without its newline (a crash mid-write) to :attr:`torn`, so
+        the next record starts on a line of its own."""
+        with self.path.open("rb+") as audit:
+            size = audit.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            audit.seek(size - 1)
+            if audit.read(1) == b"\n":
+                return
+            audit.seek(0)
+            text = audit.read()
+            start = text.rfind(b"\n") + 1
+            with self.torn.open("ab") as aside:
+                aside.write(text[start:] + b"\n")
+                aside.flush()
+                os.fsync(aside.fileno())
+            audit.truncate(start)
+            audit.flush()
+            os.fsync(audit.fileno())
+        where = f"{self.path}:{text.count(NEWLINE) + 1}:"
+        self.warnings = [w for w in self.warnings if not w.startswith(where)]
+        self.warnings.append(f"{where} torn last line (a write cut short) moved to {self.torn}")
 
     def read(self) -> list[AuditRecord]:
         """Every record, oldest first (parsed once per store object, then kept current)."""
         if self._records is None:
-            text = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
-            lines = text.splitlines()
-            self._records = [AuditRecord(**json.loads(line)) for line in lines if line.strip()]
+            self._records = self._parse()
         return list(self._records)
+
+    def _parse(self) -> list[AuditRecord]:
+        try:
+            blob = self.path.read_bytes() if self.path.exists() else b""
+        except OSError as exc:
+            raise AuditFileError(f"{self.path}: cannot read: {exc.strerror}") from None
+        lines = blob.split(b"\n")
+        records = []
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(parse_record(line))
+            except ValueError as exc:
+                if n == len(lines) and isinstance(exc, Unparsable):  # a write cut short
+                    self.warnings.append(
+                        f"{self.path}:{n}: torn last line (a write cut short), ignored; "
+                        "every whole record before it is used"
+                    )
+                    break
+                raise AuditFileError(f"{self.path}:{n}: not an audit record: {exc}") from None
+        return records
 
     def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
         matches = [r for r in self.read() if r.kind == kind and r.arn == arn]
@@ -88,6 +171,34 @@ class FileAuditStore:
 
     def release(self, key: ClaimKey, run_id: str) -> None:
         self.claims.release(key, run_id)
+
+
+def parse_record(line: bytes) -> AuditRecord:
+    """One JSON line as an :class:`AuditRecord`; ``ValueError`` says what is wrong."""
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise Unparsable(f"not UTF-8 (byte {exc.start + 1})") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise Unparsable(f"not JSON ({exc.msg}, column {exc.colno})") from None
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    problems = {
+        "unknown fields": sorted(set(value) - RECORD_FIELDS),
+        "missing fields": [k for k in REQUIRED_FIELDS if k not in value],
+    }
+    if any(problems.values()):
+        raise ValueError("; ".join(f"{what} {keys}" for what, keys in problems.items() if keys))
+    if value["kind"] not in KINDS:
+        raise ValueError(f"kind: {value['kind']!r} is not one of {', '.join(KINDS)}")
+    strings = [k for k in ("run_id", "at", "arn") if k in value]
+    if not all(isinstance(value[k], str) for k in strings):
+        raise ValueError("run_id, at and arn must be strings")
+    if not isinstance(value.get("data", {}), dict):
+        raise ValueError("data must be an object")
+    return AuditRecord(**value)
 
 
 class DynamoAuditStore:
@@ -173,9 +284,44 @@ class DynamoAuditStore:
         self.claims.release(key, run_id)
 
 
-def store_from_env(factory: ClientFactory, region: str, path: str | None = None) -> AuditStore:
-    """DynamoDB when ``GPUKIT_AUDIT_TABLE`` is set, else the local file (or ``path``)."""
-    table = os.environ.get(TABLE_ENV)
-    if table and path is None:
+def open_store(
+    factory: ClientFactory,
+    region: str,
+    *,
+    table: str | None = None,
+    path: str | Path | None = None,
+    env: Mapping[str, str] = os.environ,
+    scratch: Path | None = None,
+    apply: bool = False,
+) -> AuditStore:
+    """The audit store that the options or the environment name, for the CLI and the Lambda.
+
+    ``table`` (``--audit-table``) and ``path`` (``--audit``) exclude each other. With
+    neither, ``GPUKIT_AUDIT_TABLE`` in ``env`` names the table (in ``region``); without it,
+    the file ``scratch`` when given, else :data:`DEFAULT_PATH`. ``scratch`` is a file that
+    does not outlive the process (Lambda's ``/tmp``): snapshots and claims there would be
+    lost, so with ``apply`` it is refused. Raises :class:`AuditConfigError`.
+    """
+    if table is not None and path is not None:
+        raise AuditConfigError("--audit-table and --audit: give one audit store, not both")
+    source = "--audit-table"
+    if table is None and path is None and env.get(TABLE_ENV):
+        table, source = env[TABLE_ENV], TABLE_ENV
+    if table is not None:
+        if not TABLE_NAME.fullmatch(table):
+            raise AuditConfigError(
+                f"{source}: {table!r} is not a DynamoDB table name "
+                "(3 to 255 of A-Z a-z 0-9 _ - .)"
+            )
         return DynamoAuditStore(factory, table, region)
-    return FileAuditStore(path or DEFAULT_PATH)
+    if path is not None:
+        return FileAuditStore(path)
+    if scratch is None:
+        return FileAuditStore(DEFAULT_PATH)
+    if apply:
+        raise AuditConfigError(
+            f"{TABLE_ENV} is not set: applying needs a durable audit store for snapshots and "
+            f"claims, and {scratch} does not outlive this process; nothing was done "
+            f"(set {TABLE_ENV}, or run without apply)"
+        )
+    return FileAuditStore(scratch)

@@ -105,9 +105,24 @@ class FileClaims:
         return data
 
     def _write(self, claims: dict[str, dict[str, str]]) -> None:
+        """Write aside, sync, then rename over: the claims file is always whole, and the
+        claim is on disk before the action it guards."""
         partial = self.path.with_name(self.path.name + ".tmp")
-        partial.write_text(json.dumps(claims, sort_keys=True, indent=1), encoding="utf-8")
+        with partial.open("w", encoding="utf-8") as out:
+            out.write(json.dumps(claims, sort_keys=True, indent=1))
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(partial, self.path)
+        fsync_dir(self.path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a new or renamed directory entry durable (a file's own fsync does not)."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 class DynamoClaims:

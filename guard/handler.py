@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from guard.audit import TABLE_ENV, AuditStore, DynamoAuditStore, FileAuditStore
+from guard.audit import open_store
 from guard.clients import ClientFactory
 from guard.runner import GuardConfig, run_guard
 from policies.report import Report
@@ -73,11 +73,6 @@ def config_from_env(env: Mapping[str, str], event: Mapping[str, Any] | None = No
     )
 
 
-def audit_from_env(env: Mapping[str, str], factory: ClientFactory, region: str) -> AuditStore:
-    table = env.get(TABLE_ENV)
-    return DynamoAuditStore(factory, table, region) if table else FileAuditStore(LAMBDA_AUDIT_PATH)
-
-
 def summary(report: Report) -> dict[str, Any]:
     statuses = Counter(f"{a.action}:{a.status}" for a in report.actions)
     return {
@@ -113,7 +108,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     env = os.environ
     config = config_from_env(env, event)
     factory = ClientFactory(endpoint_url=env.get("GPUKIT_ENDPOINT_URL") or None)
-    config.audit = audit_from_env(env, factory, config.regions[0])
+    config.audit = open_store(
+        factory, config.regions[0], env=env, scratch=LAMBDA_AUDIT_PATH, apply=config.apply
+    )
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
     report = run_guard(factory, config, progress=logger.debug)
     for action in report.actions:

@@ -1,9 +1,10 @@
 """The guard's IAM permissions, generated from what resource types and actions declare.
 
 :data:`PERMISSIONS` is the full list; :func:`policy_document` turns it into an IAM policy
-document (a dict; callers ``json.dumps`` it). No ``*`` actions; writes are scoped by
-resource ARN pattern and, where AWS supports it, by tag conditions: the guard may only
-write the ``gpukit:marked`` tag, and may only delete resources that carry it.
+document (a dict; callers ``json.dumps`` it). No ``*`` actions; resource ARNs are scoped
+to the account, and writes by tag conditions: the guard may only write the
+``gpukit:marked`` tag, may only delete resources that carry it, and is explicitly denied
+tagging or deleting anything tagged ``gpukit:env`` = prod (or an alias) or ``gpukit:exempt``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ PERMISSIONS: list[Permission] = [
     *PRICING_PERMISSIONS,
 ]
 
-PLACEHOLDERS = ("audit_table_arn", "topic_arn", "log_group_arn")
+#: Placeholders every document needs: resource ARNs are scoped to one partition and account.
+REQUIRED_PLACEHOLDERS = ("partition", "account_id")
+PLACEHOLDERS = ("audit_table_arn", "topic_arn", "log_group_arn", *REQUIRED_PLACEHOLDERS)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -57,28 +60,35 @@ def iam_action_for_call(call: str) -> str:
 
 
 def allowed_actions(permissions: list[Permission] | None = None) -> set[str]:
-    return {p.action for p in (PERMISSIONS if permissions is None else permissions)}
+    chosen = PERMISSIONS if permissions is None else permissions
+    return {p.action for p in chosen if p.effect == "Allow"}
 
 
 def policy_document(resources: Mapping[str, str]) -> dict[str, Any]:
     """An IAM policy document for the guard's role.
 
     ``resources`` fills the placeholders (``audit_table_arn``, ``topic_arn``,
-    ``log_group_arn``). A placeholder left out drops the statements that need it (no topic:
-    no ``sns:Publish``). An unknown key is an error, so a typo cannot silently drop one.
+    ``log_group_arn``, and the required ``partition`` and ``account_id``). An optional
+    placeholder left out drops the statements that need it (no topic: no ``sns:Publish``).
+    An unknown key is an error, so a typo cannot silently drop one.
     """
     unknown = sorted(set(resources) - set(PLACEHOLDERS))
     if unknown:
         raise ValueError(f"unknown placeholders {unknown}; known: {', '.join(PLACEHOLDERS)}")
-    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    missing = [p for p in REQUIRED_PLACEHOLDERS if not resources.get(p)]
+    if missing:
+        raise ValueError(f"missing placeholders {missing}: resource ARNs need them")
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     for perm in PERMISSIONS:
         names = _PLACEHOLDER.findall(perm.resource)
         if any(n not in resources for n in names):
             continue
         resource = _PLACEHOLDER.sub(lambda m: resources[m.group(1)], perm.resource)
         condition = perm.condition
-        key = (resource, repr(sorted((condition or {}).items())))
-        statement = grouped.setdefault(key, {"Effect": "Allow", "Action": [], "Resource": resource})
+        key = (perm.effect, resource, repr(sorted((condition or {}).items())))
+        statement = grouped.setdefault(
+            key, {"Effect": perm.effect, "Action": [], "Resource": resource}
+        )
         if condition:
             statement["Condition"] = {k: dict(v) for k, v in condition.items()}
         if perm.action not in statement["Action"]:

@@ -98,8 +98,9 @@ _SAGEMAKER_TAGS = TagCalls(
     untag_keys_param="TagKeys",
 )
 
-PTU_ARNS = "arn:aws:bedrock:*:*:provisioned-model/*"
-ENDPOINT_ARNS = "arn:aws:sagemaker:*:*:endpoint/*"
+PTU_ARNS = "arn:{partition}:bedrock:*:{account_id}:provisioned-model/*"
+ENDPOINT_ARNS = "arn:{partition}:sagemaker:*:{account_id}:endpoint/*"
+ENDPOINT_CONFIG_ARNS = "arn:{partition}:sagemaker:*:{account_id}:endpoint-config/*"
 
 BEDROCK_PTU = ResourceType(
     kind=ResourceKind.PTU,
@@ -156,9 +157,7 @@ SAGEMAKER_ENDPOINT = ResourceType(
         Permission("sagemaker:ListEndpoints", "*", "find untagged endpoints"),
         Permission("sagemaker:DescribeEndpoint", ENDPOINT_ARNS, "variants and capacity"),
         Permission(
-            "sagemaker:DescribeEndpointConfig",
-            "arn:aws:sagemaker:*:*:endpoint-config/*",
-            "instance types of each variant",
+            "sagemaker:DescribeEndpointConfig", ENDPOINT_CONFIG_ARNS, "instance types per variant"
         ),
         Permission("sagemaker:ListTags", ENDPOINT_ARNS, "read tags of untagged-API finds"),
         Permission(

@@ -1,4 +1,5 @@
-"""Wildcard checks for IAM policy documents (plain dicts, as IAM's JSON grammar defines them)."""
+"""Wildcard checks for IAM policy documents (plain dicts, as IAM's JSON grammar defines them),
+and the ``gpukit:env`` values the guard role's explicit denies treat as prod."""
 
 from __future__ import annotations
 
@@ -50,3 +51,19 @@ def wildcard_problems(document: Mapping[str, Any]) -> list[str]:
         if isinstance(statement, Mapping):
             problems.extend(statement_problems(statement))
     return problems
+
+
+#: Values of ``gpukit:env`` that name prod. The guard role's explicit ``Deny`` statements
+#: compare them ignoring case; feed the prod policy's aliases here when it declares them.
+PROD_ENV_ALIASES = ("prod", "production", "prd")
+
+
+def protected_env_values(aliases: tuple[str, ...] = PROD_ENV_ALIASES) -> tuple[str, ...]:
+    """Every alias, bare and with a leading or trailing space (IAM cannot trim a tag value,
+    and ``StringEqualsIgnoreCase`` already covers casing)."""
+    out: list[str] = []
+    for alias in aliases:
+        for value in (alias, f" {alias}", f"{alias} "):
+            if value not in out:
+                out.append(value)
+    return tuple(out)

@@ -21,10 +21,18 @@ from gpukit.cli.common import (
     policy_overrides,
 )
 from gpukit.cli.render import print_report
-from guard.audit import DEFAULT_PATH, FileAuditStore
+from guard.audit import (
+    DEFAULT_PATH,
+    TABLE_ENV,
+    AuditConfigError,
+    AuditFileError,
+    AuditStore,
+    FileAuditStore,
+    open_store,
+)
 from guard.awsutil import AwsError, error_message
 from guard.clients import ClientFactory
-from guard.restore import RestoreError, restore
+from guard.restore import NO_COMMITMENT, RestoreError, restore
 from guard.runner import GuardConfig, Progress, run_guard
 from policies.report import Report
 
@@ -71,7 +79,19 @@ MAX_TEARDOWNS = typer.Option(
     "--max-teardowns",
     help="At most N teardowns this run (can only lower each policy's max_teardowns_per_run).",
 )
-AUDIT = typer.Option(None, "--audit", help=f"Audit file (JSON lines). Default: {DEFAULT_PATH}.")
+AUDIT = typer.Option(
+    None,
+    "--audit",
+    help=f"Audit file (JSON lines). Default: {DEFAULT_PATH}, or the table {TABLE_ENV} names.",
+)
+AUDIT_TABLE = typer.Option(
+    None,
+    "--audit-table",
+    help=(
+        "DynamoDB audit table, the one the deployed guard (Lambda) uses: its snapshots and "
+        f"claims are shared. Not with --audit. Default: ${TABLE_ENV} if set."
+    ),
+)
 SNS = typer.Option(None, "--sns-topic", help="SNS topic ARN to notify (what, why, $/h, when).")
 FORMAT = typer.Option(
     "table", "--format", "-f", help="table or json (one JSON document on stdout)."
@@ -103,6 +123,25 @@ def progress_display() -> Iterator[Progress | None]:
         yield lambda message: status.update(message)
 
 
+def audit_store(
+    factory: ClientFactory, region: str, audit: Path | None, audit_table: str | None
+) -> AuditStore:
+    """The store ``--audit`` / ``--audit-table`` name (see :func:`guard.audit.open_store`);
+    a file store is read once here, so a corrupt line is bad input (exit 2), not a crash."""
+    try:
+        store = open_store(factory, region, table=audit_table, path=audit)
+        if isinstance(store, FileAuditStore):
+            store.read()
+    except (AuditConfigError, AuditFileError) as exc:
+        fail_input(str(exc))
+    return store
+
+
+def print_audit_warnings(store: AuditStore) -> None:
+    for line in getattr(store, "warnings", []):
+        print(f"warning: {line}", file=sys.stderr)
+
+
 def remaining_failures(report: Report) -> int:
     gone = {a.resource_arn for a in report.actions if a.action == "teardown" and a.status == "done"}
     return sum(1 for f in report.failing if f.resource_arn not in gone)
@@ -117,6 +156,7 @@ def _run(
     policy: list[Path] | None,
     max_teardowns: int | None,
     audit: Path | None,
+    audit_table: str | None,
     sns_topic: str | None,
     fmt: str,
     now: str | None,
@@ -131,20 +171,24 @@ def _run(
         fail_input(f"--sns-topic: {sns_topic!r} is not an SNS topic ARN")
     check_env(env)
     moment: datetime | None = parse_now(now) if now else None
+    regions = default_regions(regions)
+    factory = ClientFactory(endpoint_url)
+    store = audit_store(factory, regions[0], audit, audit_table)
     config = GuardConfig(
-        regions=default_regions(regions),
+        regions=regions,
         apply=apply,
         env=env,
         policies=policy_overrides(policy or []),
         max_teardowns=max_teardowns,
         now=moment,
         sns_topic_arn=sns_topic,
-        audit=FileAuditStore(audit or DEFAULT_PATH),
+        audit=store,
         live_prices=prices == "live" or (prices == "auto" and endpoint_url is None),
     )
     with progress_display() as progress:
-        report = run_guard(ClientFactory(endpoint_url), config, progress)
+        report = run_guard(factory, config, progress)
     print_report(report, fmt, Console(stderr=False))
+    print_audit_warnings(store)
     incomplete = [a for a in report.actions if a.action in INCOMPLETE_SCAN]
     for action in incomplete:
         print(f"scan incomplete in {action.resource_arn}: {action.detail}", file=sys.stderr)
@@ -159,6 +203,7 @@ def scan(
     env: str = ENV,
     policy: list[Path] = POLICY,
     audit: Path = AUDIT,
+    audit_table: str = AUDIT_TABLE,
     fmt: str = FORMAT,
     now: str = NOW,
     prices: str = PRICES,
@@ -175,6 +220,7 @@ def scan(
         policy=policy,
         max_teardowns=None,
         audit=audit,
+        audit_table=audit_table,
         sns_topic=None,
         fmt=fmt,
         now=now,
@@ -193,6 +239,7 @@ def run(
     policy: list[Path] = POLICY,
     max_teardowns: int = MAX_TEARDOWNS,
     audit: Path = AUDIT,
+    audit_table: str = AUDIT_TABLE,
     sns_topic: str = SNS,
     fmt: str = FORMAT,
     now: str = NOW,
@@ -212,6 +259,7 @@ def run(
         policy=policy,
         max_teardowns=max_teardowns,
         audit=audit,
+        audit_table=audit_table,
         sns_topic=sns_topic,
         fmt=fmt,
         now=now,
@@ -223,22 +271,41 @@ def run(
 def restore_cmd(
     arn: str = typer.Argument(..., help="ARN of a resource the guard tore down."),
     commitment: str = typer.Option(
-        None, "--commitment", help="PTUs only: recreate with OneMonth or SixMonths (default: none)."
+        None,
+        "--commitment",
+        help="PTUs only: recreate with a OneMonth or SixMonths commitment.",
+    ),
+    no_commitment: bool = typer.Option(
+        False,
+        "--no-commitment",
+        help="PTUs only: recreate without a commitment (needed when the snapshot had one).",
     ),
     endpoint_url: str = ENDPOINT,
     audit: Path = AUDIT,
+    audit_table: str = AUDIT_TABLE,
+    region: str = typer.Option(
+        None, "--region", "-r", help="Region of --audit-table. Default: AWS config, else us-east-1."
+    ),
 ) -> None:
-    """Recreate a torn-down resource from its snapshot in the audit store.
+    """Recreate a torn-down resource from its snapshot in the audit store (file or table).
 
-    A PTU comes back with the same name, model, model units and tags (a new ARN, and no commitment unless --commitment). An endpoint comes back from its kept endpoint config.
+    A PTU comes back with the same name, model, model units and tags, and a new ARN. If its snapshot had a commitment, restore says what re-committing costs and needs --commitment TERM or --no-commitment; otherwise it comes back without one unless --commitment. An endpoint comes back from its kept endpoint config.
     """
     if not arn.startswith("arn:"):
         fail_input(f"ARN: {arn!r} is not an ARN")
-    store = FileAuditStore(audit or DEFAULT_PATH)
+    if commitment is not None and no_commitment:
+        fail_input("--commitment and --no-commitment: give one, not both")
+    factory = ClientFactory(endpoint_url)
+    table_region = default_regions([region] if region else None)[0]
+    store = audit_store(factory, table_region, audit, audit_table)
     try:
-        done = restore(ClientFactory(endpoint_url), store, arn, commitment)
+        done = restore(factory, store, arn, NO_COMMITMENT if no_commitment else commitment)
     except RestoreError as exc:
         fail_input(str(exc))
     except AwsError as exc:
         fail_input(f"{arn}: cannot restore: {error_message(exc)}")
+    finally:
+        print_audit_warnings(store)
     print(f"restored {done.kind} {done.name}: {done.new_arn}")
+    if done.note:
+        print(done.note)

@@ -22,6 +22,8 @@ BINDINGS = {
     "audit_table_arn": "${aws_dynamodb_table.audit.arn}",
     "topic_arn": "${aws_sns_topic.notices.arn}",
     "log_group_arn": "${aws_cloudwatch_log_group.guard.arn}",
+    "partition": "${data.aws_partition.current.partition}",
+    "account_id": "${data.aws_caller_identity.current.account_id}",
 }
 
 

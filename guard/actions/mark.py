@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from guard.actions.base import ActionContext, failure, iam_action, record
-from guard.permissions import Permission
+from guard.permissions import Permission, never_on_protected
 from guard.plan import Step
 from guard.resource_types import RESOURCE_TYPES
 from policies import tags as T
@@ -16,13 +16,17 @@ from policies.report import ActionRecord
 NAME = "mark"
 ONLY_MARK_TAG = {"ForAllValues:StringEquals": {"aws:TagKeys": [T.MARKED]}}
 PERMISSIONS = tuple(
-    Permission(
-        iam_action(t, t.tags.tag_call),
-        t.resource_pattern,
-        f"write the {T.MARKED} tag (and no other tag)",
-        ONLY_MARK_TAG,
-    )
+    permission
     for t in RESOURCE_TYPES
+    for permission in (
+        Permission(
+            iam_action(t, t.tags.tag_call),
+            t.resource_pattern,
+            f"write the {T.MARKED} tag (and no other tag)",
+            ONLY_MARK_TAG,
+        ),
+        *never_on_protected(iam_action(t, t.tags.tag_call), t.resource_pattern),
+    )
 )
 
 

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from guard.actions.base import ActionContext, failure, iam_action, record
 from guard.audit import AuditRecord
 from guard.awsutil import error_message
-from guard.permissions import Permission
+from guard.permissions import Permission, never_on_protected
 from guard.plan import Step
 from guard.resource_types import RESOURCE_TYPES
 from policies import tags as T
@@ -23,13 +23,17 @@ from policies.report import ActionRecord
 NAME = "teardown"
 ONLY_MARKED = {"Null": {f"aws:ResourceTag/{T.MARKED}": "false"}}
 PERMISSIONS = tuple(
-    Permission(
-        iam_action(t, t.delete_call),
-        t.resource_pattern,
-        f"delete a resource the guard marked earlier (two-phase): it must carry {T.MARKED}",
-        ONLY_MARKED,
-    )
+    permission
     for t in RESOURCE_TYPES
+    for permission in (
+        Permission(
+            iam_action(t, t.delete_call),
+            t.resource_pattern,
+            f"delete a resource the guard marked earlier (two-phase): it must carry {T.MARKED}",
+            ONLY_MARKED,
+        ),
+        *never_on_protected(iam_action(t, t.delete_call), t.resource_pattern),
+    )
 )
 
 

@@ -20,7 +20,7 @@ HANDLERS: dict[str, str] = {
 }
 
 # Modules that only the CLI uses; they never go into the Lambda package.
-NOT_DEPLOYED = frozenset({"chart.py", "report.py"})
+NOT_DEPLOYED = frozenset({"chart.py", "report.py", "package.py"})
 
 
 def _sources() -> list[Path]:

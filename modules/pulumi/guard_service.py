@@ -177,8 +177,13 @@ class GuardService(pulumi.ComponentResource):
             tags=tags,
             opts=child(self),
         )
+        invoke = pulumi.InvokeOutputOptions(parent=self)
         policy = pulumi.Output.all(
-            audit_table_arn=table.arn, topic_arn=topic.arn, log_group_arn=logs.arn
+            audit_table_arn=table.arn,
+            topic_arn=topic.arn,
+            log_group_arn=logs.arn,
+            partition=aws.get_partition_output(opts=invoke).partition,
+            account_id=aws.get_caller_identity_output(opts=invoke).account_id,
         ).apply(lambda arns: json.dumps(guard.policy_document(arns)))
         aws.iam.RolePolicy(f"{name}-guard", role=role.id, policy=policy, opts=child(self))
         aws.iam.RolePolicy(
@@ -198,6 +203,7 @@ class GuardService(pulumi.ComponentResource):
             architectures=["x86_64"],
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
+            reserved_concurrent_executions=1,  # one run at a time: runs never race
             dead_letter_config={"target_arn": dlq.arn},
             environment={
                 "variables": {

@@ -15,28 +15,9 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
+from modules.powertuning.iam import LOG_WRITE, TUNING_ACTIONS
 from modules.powertuning.inputs import PRICES_ENV
 from modules.pulumi._common import assume_role_json, child, policy_json, statement
-
-#: What each tuner function calls on the function being tuned (see modules/powertuning).
-_READ = ["lambda:GetFunction", "lambda:GetFunctionConfiguration"]
-_CONFIGURE = ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"]
-_PUBLISH = ["lambda:CreateAlias", "lambda:PublishVersion", "lambda:UpdateAlias"]
-TUNING_ACTIONS: dict[str, list[str]] = {
-    "initializer": [*_READ, *_CONFIGURE, *_PUBLISH],
-    "executor": ["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
-    "cleaner": [
-        *_READ,
-        *_CONFIGURE,
-        "lambda:DeleteAlias",
-        "lambda:DeleteFunction",
-        "lambda:GetAlias",
-        "lambda:ListVersionsByFunction",
-    ],
-    "analyzer": [],
-    "optimizer": [*_READ, *_CONFIGURE, *_PUBLISH],
-}
-LOG_WRITE = ["logs:CreateLogStream", "logs:PutLogEvents"]
 
 
 @dataclass(frozen=True)

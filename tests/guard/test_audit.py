@@ -8,12 +8,14 @@ import pytest
 
 from gpukit.emulator import Emulator
 from guard.audit import (
+    DEFAULT_PATH,
     TABLE_KEYS,
+    AuditConfigError,
     AuditRecord,
     AuditStore,
     DynamoAuditStore,
     FileAuditStore,
-    store_from_env,
+    open_store,
 )
 from guard.clients import ClientFactory
 from tests.guard.conftest import factory_for
@@ -72,12 +74,29 @@ def test_dynamodb_store_writes_in_batches_of_25(aws: Emulator) -> None:
     assert store.latest("decision", f"{ARN}59") is not None
 
 
-def test_store_from_env_picks_dynamodb_when_the_table_is_named(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_open_store_picks_the_named_store(tmp_path: Path) -> None:
     factory = ClientFactory("http://127.0.0.1:9")
-    monkeypatch.setenv("GPUKIT_AUDIT_TABLE", "t")
-    assert isinstance(store_from_env(factory, "us-east-1"), DynamoAuditStore)
-    assert isinstance(store_from_env(factory, "us-east-1", str(tmp_path / "a")), FileAuditStore)
-    monkeypatch.delenv("GPUKIT_AUDIT_TABLE")
-    assert isinstance(store_from_env(factory, "us-east-1"), FileAuditStore)
+    env = {"GPUKIT_AUDIT_TABLE": "from-env"}
+    from_env = open_store(factory, "us-east-1", env=env)
+    assert isinstance(from_env, DynamoAuditStore) and from_env.table == "from-env"
+    named = open_store(factory, "us-east-1", table="flag", env=env)
+    assert isinstance(named, DynamoAuditStore) and named.table == "flag"
+    a_file = open_store(factory, "us-east-1", path=tmp_path / "a", env=env)
+    assert isinstance(a_file, FileAuditStore) and a_file.path == tmp_path / "a"
+    default = open_store(factory, "us-east-1", env={})
+    assert isinstance(default, FileAuditStore) and default.path == DEFAULT_PATH
+    with pytest.raises(AuditConfigError, match="--audit-table and --audit"):
+        open_store(factory, "us-east-1", table="t-1", path=tmp_path / "a", env={})
+    with pytest.raises(AuditConfigError, match="GPUKIT_AUDIT_TABLE: 'no spaces'"):
+        open_store(factory, "us-east-1", env={"GPUKIT_AUDIT_TABLE": "no spaces"})
+
+
+def test_a_scratch_file_serves_dry_runs_and_is_refused_for_apply(tmp_path: Path) -> None:
+    factory = ClientFactory("http://127.0.0.1:9")
+    scratch = tmp_path / "scratch.jsonl"
+    dry = open_store(factory, "us-east-1", env={}, scratch=scratch)
+    assert isinstance(dry, FileAuditStore) and dry.path == scratch
+    with pytest.raises(AuditConfigError, match="GPUKIT_AUDIT_TABLE is not set"):
+        open_store(factory, "us-east-1", env={}, scratch=scratch, apply=True)
+    table = open_store(factory, "us-east-1", env={"GPUKIT_AUDIT_TABLE": "t-1"}, scratch=scratch)
+    assert isinstance(table, DynamoAuditStore)

@@ -23,6 +23,8 @@ RESOURCES = {
     "audit_table_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/gpukit-audit",
     "topic_arn": "arn:aws:sns:us-east-1:123456789012:gpukit-guard",
     "log_group_arn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/gpukit-guard",
+    "partition": "aws",
+    "account_id": "123456789012",
 }
 
 
@@ -65,7 +67,7 @@ def test_deleted_resources_carried_the_tag_the_delete_permission_requires(
     assert snapshots
     assert all(T.MARKED in r.data["tags"] for r in snapshots)
     resource_deletes = {f"{t.service}:{operation(t.delete_call)}" for t in RESOURCE_TYPES}
-    deletes = [p for p in PERMISSIONS if p.action in resource_deletes]
+    deletes = [p for p in PERMISSIONS if p.action in resource_deletes and p.effect == "Allow"]
     assert len(deletes) == len(RESOURCE_TYPES) and all(
         p.condition == {"Null": {f"aws:ResourceTag/{T.MARKED}": "false"}} for p in deletes
     )
@@ -91,7 +93,7 @@ def test_policy_document_is_scoped_and_substituted() -> None:
     actions = [a for s in doc["Statement"] for a in s["Action"]]
     assert all("*" not in a for a in actions)
     assert sorted(set(actions)) == sorted(allowed_actions())
-    by_action = {a: s for s in doc["Statement"] for a in s["Action"]}
+    by_action = {a: s for s in doc["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
     assert by_action["sns:Publish"]["Resource"] == RESOURCES["topic_arn"]
     assert by_action["dynamodb:Query"]["Resource"] == RESOURCES["audit_table_arn"]
     assert "Condition" in by_action["sagemaker:DeleteEndpoint"]

@@ -79,7 +79,7 @@ def _iam(operation: str) -> str:
 
 
 def test_granted_iam_actions_cover_the_calls(target: tuple[Any, str]) -> None:
-    from modules.pulumi.power_tuner import TUNING_ACTIONS
+    from modules.powertuning.iam import TUNING_ACTIONS
 
     lam, arn = target
     seen = _record(lam)

@@ -177,6 +177,35 @@ def test_tuner_roles_reach_only_the_tunable_functions(
     assert lambda_resources == allowed
 
 
+@pytest.mark.parametrize("env", ENVS)
+def test_guard_role_denies_tag_and_delete_on_prod_and_exempt(
+    guard_plans: dict[str, Plan], env: str
+) -> None:
+    from tests.guard.iam_eval import expected_outcomes, guard_rail_outcomes
+
+    plan = guard_plans[env]
+    role_arn = guard_function(plan).inputs["role"]
+    role = one(plan, "iam/role:Role", lambda r: r.outputs["arn"] == role_arn)
+    (document,) = [
+        json.loads(p.inputs["policy"])
+        for p in of_type(plan, ROLE_POLICY)
+        if p.name == role.name and p.inputs["role"] in (role.outputs["name"], f"{role.name}-id")
+    ]
+    assert guard_rail_outcomes(document) == expected_outcomes()
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_one_run_at_a_time_with_the_cap_and_each_resource_judged_by_its_tag(
+    guard_plans: dict[str, Plan], env: str
+) -> None:
+    function = guard_function(guard_plans[env])
+    assert function.inputs["reservedConcurrentExecutions"] == 1
+    variables = function.inputs["environment"]["variables"]
+    cap = stack_config(GUARD, env).get("max-teardowns")
+    assert variables.get("GPUKIT_MAX_TEARDOWNS") == (None if cap is None else str(cap))
+    assert "GPUKIT_ENV" not in variables
+
+
 def test_executor_may_invoke_processors_and_read_payloads_only_where_configured(
     guard_plans: dict[str, Plan],
 ) -> None:

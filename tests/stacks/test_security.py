@@ -45,9 +45,8 @@ def test_no_iam_statement_allows_wildcard_actions(plans: dict[str, Plan], env: s
         if action == "*" or action.endswith(":*") or "*" in action
     ]
     assert wildcards == []
-    assert all(
-        st["Effect"] == "Allow" and "NotAction" not in st for _, d in docs for st in d["Statement"]
-    )
+    statements = [st for _, d in docs for st in d["Statement"]]
+    assert all(st["Effect"] in ("Allow", "Deny") and "NotAction" not in st for st in statements)
 
 
 @pytest.mark.parametrize("env", ENVS)

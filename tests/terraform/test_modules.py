@@ -18,7 +18,7 @@ from policies import tags as T
 from policies.iam import wildcard_problems
 
 ROOT = Path(__file__).parents[2] / "modules" / "terraform"
-MODULES = ("bedrock-throughput", "gpu-endpoint", "guard-service")
+MODULES = ("bedrock-throughput", "gpu-endpoint", "guard-service", "power-tuner")
 SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?")
 
 
@@ -107,9 +107,10 @@ def test_generated_guard_policy_matches_guard_iam() -> None:
 def test_guard_policy_binds_every_placeholder_to_a_module_resource() -> None:
     main = (ROOT / "guard-service" / "main.tf").read_text(encoding="utf-8")
     for reference in guard_policy.BINDINGS.values():
-        address = reference.removeprefix("${").removesuffix(".arn}")
-        kind, name = address.split(".")
-        assert f'resource "{kind}" "{name}"' in main
+        parts = reference.removeprefix("${").removesuffix("}").split(".")
+        block = "data" if parts[0] == "data" else "resource"
+        kind, name = parts[1:3] if block == "data" else parts[:2]
+        assert f'{block} "{kind}" "{name}"' in main
 
 
 def test_the_audit_table_expires_run_claims_by_their_ttl_attribute() -> None:

@@ -14,8 +14,13 @@ output "variant_name" {
 }
 
 output "scaling_resource_id" {
-  description = "Application Auto Scaling resource id of the variant."
-  value       = aws_appautoscaling_target.variant.resource_id
+  description = "Application Auto Scaling resource id: the variant's, or with scale_to_zero the inference component's."
+  value       = local.scale_to_zero ? aws_appautoscaling_target.copies[0].resource_id : aws_appautoscaling_target.variant[0].resource_id
+}
+
+output "inference_component_name" {
+  description = "The inference component serving the model with scale_to_zero (its InferenceComponentName metric dimension), else null."
+  value       = local.scale_to_zero ? local.component_name : null
 }
 
 output "tags" {

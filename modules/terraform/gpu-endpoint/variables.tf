@@ -145,3 +145,25 @@ variable "tags" {
   description = "Extra tags (e.g. gpukit:expires-at), merged under the required gpukit tags, which win."
   default     = {}
 }
+
+variable "scale_to_zero" {
+  type = object({
+    accelerators_per_copy       = number
+    memory_mb_per_copy          = number
+    max_copies                  = optional(number, 2)
+    max_instances               = optional(number, 2)
+    target_invocations_per_copy = optional(number, 30)
+    scale_in_cooldown_seconds   = optional(number, 900)
+  })
+  description = "Serve the model as an inference component whose copies (and, through managed instance scaling, instances) scale to zero when idle and back to one when a request arrives; null keeps a plain variant with at least min_capacity instances. Cold starts take minutes: see docs/cost.md."
+  default     = null
+
+  validation {
+    condition = var.scale_to_zero == null ? true : (
+      var.scale_to_zero.accelerators_per_copy >= 1 && var.scale_to_zero.memory_mb_per_copy >= 128 &&
+      var.scale_to_zero.max_copies >= 1 && var.scale_to_zero.max_instances >= 1 &&
+      var.scale_to_zero.target_invocations_per_copy > 0
+    )
+    error_message = "scale_to_zero needs accelerators_per_copy >= 1, memory_mb_per_copy >= 128, max_copies and max_instances >= 1 and a positive target_invocations_per_copy."
+  }
+}

@@ -6,13 +6,21 @@ locals {
     "gpukit:cost-center" = var.cost_center
     "gpukit:managed-by"  = "gpukit"
   })
-  event = {
-    env           = var.environment
-    apply         = var.apply
-    regions       = var.regions
-    max_teardowns = var.max_teardowns
+  # The handler reads its settings from the environment; the event can only force a dry run.
+  event = { dry_run = !var.apply }
+  # Set only when given: without GPUKIT_ENV each resource is judged by its own gpukit:env tag.
+  optional_variables = {
+    for key, value in {
+      GPUKIT_MAX_TEARDOWNS = var.max_teardowns == null ? null : tostring(var.max_teardowns)
+      GPUKIT_ENV           = var.force_environment
+    } : key => value if value != null
   }
 }
+
+# Bound into local.guard_policy: resource ARNs are scoped to this partition and account.
+data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
 
 data "aws_iam_policy_document" "lambda_assume" {
   statement {
@@ -160,14 +168,13 @@ resource "aws_lambda_function" "guard" {
   }
 
   environment {
-    variables = {
+    variables = merge(local.optional_variables, {
       GPUKIT_AUDIT_TABLE      = aws_dynamodb_table.audit.name
       GPUKIT_SNS_TOPIC_ARN    = aws_sns_topic.notices.arn
-      GPUKIT_ENV              = var.environment
       GPUKIT_APPLY            = var.apply ? "true" : "false"
       GPUKIT_REGIONS          = join(",", var.regions)
       POWERTOOLS_SERVICE_NAME = "gpukit-guard"
-    }
+    })
   }
 
   tags = local.tags

@@ -10,7 +10,7 @@ variable "name" {
 
 variable "environment" {
   type        = string
-  description = "Policy environment the guard applies (and gpukit:env of its own resources): dev, staging or prod."
+  description = "Environment of the guard's own resources (their gpukit:env tag): dev, staging or prod. Resources the guard judges are judged by their own tag unless force_environment is set."
 
   validation {
     condition     = contains(["dev", "staging", "prod"], var.environment)
@@ -76,8 +76,24 @@ variable "regions" {
 
 variable "max_teardowns" {
   type        = number
-  description = "Upper bound on teardowns per run, on top of the policy's own limit (null: the policy's)."
+  description = "Upper bound on teardowns per run, on top of the policy's own limit (null: the policy's). Reaches the Lambda as GPUKIT_MAX_TEARDOWNS."
   default     = null
+
+  validation {
+    condition     = var.max_teardowns == null ? true : (var.max_teardowns >= 0 && floor(var.max_teardowns) == var.max_teardowns)
+    error_message = "max_teardowns must be a whole number >= 0 (or null)."
+  }
+}
+
+variable "force_environment" {
+  type        = string
+  description = "Judge every resource under this environment's policy, whatever its gpukit:env tag says (sets GPUKIT_ENV). Leave null, the default, when environments share an account: each resource is then judged by its own tag."
+  default     = null
+
+  validation {
+    condition     = var.force_environment == null ? true : contains(["dev", "staging", "prod"], var.force_environment)
+    error_message = "force_environment must be dev, staging, prod or null."
+  }
 }
 
 variable "notify_emails" {

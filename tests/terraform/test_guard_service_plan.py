@@ -1,0 +1,185 @@
+"""The guard-service module, planned for real: ``terraform init``, ``validate``, ``plan -out``
+and ``show -json`` of its ``dev-hourly`` example, with the AWS provider pointed at the
+emulator (fake credentials). The topic, audit table and log group are applied first
+(``-target``) so the plan knows their ARNs, and with them the Lambda's whole environment
+and the role's policy document."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from gpukit.emulator import Emulator
+from guard.handler import config_from_env
+from guard.iam import policy_document
+from tests.guard.iam_eval import expected_outcomes, guard_rail_outcomes
+
+pytestmark = [pytest.mark.emulator, pytest.mark.slow]
+
+MODULE = Path(__file__).resolve().parents[2] / "modules" / "terraform" / "guard-service"
+EXAMPLE = Path("examples") / "dev-hourly"
+FIRST = ("aws_sns_topic.notices", "aws_dynamodb_table.audit", "aws_cloudwatch_log_group.guard")
+SERVICES = ("sts", "sns", "dynamodb", "logs", "iam", "lambda", "sqs", "scheduler", "cloudwatch")
+MIRROR_ROOTS = (
+    Path.home() / ".terraform.d" / "plugins",
+    Path.home() / ".local" / "share" / "terraform" / "plugins",
+    Path("/usr/local/share/terraform/plugins"),
+    Path("/usr/share/terraform/plugins"),
+    Path("/opt"),
+    Path("/usr/local"),
+)
+
+
+def provider_mirror() -> Path:
+    """A filesystem mirror holding hashicorp/aws: its folder above ``registry.terraform.io``."""
+    for root in MIRROR_ROOTS:
+        if not root.is_dir():
+            continue
+        for current, dirs, _ in os.walk(root):
+            depth = len(Path(current).relative_to(root).parts)
+            if (Path(current) / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+                return Path(current)
+            if depth >= 2:
+                dirs.clear()
+    raise AssertionError(f"no Terraform provider mirror with hashicorp/aws under {MIRROR_ROOTS}")
+
+
+def terraform(workdir: Path, *args: str) -> str:
+    binary = shutil.which("terraform")
+    assert binary, "terraform is not on PATH"
+    done = subprocess.run(
+        [binary, *args, "-no-color"], cwd=workdir, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, f"terraform {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def provider_override(endpoint: str) -> str:
+    endpoints = "".join(f'    {s} = "{endpoint}"\n' for s in SERVICES)
+    return (
+        'provider "aws" {\n'
+        '  region                      = "us-east-1"\n'
+        '  access_key                  = "testing"\n'
+        '  secret_key                  = "testing"\n'
+        "  skip_credentials_validation = true\n"
+        "  skip_requesting_account_id  = true\n"
+        "  skip_metadata_api_check     = true\n"
+        f"  endpoints {{\n{endpoints}  }}\n"
+        "}\n"
+    )
+
+
+def plan_json(workdir: Path) -> dict[str, Any]:
+    terraform(workdir, "plan", "-input=false", "-out=tfplan")
+    plan: dict[str, Any] = json.loads(terraform(workdir, "show", "-json", "tfplan"))
+    return plan
+
+
+def state_json(workdir: Path) -> dict[str, Any]:
+    state: dict[str, Any] = json.loads(terraform(workdir, "show", "-json"))
+    return state
+
+
+@pytest.fixture(scope="module")
+def planned(
+    emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, dict[str, Any]]]:
+    emulator.reset()
+    tmp = tmp_path_factory.mktemp("guard-service")
+    (tmp / "cli.tfrc").write_text(
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path = "{provider_mirror()}"\n  }}\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    module = tmp / "guard-service"
+    shutil.copytree(MODULE, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    workdir = module / EXAMPLE
+    (workdir / "guard.zip").write_bytes(b"stand-in package: only its hash is planned")
+    (workdir / "emulator_override.tf").write_text(provider_override(emulator.endpoint_url))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TF_CLI_CONFIG_FILE", str(tmp / "cli.tfrc"))
+        mp.setenv("TF_IN_AUTOMATION", "1")
+        mp.setenv("CHECKPOINT_DISABLE", "1")
+        terraform(workdir, "init", "-input=false")
+        terraform(workdir, "validate")
+        targets = [f"-target=module.guard.{address}" for address in FIRST]
+        terraform(workdir, "apply", "-input=false", "-auto-approve", *targets)
+        sts = boto3.client("sts", endpoint_url=emulator.endpoint_url, region_name="us-east-1")
+        plans = {
+            "example": plan_json(workdir),
+            "state": state_json(workdir),
+            "identity": sts.get_caller_identity(),
+        }
+        (workdir / "force_override.tf").write_text(
+            'module "guard" {\n  force_environment = "staging"\n}\n', encoding="utf-8"
+        )
+        plans["forced"] = plan_json(workdir)
+        yield plans
+
+
+def after(plan: dict[str, Any], address: str) -> dict[str, Any]:
+    (change,) = [c for c in plan["resource_changes"] if c["address"] == f"module.guard.{address}"]
+    values: dict[str, Any] = change["change"]["after"]
+    return values
+
+
+def created(state: dict[str, Any], address: str) -> dict[str, Any]:
+    resources = state["values"]["root_module"]["child_modules"][0]["resources"]
+    (resource,) = [r for r in resources if r["address"] == f"module.guard.{address}"]
+    values: dict[str, Any] = resource["values"]
+    return values
+
+
+def test_the_cap_reaches_the_lambda_and_each_resource_is_judged_by_its_tag(
+    planned: dict[str, dict[str, Any]],
+) -> None:
+    function = after(planned["example"], "aws_lambda_function.guard")
+    assert function["reserved_concurrent_executions"] == 1
+    (environment,) = function["environment"]
+    topic = created(planned["state"], "aws_sns_topic.notices")["arn"]
+    assert environment["variables"] == {
+        "GPUKIT_APPLY": "true",
+        "GPUKIT_AUDIT_TABLE": "gpukit-dev-audit",
+        "GPUKIT_MAX_TEARDOWNS": "5",
+        "GPUKIT_REGIONS": "us-east-1,us-west-2",
+        "GPUKIT_SNS_TOPIC_ARN": topic,
+        "POWERTOOLS_SERVICE_NAME": "gpukit-guard",
+    }
+    config = config_from_env(environment["variables"])
+    assert (config.max_teardowns, config.env, config.apply) == (5, None, True)
+    (target,) = after(planned["example"], "aws_scheduler_schedule.guard")["target"]
+    assert json.loads(target["input"]) == {"dry_run": False}
+
+
+def test_force_environment_sets_gpukit_env(planned: dict[str, dict[str, Any]]) -> None:
+    function = after(planned["forced"], "aws_lambda_function.guard")
+    assert function["reserved_concurrent_executions"] == 1
+    (environment,) = function["environment"]
+    assert environment["variables"]["GPUKIT_ENV"] == "staging"
+    assert config_from_env(environment["variables"]).env == "staging"
+
+
+def test_the_planned_role_policy_is_guard_iam_with_its_denies(
+    planned: dict[str, dict[str, Any]],
+) -> None:
+    document = json.loads(after(planned["example"], "aws_iam_role_policy.guard")["policy"])
+    state = planned["state"]
+    bound = {
+        "audit_table_arn": created(state, "aws_dynamodb_table.audit")["arn"],
+        "topic_arn": created(state, "aws_sns_topic.notices")["arn"],
+        "log_group_arn": created(state, "aws_cloudwatch_log_group.guard")["arn"],
+        "partition": "aws",
+        "account_id": planned["identity"]["Account"],
+    }
+    assert document == policy_document(bound)
+    assert guard_rail_outcomes(document) == expected_outcomes()
