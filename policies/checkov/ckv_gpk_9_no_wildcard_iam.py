@@ -36,7 +36,7 @@ def _attribute_references(conf: dict[str, Any]) -> list[str]:
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, str) and re.fullmatch(
-            r"(module\.[^.]+\.)*aws_[a-z0-9_]+\.[^.]+\.[a-z_]+", item
+            r"(module\.[^.]+\.)*(data\.)?aws_[a-z0-9_]+\.[^.]+\.[a-z_]+", item
         ):
             out.add(item)
     return sorted(r for r in out if not r.endswith((".id", ".name")))

@@ -18,6 +18,7 @@ when only one module instance holds that endpoint block.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -93,6 +94,47 @@ def _attr(vertex: Vertex, key: str) -> Any:
     return unwrap(vertex_conf(vertex).get(key))
 
 
+CLOUD_CONTROL_TYPE = "aws_cloudcontrolapi_resource"
+
+
+def cloud_control_config(vertex: Vertex) -> dict[str, Any] | None:
+    """An ``AWS::SageMaker::EndpointConfig`` Cloud Control resource's ``desired_state`` in
+    the shape of an ``aws_sagemaker_endpoint_configuration``; ``None`` for other types or
+    a state known only after apply."""
+    conf = vertex_conf(vertex)
+    if unwrap(conf.get("type_name")) != "AWS::SageMaker::EndpointConfig":
+        return None
+    raw = unwrap(conf.get("desired_state"))
+    try:
+        state = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(state, dict):
+        return None
+    blocks = []
+    for variant in state.get("ProductionVariants") or []:
+        managed = variant.get("ManagedInstanceScaling") or {}
+        blocks.append(
+            {
+                "variant_name": [variant.get("VariantName")],
+                "instance_type": [variant.get("InstanceType")],
+                "initial_instance_count": [variant.get("InitialInstanceCount")],
+                "managed_instance_scaling": [
+                    {
+                        "status": [managed.get("Status")],
+                        "min_instance_count": [managed.get("MinInstanceCount")],
+                        "max_instance_count": [managed.get("MaxInstanceCount")],
+                    }
+                ],
+            }
+        )
+    return {
+        "__address__": address(vertex),
+        "name": [state.get("EndpointConfigName")],
+        "production_variants": blocks,
+    }
+
+
 class Fleet:
     """The resource vertices of one graph, grouped by resource type."""
 
@@ -105,13 +147,24 @@ class Fleet:
     def of(self, resource_type: str) -> list[Vertex]:
         return self.by_type.get(resource_type, [])
 
-    def endpoint_config(self, endpoint: Vertex) -> Vertex | None:
+    def endpoint_config(self, endpoint: Vertex) -> dict[str, Any] | None:
+        """The endpoint's configuration as checkov-style configuration: an
+        ``aws_sagemaker_endpoint_configuration``, or an ``AWS::SageMaker::EndpointConfig``
+        created through ``aws_cloudcontrolapi_resource``."""
         wanted = _attr(endpoint, "endpoint_config_name")
         for cfg in self.of(ENDPOINT_CONFIG_TYPE):
             if _known(wanted) and _attr(cfg, "name") == wanted:
-                return cfg
+                return vertex_conf(cfg) | {"__address__": address(cfg)}
             if _references(endpoint, "endpoint_config_name", cfg, self):
-                return cfg
+                return vertex_conf(cfg) | {"__address__": address(cfg)}
+        for cc in self.of(CLOUD_CONTROL_TYPE):
+            conf = cloud_control_config(cc)
+            if conf is None:
+                continue
+            if (_known(wanted) and unwrap(conf.get("name")) == wanted) or _references(
+                endpoint, "endpoint_config_name", cc, self
+            ):
+                return conf
         return None
 
     def target(self, endpoint: Vertex, variant: str) -> Vertex | None:
@@ -151,10 +204,12 @@ def endpoint_with_scaling(fleet: Fleet, endpoint: Vertex) -> Resource | None:
             f"endpoint configuration{named}",
             "is not in the scanned code (instance types unknown)",
         )
-    variants = gpu_variants(vertex_conf(cfg), address(cfg))
+    variants = gpu_variants(cfg, str(cfg.get("__address__")))
     if not variants:
         return None
     for variant in variants:
+        if variant.get("autoscaling"):
+            continue  # managed instance scaling
         target = fleet.target(endpoint, variant["name"])
         if target is not None and fleet.has_policy(target):
             low, high = _attr(target, "min_capacity"), _attr(target, "max_capacity")

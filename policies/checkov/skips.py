@@ -8,6 +8,7 @@ carrying the entry's reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from policies.errors import InputError
 
 SKIPS_FILE = Path(__file__).with_name("skips.yaml")
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
 
 
 class Skip(BaseModel):
@@ -31,11 +33,12 @@ class Skip(BaseModel):
     reason: str = Field(min_length=10)
 
     def matches(self, check_id: str, address: str, file_path: str = "") -> bool:
-        """True for this check on ``module.<...>.<resource>``; when the result points at a
-        ``.tf`` file (HCL scans, enriched plans) that file must be ``file``, and the module
-        scanned on its own (address ``<resource>``) matches too."""
+        """True for this check on ``module.<...>.<resource>`` (any ``count``/``for_each``
+        key); when the result points at a ``.tf`` file (HCL scans, enriched plans) that file
+        must be ``file``, and the module scanned on its own (``<resource>``) matches too."""
         if check_id != self.check:
             return False
+        address = _INSTANCE_KEY.sub("", address)  # tuner["analyzer"] is tuner
         in_module = address.startswith("module.") and address.endswith(f".{self.resource}")
         path = file_path.replace("\\", "/")
         if path.endswith(".tf"):

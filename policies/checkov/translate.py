@@ -112,8 +112,9 @@ def ptu_resource(conf: Mapping[str, Any], commitment: str | None = None) -> Reso
 
 def gpu_variants(config_conf: Mapping[str, Any], address: str) -> list[dict[str, Any]]:
     """The production variants of an endpoint configuration that run on accelerator
-    instance types (:mod:`policies.gpu`); :class:`Unresolved` when an instance type is
-    not known before apply."""
+    instance types (:mod:`policies.gpu`), managed instance scaling counting as autoscaling
+    (as the guard reads it); :class:`Unresolved` when an instance type is not known before
+    apply."""
     variants: list[dict[str, Any]] = []
     for index, block in enumerate(config_conf.get("production_variants") or []):
         if not isinstance(block, Mapping):
@@ -125,13 +126,24 @@ def gpu_variants(config_conf: Mapping[str, Any], address: str) -> list[dict[str,
         if not is_gpu_instance_type(itype):
             continue
         count = unwrap(block.get("initial_instance_count"))
-        variants.append(
-            {
-                "name": name if isinstance(name, str) and name else f"variant-{index}",
-                "instance_type": itype,
-                "instance_count": count if isinstance(count, int) and count >= 0 else 1,
-            }
-        )
+        variant: dict[str, Any] = {
+            "name": name if isinstance(name, str) and name else f"variant-{index}",
+            "instance_type": itype,
+            "instance_count": count if isinstance(count, int) and count >= 0 else 1,
+        }
+        managed = unwrap(block.get("managed_instance_scaling"))
+        if isinstance(managed, Mapping) and unwrap(managed.get("status")) == "ENABLED":
+            low, high = (
+                unwrap(managed.get("min_instance_count")),
+                unwrap(managed.get("max_instance_count")),
+            )
+            variant.update(
+                autoscaling=True,
+                min_instances=low if isinstance(low, int) else None,
+                max_instances=high if isinstance(high, int) else None,
+                scale_to_zero=low == 0,
+            )
+        variants.append(variant)
     return variants
 
 

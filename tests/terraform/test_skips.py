@@ -39,6 +39,7 @@ def test_every_entry_names_a_resource_of_its_module_file() -> None:
         ("CKV_AWS_117", "module.guard.aws_lambda_function.guard", "/app/main.tf", False),
         ("CKV_AWS_117", "module.guard.aws_lambda_function.guarded", "/plan.json", False),
         ("CKV_AWS_272", "module.guard.aws_lambda_function.guard", "/plan.json", False),
+        ("CKV_AWS_117", 'module.g["a"].aws_lambda_function.guard["x"]', "/plan.json", True),
     ],
 )
 def test_an_entry_covers_its_check_on_its_resource_only(
