@@ -36,10 +36,13 @@ def _attribute_references(conf: dict[str, Any]) -> list[str]:
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, str) and re.fullmatch(
-            r"(module\.[^.]+\.)*(data\.)?aws_[a-z0-9_]+\.[^.]+\.[a-z_]+", item
+            r"(module\.[^.]+\.)*(data\.aws_[a-z0-9_]+\.[^.]+(\.[a-z_]+)?"
+            r"|aws_[a-z0-9_]+\.[^.]+\.[a-z_]+)",
+            item,
         ):
             out.add(item)
-    return sorted(r for r in out if not r.endswith((".id", ".name")))
+    kept = {r for r in out if not r.endswith((".id", ".name"))}
+    return sorted(r for r in kept if not any(o.startswith(f"{r}.") for o in kept))
 
 
 def unknown_reason(conf: dict[str, Any], raw: Any) -> str:
@@ -55,8 +58,8 @@ def unknown_reason(conf: dict[str, Any], raw: Any) -> str:
     if refs:
         return (
             f"{address}: the policy document is known only after apply: it is rendered from"
-            f" {', '.join(refs)}, which this plan creates, so its actions and resources"
-            " cannot be judged before then"
+            f" {', '.join(refs)}, which the plan does not know yet, so its actions and"
+            " resources cannot be judged before then"
         )
     return f"{address}: policy is an expression ({raw}) that cannot be evaluated without a plan"
 

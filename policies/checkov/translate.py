@@ -28,7 +28,7 @@ SCALING_POLICY_TYPE = "aws_appautoscaling_policy"
 ACCOUNT = "000000000000"
 REGION = "unknown"
 
-_EXPRESSION = re.compile(r"\$\{|^(var|local|module|data)\.|^aws_[a-z0-9_]+\.")
+_EXPRESSION = re.compile(r"\$\{|^(var|local|module|data)\.|^aws_[a-z0-9_]+\.|^[a-z_0-9]+\(")
 
 
 class Unresolved(Exception):

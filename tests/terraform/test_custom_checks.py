@@ -111,10 +111,9 @@ def test_cpu_endpoints_are_not_judged_and_missing_configs_are_unknown(
 
 def test_scaling_configured_by_the_caller_of_an_endpoint_module() -> None:
     """Names known only after apply: the target and policy in the root reach the endpoint
-    through ``module.scaled.endpoint_name``; the gpu-endpoint module's own target and policy
-    reach its endpoint by reference; the root's fixed endpoint has neither."""
+    through ``module.scaled.endpoint_name``; the root's fixed endpoint has neither."""
     report = scan_terraform(FIXTURES / "module_call", gpukit_only=True).report
     assert outcome(report, "CKV_GPK_7") == (
-        {"module.scaled.aws_sagemaker_endpoint.this", "module.llm.aws_sagemaker_endpoint.this"},
+        {"module.scaled.aws_sagemaker_endpoint.this"},
         {"aws_sagemaker_endpoint.fixed"},
     )
