@@ -22,6 +22,8 @@ from typing import Any
 
 from gpukit.emulator import Emulator, offline_env, seed_fleet, start_emulator
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
+from guard.actions.mark import mark_record
+from guard.audit import FileAuditStore
 from policies import tags as T
 from policies.findings import DECISION_RANK, Decision
 from policies.timeutil import iso
@@ -92,6 +94,17 @@ class Fleet:
     def label(self, arn: str) -> str:
         env = self.tags.get(arn, {}).get(T.ENV, "untagged")
         return f"{self.name.get(arn, arn)} ({env})"
+
+
+def record_seeded_marks(fleet: Fleet, audit: Path) -> None:
+    """The seeded ``gpukit:marked`` tags stand for marks an earlier guard run placed: write
+    that run's records (the guard counts only marks its audit trail holds)."""
+    records = [
+        mark_record("guard-earlier-run", tags[T.MARKED].partition("@")[2], arn, tags[T.MARKED])
+        for arn, tags in fleet.tags.items()
+        if T.MARKED in tags
+    ]
+    FileAuditStore(audit).write(records)
 
 
 def print_fleet(fleet: Fleet) -> None:
@@ -216,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Local AWS emulator on {emu.endpoint_url} (moto + emulated Bedrock PTU API)")
         fleet = Fleet(seed_fleet(emu, now, REGION), now)
         print_fleet(fleet)
+        record_seeded_marks(fleet, audit)
         try:
             print_findings_table(fleet, run_guard(emu, audit, now, "scan"))
             applied = run_guard(emu, audit, now, "run", "--apply")

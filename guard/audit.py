@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, get_args
 from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
 from guard.clients import ClientFactory
 
-Kind = Literal["run", "decision", "action", "snapshot", "notify"]
+Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
 TABLE_ENV = "GPUKIT_AUDIT_TABLE"
@@ -62,6 +62,9 @@ class AuditStore(Protocol):
 
     def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
         """The most recent record of ``kind`` about ``arn``."""
+
+    def placed_marks(self, arn: str) -> set[str]:
+        """Every ``gpukit:marked`` value the guard recorded placing on ``arn``."""
 
     def describe(self) -> str:
         """Where records go, for messages."""
@@ -150,7 +153,10 @@ class FileAuditStore:
             try:
                 records.append(parse_record(line))
             except ValueError as exc:
-                if n == len(lines) and isinstance(exc, Unparsable):  # a write cut short
+                # A write cut short: the last line, not JSON, but begun like a record (a
+                # binary or foreign file is not a torn audit file).
+                torn = n == len(lines) and line.lstrip().startswith(b"{")
+                if torn and isinstance(exc, Unparsable):
                     self.warnings.append(
                         f"{self.path}:{n}: torn last line (a write cut short), ignored; "
                         "every whole record before it is used"
@@ -162,6 +168,9 @@ class FileAuditStore:
     def latest(self, kind: Kind, arn: str) -> AuditRecord | None:
         matches = [r for r in self.read() if r.kind == kind and r.arn == arn]
         return matches[-1] if matches else None
+
+    def placed_marks(self, arn: str) -> set[str]:
+        return {str(r.data.get("value")) for r in self.read() if r.kind == "mark" and r.arn == arn}
 
     def describe(self) -> str:
         return str(self.path)
@@ -208,7 +217,7 @@ class DynamoAuditStore:
 
     - run: ``pk = "run#<run_id>"``, ``sk = "run#<at>"``
     - about a resource: ``pk = "arn#<arn>"``, ``sk = "<kind>#<at>#<run_id>#<n>"``
-      where kind is ``decision``, ``action``, ``snapshot`` or ``notify``
+      where kind is ``decision``, ``action``, ``snapshot``, ``notify`` or ``mark``
     - a claim: ``pk = "claim#<arn>"``, ``sk = "<action>#<state>"`` (see ``guard.claims``)
 
     Every item also has ``kind``, ``run_id``, ``at``, ``arn`` and ``data`` (a JSON string),
@@ -274,6 +283,17 @@ class DynamoAuditStore:
             data=json.loads(item["data"]),
         )
 
+    def placed_marks(self, arn: str) -> set[str]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :kind)",
+            ExpressionAttributeValues={":pk": {"S": f"arn#{arn}"}, ":kind": {"S": "mark#"}},
+            ProjectionExpression="#d",
+            ExpressionAttributeNames={"#d": "data"},
+        )
+        values = (json.loads(i["data"]["S"]).get("value") for p in pages for i in p["Items"])
+        return {str(v) for v in values}
+
     def describe(self) -> str:
         return f"dynamodb table {self.table}"
 
@@ -310,8 +330,7 @@ def open_store(
     if table is not None:
         if not TABLE_NAME.fullmatch(table):
             raise AuditConfigError(
-                f"{source}: {table!r} is not a DynamoDB table name "
-                "(3 to 255 of A-Z a-z 0-9 _ - .)"
+                f"{source}: {table!r} is not a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ - .)"
             )
         return DynamoAuditStore(factory, table, region)
     if path is not None:

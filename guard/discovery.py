@@ -194,8 +194,9 @@ def endpoint_config(
         if not instance_type or not is_gpu_instance_type(instance_type):
             continue
         name = spec["VariantName"]
-        live = current.get(name, {})
-        count = live.get("CurrentInstanceCount", spec.get("InitialInstanceCount", 0))
+        # What runs, not what was asked for: a variant DescribeEndpoint does not list (a
+        # Failed endpoint has none) runs no instances.
+        count = current.get(name, {}).get("CurrentInstanceCount", 0)
         target = scaling.get(f"endpoint/{endpoint['EndpointName']}/variant/{name}")
         managed = spec.get("ManagedInstanceScaling") or {}
         managed_on = managed.get("Status") == "ENABLED"

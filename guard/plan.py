@@ -1,10 +1,13 @@
 """Turn evaluations into the steps a run takes (pure: no AWS calls).
 
 The engine decides *what* a resource deserves; this module adds the guard's own rails:
-a teardown needs a prior ``gpukit:marked = teardown@<time>`` tag (two-phase; a ``review``
-mark restarts the grace period), a committed PTU inside its term is ``blocked`` with its
-end date, teardowns are capped per run (most wasteful first), marks are not rewritten
-nor removed while usage is unknown, and unchanged notifications are not sent twice.
+a teardown needs a prior ``gpukit:marked = teardown@<time>`` tag the guard placed (two-phase;
+a ``review`` mark restarts the grace period; a mark the audit store has no record of is
+absent from the evaluated resource, so it is marked anew), a committed PTU inside its term
+is ``blocked`` with its end date, teardowns are capped per run (most wasteful first), marks
+are not rewritten nor removed while usage is unknown, and unchanged notifications are not
+sent twice. Marks are read from the evaluated resource; the tags AWS returned (which the
+actions re-check before acting) stay on the discovered item.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Literal
 from guard.discovery import Discovered
 from policies import tags as T
 from policies.context import TEARDOWN_MARK, Mark
-from policies.engine import Evaluation
+from policies.engine import ACTIONS, Evaluation
 from policies.findings import Decision
 from policies.timeutil import iso
 
@@ -79,13 +82,25 @@ def committed_until(item: Discovered, now: datetime) -> datetime | None:
     return ptu.commitment_expires_at or datetime.max.replace(tzinfo=now.tzinfo)
 
 
+def _not_placed(item: Discovered, ev: Evaluation) -> str:
+    """Why the mark on the resource does not count, if it is one the guard did not place."""
+    value = item.resource.tags.get(T.MARKED)
+    if value is None or value == ev.resource.tags.get(T.MARKED):
+        return ""
+    return (
+        f"{T.MARKED}={value!r} has no record in the audit store of the guard placing it;"
+        " marked anew, the grace period starts now"
+    )
+
+
 def _mark_step(item: Discovered, ev: Evaluation, now: datetime) -> Step | None:
     two_phase = any(f.decision is Decision.MARK and f.act_after for f in ev.findings)
     wanted = TEARDOWN_MARK if two_phase else REVIEW_MARK
-    current = Mark.parse(item.resource.tags.get(T.MARKED))
+    current = Mark.parse(ev.resource.tags.get(T.MARKED))
     if current is not None and (current.action == wanted or wanted == REVIEW_MARK):
         return None
-    return Step("mark", item, ev, mark_value=Mark(wanted, now).render())
+    mark = Mark(wanted, now).render()
+    return Step("mark", item, ev, mark_value=mark, detail=_not_placed(item, ev))
 
 
 def _teardown_step(item: Discovered, ev: Evaluation, now: datetime) -> Step:
@@ -99,7 +114,12 @@ def _teardown_step(item: Discovered, ev: Evaluation, now: datetime) -> Step:
             hold="blocked",
             detail=f"committed PTU: it cannot be deleted before {when}",
         )
-    mark = Mark.parse(item.resource.tags.get(T.MARKED))
+    if ev.decision is Decision.BLOCKED:
+        why = "; ".join(
+            f"{f.rule_id}: {f.reason}" for f in ev.findings if f.decision is Decision.BLOCKED
+        )
+        return Step("teardown", item, ev, hold="blocked", detail=f"blocked: {why}")
+    mark = Mark.parse(ev.resource.tags.get(T.MARKED))
     if mark is None:
         return Step(
             "teardown",
@@ -137,15 +157,17 @@ def plan(
     steps: list[Step] = []
     for ev in evaluations:
         item = items[ev.resource.arn]
-        if ev.decision is Decision.TEARDOWN:
+        wants_teardown = any(f.decision is Decision.TEARDOWN for f in ev.findings)
+        unmark = T.MARKED in item.resource.tags and ev.decision not in ACTIONS
+        if ev.decision is Decision.TEARDOWN or (ev.decision is Decision.BLOCKED and wants_teardown):
             steps.append(_teardown_step(item, ev, now))
         elif ev.decision is Decision.MARK:
             mark = _mark_step(item, ev, now)
             if mark is not None:
                 steps.append(mark)
-        elif ev.needs_unmark and ev.resource.usage is None:
+        elif unmark and ev.resource.usage is None:
             steps.append(Step("unmark", item, ev, hold="skipped", detail=UNKNOWN_USAGE_KEEPS_MARK))
-        elif ev.needs_unmark:
+        elif unmark:
             steps.append(Step("unmark", item, ev))
     steps = _cap_teardowns(steps, max_teardowns)
     if notify:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from guard.actions import RUNNERS
 from guard.actions.base import ActionContext, record
+from guard.actions.mark import judged_marks
+from guard.actions.notify import notice_first, unsent_notice
 from guard.audit import AuditRecord, AuditStore, FileAuditStore
 from guard.awsutil import error_message
 from guard.claims import CLAIM_TTL, ClaimKey, wall_clock
@@ -17,6 +19,7 @@ from guard.discovery import Discovered, discover
 from guard.metrics import UsageRequest, read_usage
 from guard.plan import Step, plan
 from guard.pricing import load_prices
+from policies import tags as T
 from policies.context import hours
 from policies.engine import Evaluation, evaluate_many, select_policy
 from policies.environment import EnvironmentPolicy, load_policies
@@ -95,8 +98,9 @@ def run_guard(
     ]
     resources = [d.resource.model_copy(update={"usage": usage[a]}) for a, d in items.items()]
     items = {r.arn: Discovered(items[r.arn].rtype, r, items[r.arn].raw) for r in resources}
+    judged, unchecked = judged_marks(audit, resources)
     say("evaluating")
-    evaluations = evaluate_many(resources, policies, now, prices, forced_env=config.env)
+    evaluations = evaluate_many(judged, policies, now, prices, forced_env=config.env)
     notified: dict[str, str] = {}
     unread = None
     if config.sns_topic_arn and config.apply:
@@ -109,6 +113,12 @@ def run_guard(
         notify=bool(config.sns_topic_arn),
         last_notified=notified,
     )
+    steps = [
+        replace(s, hold="skipped", detail=f"{T.MARKED} not checked in {audit.describe()}: {why}")
+        if (why := unchecked.get(s.arn)) and s.kind != "notify"
+        else s
+        for s in steps
+    ]
     if unread is not None:
         actions.append(
             ActionRecord(
@@ -166,13 +176,15 @@ def _execute(
 ) -> list[ActionRecord]:
     out: list[ActionRecord] = []
     elsewhere: dict[str, str] = {}  # ARN -> the other run acting on it
-    for step in steps:
+    for step in notice_first(steps):
         if step.hold is not None:
             result = record(step, step.hold, step.detail)
         elif not apply:
             result = record(step, "dry-run", step.mark_value or step.detail or DRY_RUN[step.kind])
         elif step.arn in elsewhere:
             result = record(step, "skipped", f"left to run {elsewhere[step.arn]}, acting on it")
+        elif step.kind == "teardown" and (unsent := unsent_notice(ctx.done.get(step.arn, []))):
+            result = record(step, "skipped", unsent)
         else:
             say(f"{step.kind} {step.item.resource.name}")
             result = _claim_and_act(ctx, step, elsewhere)

@@ -8,14 +8,16 @@ from datetime import datetime
 
 from policies import tags as T
 from policies.context import RuleContext
-from policies.environment import EnvironmentPolicy
+from policies.environment import EnvironmentPolicy, require_env, resolve_env
 from policies.findings import DECISION_RANK, Decision, Finding, Severity
 from policies.model import Resource
 from policies.pricing import PriceBook, load_bundled
 from policies.rules import all_rules
 from policies.rules.gpk008_exemption import exemption_honoured
 
-#: Policy used for resources without a valid ``gpukit:env`` tag: the strictest non-prod one.
+#: Policy for resources without a ``gpukit:env`` tag (one without an owner is never deleted
+#: unless the policy says ``teardown_untagged``). A value that names no environment gets
+#: the strictest policy instead (see :func:`policies.environment.resolve_env`).
 UNTAGGED_ENV = "dev"
 
 ACTIONS = (Decision.MARK, Decision.TEARDOWN)
@@ -81,9 +83,12 @@ def select_policy(
     policies: Mapping[str, EnvironmentPolicy],
     forced_env: str | None = None,
 ) -> EnvironmentPolicy:
-    """The policy for a resource: a forced env, else its ``gpukit:env`` tag, else dev."""
-    env = forced_env or resource.env or UNTAGGED_ENV
-    return policies[env]
+    """The policy for a resource: a forced env, else the one its ``gpukit:env`` tag names
+    (any case, aliases allowed; a value naming none gets the strictest), else dev when the
+    tag is absent."""
+    if forced_env:
+        return policies[require_env(forced_env, policies)]
+    return policies[resolve_env(resource.tags.get(T.ENV), policies) or UNTAGGED_ENV]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Decision(StrEnum):
-    """What should happen to a resource, from least to most drastic."""
+    """What should happen to a resource (their order is :data:`DECISION_RANK`)."""
 
     OK = "ok"
     WARN = "warn"
@@ -23,13 +23,15 @@ class Severity(StrEnum):
     ERROR = "error"
 
 
-#: Order used to pick the strongest decision for a resource.
+#: Order used to pick the strongest decision for a resource: ``blocked`` outranks
+#: ``teardown``, so one blocking finding (a commitment term, even one whose end is unknown)
+#: stops a teardown another rule asks for.
 DECISION_RANK = {
     Decision.OK: 0,
     Decision.WARN: 1,
     Decision.MARK: 2,
-    Decision.BLOCKED: 3,
-    Decision.TEARDOWN: 4,
+    Decision.TEARDOWN: 3,
+    Decision.BLOCKED: 4,
 }
 
 FAILING_DECISIONS = frozenset({Decision.MARK, Decision.TEARDOWN, Decision.BLOCKED})

@@ -140,8 +140,11 @@ class Resource(_Strict):
 
     @property
     def env(self) -> str | None:
+        """The environment name ``gpukit:env`` spells (any case); aliases and values that
+        name no environment need the policies: :func:`policies.environment.resolve_env`."""
         value = self.tags.get(T.ENV)
-        return value if value in T.ENVIRONMENTS else None
+        name = T.normalise_env(value) if value is not None else None
+        return name if name in T.ENVIRONMENTS else None
 
     @property
     def ptu(self) -> PtuConfig | None:

@@ -6,26 +6,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from policies.errors import InputError, parse_document, validation_messages
+from policies.errors import InputError, parse_document, read_text, validation_messages
 from policies.model import Resource, ResourceFile
 
 
 def load_resources(path: str | Path) -> list[Resource]:
     """Load ``{"resources": [...]}``; raise :class:`InputError` with ``file:line`` messages."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([f"{name}:0: (file): cannot read: {exc.strerror or exc}"]) from None
-    if name.endswith(".json"):
-        import json
-
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                [f"{name}:{exc.lineno}: (document): invalid JSON: {exc.msg}"]
-            ) from None
+    text = read_text(path)
     data, lines = parse_document(name, text)
     if isinstance(data, list):
         data = {"resources": data}

@@ -12,3 +12,9 @@ APPROVED_COMMITMENT = "gpukit:commitment-approved-by"
 
 MANAGED_BY_VALUE = "gpukit"
 ENVIRONMENTS = ("dev", "staging", "prod")
+
+
+def normalise_env(value: str) -> str:
+    """A ``gpukit:env`` value (or ``--env``) as compared with environment names and
+    aliases: case and surrounding whitespace do not count."""
+    return value.strip().casefold()

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from gpukit.cli.common import fail_input
+from gpukit.cli.common import check_regions, fail_input
 from policies.errors import InputError
 from policies.pricing import PriceBook, load_bundled
 
@@ -57,6 +57,7 @@ def build(make: Callable[[], T], flags: Mapping[str, str]) -> T:
 
 def price_book(live: bool, region: str) -> PriceBook:
     """The bundled book, or the Price List API's figures over it with ``--live-prices``."""
+    check_regions([region])
     if not live:
         return load_bundled()
     from guard.clients import ClientFactory

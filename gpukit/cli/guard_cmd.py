@@ -14,8 +14,11 @@ from rich.console import Console
 
 from gpukit.cli.common import (
     EXIT_FINDINGS,
+    check_endpoint_url,
     check_env,
     check_format,
+    check_regions,
+    check_sns_topic,
     fail_input,
     parse_now,
     policy_overrides,
@@ -167,9 +170,10 @@ def _run(
         fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
     if max_teardowns is not None and max_teardowns < 0:
         fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
-    if sns_topic is not None and not sns_topic.startswith("arn:aws"):
-        fail_input(f"--sns-topic: {sns_topic!r} is not an SNS topic ARN")
+    check_sns_topic(sns_topic)
     check_env(env)
+    check_endpoint_url(endpoint_url)
+    check_regions(regions)
     moment: datetime | None = parse_now(now) if now else None
     regions = default_regions(regions)
     factory = ClientFactory(endpoint_url)
@@ -293,6 +297,7 @@ def restore_cmd(
     """
     if not arn.startswith("arn:"):
         fail_input(f"ARN: {arn!r} is not an ARN")
+    check_endpoint_url(endpoint_url)
     if commitment is not None and no_commitment:
         fail_input("--commitment and --no-commitment: give one, not both")
     factory = ClientFactory(endpoint_url)

@@ -17,11 +17,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.common import (
+    EXIT_FINDINGS,
+    check_endpoint_url,
+    check_format,
+    check_regions,
+    fail_input,
+    read_file_option,
+)
 from gpukit.cli.tune_prices import tuning_prices
 from guard.awsutil import AwsError
 from modules.powertuning.inputs import TuningInputError, parse_input, region_of
 from modules.powertuning.report import ResultError, load_result, rows
+from policies.errors import MAX_DEPTH, json_depth
 
 STATE_MACHINE_ENV = "GPUKIT_POWERTUNER_ARN"
 DONE = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -52,14 +60,17 @@ def _payload(value: str | None) -> Any:
     if value.startswith("@"):
         path = Path(value[1:])
         source = f"--payload {path}"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            fail_input(f"{source}: cannot read ({exc.strerror})")
+        text = read_file_option("--payload", path)
+    too_deep = f"{source}: nested deeper than {MAX_DEPTH} levels"
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         fail_input(f"{source}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+    except RecursionError:
+        fail_input(too_deep)
+    if json_depth(data) > MAX_DEPTH:
+        fail_input(too_deep)
+    return data
 
 
 def follow(
@@ -207,6 +218,8 @@ def run(
         or machine_parts[5] != "stateMachine"
     ):
         fail_input(f"--state-machine: {machine!r} is not a state machine ARN")
+    check_endpoint_url(endpoint_url)
+    check_regions([region] if region is not None else [])
     raw: dict[str, Any] = {
         "lambdaARN": function,
         "powerValues": _csv_ints("--power", power),

@@ -1,4 +1,8 @@
-"""Mark: write ``gpukit:marked = <action>@<time>`` (phase one of a two-phase teardown)."""
+"""Mark: write ``gpukit:marked = <action>@<time>`` (phase one of a two-phase teardown).
+
+The guard records each mark in the audit store before writing the tag; a mark counts only
+when that record matches it (:func:`own_marks_only`), so a hand-written one starts nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from guard.actions.base import ActionContext, failure, iam_action, record
+from guard.actions.recheck import changed_since_planning
+from guard.audit import AuditRecord, AuditStore
+from guard.awsutil import error_message
 from guard.permissions import Permission, never_on_protected
 from guard.plan import Step
 from guard.resource_types import RESOURCE_TYPES
 from policies import tags as T
+from policies.model import Resource
 from policies.report import ActionRecord
 
 NAME = "mark"
@@ -30,10 +38,56 @@ PERMISSIONS = tuple(
 )
 
 
+def mark_record(run_id: str, at: str, arn: str, value: str) -> AuditRecord:
+    """The audit record of the guard placing ``gpukit:marked = value`` on ``arn``."""
+    return AuditRecord("mark", run_id, at, arn, {"value": value})
+
+
+def own_marks_only(resource: Resource, placed: set[str]) -> Resource:
+    """``resource`` as the rules may judge it: its ``gpukit:marked`` tag only when it is a
+    value the guard recorded placing on it (``placed``); any other mark is ignored (the
+    guard marks anew)."""
+    value = resource.tags.get(T.MARKED)
+    if value is None or value in placed:
+        return resource
+    tags = {k: v for k, v in resource.tags.items() if k != T.MARKED}
+    return resource.model_copy(update={"tags": tags})
+
+
+def judged_marks(
+    audit: AuditStore, resources: list[Resource]
+) -> tuple[list[Resource], dict[str, str]]:
+    """Every resource with only the guard's own mark, and (by ARN) why a mark could not be
+    checked: the runner then holds every step on that resource (neither torn down on an
+    unverified mark nor marked anew, which would restart its grace period)."""
+    out: list[Resource] = []
+    unchecked: dict[str, str] = {}
+    for resource in resources:
+        placed: set[str] = set()
+        if T.MARKED in resource.tags:
+            try:
+                placed = audit.placed_marks(resource.arn)
+            except Exception as exc:  # any store failure
+                unchecked[resource.arn] = error_message(exc)
+                placed = {resource.tags[T.MARKED]}
+        out.append(own_marks_only(resource, placed))
+    return out, unchecked
+
+
 def run(ctx: ActionContext, step: Step) -> ActionRecord:
     assert step.mark_value is not None
     calls = step.item.rtype.tags
     client: Any = ctx.client_for(step)
+    try:
+        changed = changed_since_planning(ctx, step)
+    except ClientError as exc:
+        return failure(step, exc)
+    if changed:
+        return record(step, "skipped", changed)
+    try:
+        ctx.audit.write([mark_record(ctx.run_id, ctx.at, step.arn, step.mark_value)])
+    except Exception as exc:  # any store failure: an unrecorded mark would not count
+        return record(step, "error", f"mark not recorded in {ctx.audit.describe()}: {exc}")
     try:
         getattr(client, calls.tag_call)(
             **{
@@ -43,4 +97,5 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
         )
     except ClientError as exc:
         return failure(step, exc)
-    return record(step, "done", f"{T.MARKED}={step.mark_value}")
+    why = f" ({step.detail})" if step.detail else ""
+    return record(step, "done", f"{T.MARKED}={step.mark_value}{why}")

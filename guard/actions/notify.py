@@ -1,6 +1,13 @@
-"""Notify: one SNS message per resource whose verdict changed (what, why, $/h, when)."""
+"""Notify: one SNS message per resource whose verdict changed (what, why, $/h, when).
+
+The owner hears of a teardown before it happens: the notice goes first, and a teardown
+whose notice was not sent in this run waits for a later run.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Sequence
 
 from botocore.exceptions import ClientError
 
@@ -13,13 +20,59 @@ from policies.report import ActionRecord
 
 NAME = "notify"
 PERMISSIONS = (Permission("sns:Publish", "{topic_arn}", "tell owners what the guard found"),)
+#: ``arn:<partition>:sns:<region>:<12-digit account>:<topic name>`` (names: 1-256 of
+#: letters, digits, ``-`` and ``_``; a FIFO topic's ends in ``.fifo``).
+TOPIC_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:sns:(?P<region>[a-z]{2,}(?:-[a-z]+)+-\d+):\d{12}:"
+    r"(?=[A-Za-z0-9_.-]{1,256}$)[A-Za-z0-9_-]+(?:\.fifo)?"
+)
+TOPIC_FORM = "arn:aws:sns:<region>:<12-digit account>:<topic name>"
+
+
+def topic_region(arn: str) -> str:
+    """The region of an SNS topic ARN; :class:`ValueError` saying why when it is not one."""
+    match = TOPIC_ARN.fullmatch(arn)
+    if match is None:
+        raise ValueError(f"{arn!r} is not an SNS topic ARN ({TOPIC_FORM})")
+    return match["region"]
+
+
+def notice_first(steps: Sequence[Step]) -> list[Step]:
+    """``steps`` with each teardown's notice moved just before it (only teardowns that
+    will be tried: a held one keeps its notice last, which then says why it waited)."""
+    ready = {s.arn for s in steps if s.kind == "teardown" and s.hold is None}
+    notices = {s.arn: s for s in steps if s.kind == NAME and s.arn in ready}
+    out: list[Step] = []
+    for step in steps:
+        if step.kind == NAME and step.arn in notices:
+            continue
+        if step.kind == "teardown" and step.arn in notices:
+            out.append(notices[step.arn])
+        out.append(step)
+    return out
+
+
+def unsent_notice(done: Sequence[ActionRecord]) -> str | None:
+    """Why a teardown must wait: this run owed its owner a notice and did not send it."""
+    for action in done:
+        if action.action == NAME and action.status != "done":
+            return (
+                f"owner's notice not sent ({action.status}: {action.detail}); "
+                "the teardown waits until it is"
+            )
+    return None
 
 
 def _when(step: Step, outcomes: list[str]) -> str:
     ev = step.evaluation
     due = [f.act_after for f in ev.findings if f.act_after]
+    if ev.decision is Decision.TEARDOWN and outcomes:
+        return "Acted on in this run: " + "; ".join(outcomes)
     if ev.decision is Decision.TEARDOWN:
-        return "Acted on in this run: " + ("; ".join(outcomes) or "teardown pending")
+        return (
+            "Due for teardown in this run, right after this notice. A snapshot is kept:"
+            f" `gpukit guard restore {step.arn}` brings it back."
+        )
     if ev.decision is Decision.MARK and due:
         return f"Marked; it will be torn down after {max(due)} unless it is used or exempted."
     if ev.decision is Decision.MARK:
@@ -53,9 +106,12 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
         return record(step, "skipped", "no SNS topic configured")
     outcomes = [f"{a.action} {a.status}" for a in ctx.done.get(step.arn, [])]
     subject, body = message(step, outcomes)
-    topic_region = ctx.sns_topic_arn.split(":")[3]
     try:
-        ctx.factory.client("sns", topic_region).publish(
+        region = topic_region(ctx.sns_topic_arn)
+    except ValueError as exc:
+        return record(step, "error", str(exc))
+    try:
+        ctx.factory.client("sns", region).publish(
             TopicArn=ctx.sns_topic_arn, Subject=subject, Message=body
         )
     except ClientError as exc:

@@ -1,4 +1,5 @@
-"""Teardown: snapshot to the audit store, then delete.
+"""Teardown: re-read the resource (skip if it changed since planning), snapshot it to the
+audit store, then delete.
 
 A PTU is deleted (only when it has no commitment or its term has ended; the planner
 holds committed ones as ``blocked``). An endpoint is deleted but its endpoint config and
@@ -12,6 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from guard.actions.base import ActionContext, failure, iam_action, record
+from guard.actions.recheck import changed_since_planning
 from guard.audit import AuditRecord
 from guard.awsutil import error_message
 from guard.permissions import Permission, never_on_protected
@@ -54,6 +56,12 @@ def snapshot(step: Step) -> dict[str, Any]:
 
 def run(ctx: ActionContext, step: Step) -> ActionRecord:
     rtype = step.item.rtype
+    try:
+        changed = changed_since_planning(ctx, step)
+    except ClientError as exc:
+        return failure(step, exc)
+    if changed:
+        return record(step, "skipped", changed)
     try:
         ctx.audit.write([AuditRecord("snapshot", ctx.run_id, ctx.at, step.arn, snapshot(step))])
     except Exception as exc:  # any store failure: never delete without a snapshot

@@ -9,10 +9,11 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
+from policies import tags as T
 from policies.checkov.notes import NOTES, Unknown
 from policies.checkov.translate import Unresolved, address_of, resources_from_conf
 from policies.context import RuleContext
-from policies.environment import load_policy_for_env
+from policies.environment import load_policies, resolve_env
 from policies.findings import Decision, Finding
 from policies.model import Resource
 from policies.pricing import load_bundled
@@ -38,9 +39,11 @@ def judge(
     rule_id: str, resource: Resource, now: datetime | None = None, default_env: str | None = None
 ) -> Finding | None:
     """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes.
-    The policy is the resource's ``gpukit:env``, else ``default_env`` (else
-    the environment variable)."""
-    policy = load_policy_for_env(resource.env or default_env or env_from_environment())
+    The policy is the one the resource's ``gpukit:env`` selects, else ``default_env``
+    (else ``$GPUKIT_CHECK_ENV``, else ``dev``)."""
+    policies = load_policies()
+    chosen = resolve_env(resource.tags.get(T.ENV), policies)
+    policy = policies[chosen or default_env or env_from_environment()]
     ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
     finding = REGISTRY.get(rule_id).check(ctx)
     return None if finding is None or finding.decision is Decision.OK else finding

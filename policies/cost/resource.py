@@ -17,7 +17,8 @@ MIN_MEASURED_HOURS = 1.0
 
 
 def hourly_cost(resource: Resource, prices: PriceBook) -> float:
-    """What the resource bills per hour right now, in USD."""
+    """What the resource bills per hour right now, in USD. An endpoint bills for the
+    instances its variants run now (``instance_count``), so one running none costs 0."""
     ptu = resource.ptu
     if ptu is not None:
         return ptu.model_units * prices.ptu_unit_hourly(ptu.model_id, ptu.commitment)

@@ -4,7 +4,8 @@ The functions take pulumi_policy's argument objects by shape (``resource_type``,
 ``name``, ``urn``, ``provider``, ``get_config()``; ``resources`` for stack validation), so
 tests can call them with real ``ResourceValidationArgs`` and a list-appending
 ``report_violation``. The environment is the policy config's ``environment`` if set, else
-the resource's ``gpukit:env`` tag, else ``dev`` (the strictest).
+the policy the resource's ``gpukit:env`` tag names (see ``policies.environment.resolve_env``),
+else ``dev`` when the tag is absent.
 """
 
 from __future__ import annotations

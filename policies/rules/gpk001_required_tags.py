@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from policies import tags as T
 from policies.context import RuleContext
 from policies.findings import Decision, Finding, Severity
@@ -7,11 +9,13 @@ from policies.registry import rule
 from policies.timeutil import try_parse_iso
 
 
-def tag_problems(tags: dict[str, str], required: list[str]) -> list[str]:
+def tag_problems(
+    tags: dict[str, str], required: list[str], aliases: Iterable[str] = ()
+) -> list[str]:
     """Human-readable problems with a resource's gpukit tags (empty when all is well)."""
     problems = [f"{key} missing" for key in required if not tags.get(key, "").strip()]
     env = tags.get(T.ENV)
-    if env and env not in T.ENVIRONMENTS:
+    if env and T.normalise_env(env) not in (*T.ENVIRONMENTS, *aliases):
         problems.append(f"{T.ENV}={env!r} is not one of {', '.join(T.ENVIRONMENTS)}")
     managed = tags.get(T.MANAGED_BY)
     if managed and managed != T.MANAGED_BY_VALUE:
@@ -25,7 +29,7 @@ def tag_problems(tags: dict[str, str], required: list[str]) -> list[str]:
 @rule("GPK001", "required-tags")
 def required_tags(ctx: RuleContext) -> Finding | None:
     """Required gpukit tags are present and well-formed."""
-    problems = tag_problems(ctx.resource.tags, ctx.policy.required_tags)
+    problems = tag_problems(ctx.resource.tags, ctx.policy.required_tags, ctx.policy.aliases)
     if not problems:
         return None
     return ctx.finding(

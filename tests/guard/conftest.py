@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 
 from gpukit.emulator import Emulator
-from guard.audit import FileAuditStore
+from guard.actions.mark import mark_record
+from guard.audit import AuditStore, FileAuditStore
 from guard.clients import ClientFactory
 from guard.runner import GuardConfig
+from policies import tags as T
+from tests.guard.inventory import inventory
 
 
 def factory_for(emu: Emulator, max_attempts: int = 3) -> ClientFactory:
@@ -22,6 +25,21 @@ def config_for(now: datetime, audit_path: Path, **overrides: Any) -> GuardConfig
     return GuardConfig(now=now, audit=FileAuditStore(audit_path), **overrides)
 
 
+def record_guard_marks(emu: Emulator, audit: Path | AuditStore) -> None:
+    """Record every ``gpukit:marked`` tag in the emulator as one the guard placed (as an
+    earlier run would have): the seeded fleet's marks stand for the guard's own."""
+    records = [
+        mark_record("guard-earlier-run", "2000-01-01T00:00:00Z", arn, tags[T.MARKED])
+        for arn, tags in inventory(emu).items()
+        if T.MARKED in tags
+    ]
+    (FileAuditStore(audit) if isinstance(audit, Path) else audit).write(records)
+
+
 @pytest.fixture
-def audit_path(tmp_path: Path) -> Path:
-    return tmp_path / "audit.jsonl"
+def audit_path(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """An audit file; with ``seeded_fleet``, it holds the guard's records of the fleet's marks."""
+    path = tmp_path / "audit.jsonl"
+    if "seeded_fleet" in request.fixturenames:
+        record_guard_marks(request.getfixturevalue("seeded_fleet").emu, path)
+    return path

@@ -115,6 +115,7 @@ def test_a_corrupt_line_in_the_middle_is_bad_input_naming_file_and_line(
     ("line", "why"),
     [
         (b"\xff\xfe{}", "not UTF-8 (byte 1)"),
+        (b'{"kind": "run", "run_id": "\xc3', "not UTF-8 (byte 28)"),  # cut mid-character
         (b"[1, 2]", "not a JSON object"),
         (b'{"kind": "run", "run_id": "r"}', "missing fields ['at']"),
         (b'{"kind": "run", "run_id": "r", "at": "t", "extra": 1}', "unknown fields ['extra']"),
@@ -122,18 +123,20 @@ def test_a_corrupt_line_in_the_middle_is_bad_input_naming_file_and_line(
         (b'{"kind": "run", "run_id": 7, "at": "t"}', "run_id, at and arn must be strings"),
         (b'{"kind": "run", "run_id": "r", "at": "t", "data": []}', "data must be an object"),
         (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b"PK\x03\x04\x14\x00", "not JSON"),  # a zip: not a record begun and cut short
     ],
 )
 @pytest.mark.parametrize("newline", [b"\n", b""])
 def test_a_line_that_is_not_a_record_names_file_and_line(
     tmp_path: Path, line: bytes, why: str, newline: bytes
 ) -> None:
-    """Only a last line that is not even JSON (a cut-short write) is torn; a whole JSON
-    value that is not a record is corrupt wherever it is."""
+    """Only a last line begun like a record and not even JSON (a cut-short write) is torn;
+    a whole JSON value that is not a record, or bytes that never began one, are corrupt
+    wherever they are."""
     path = tmp_path / "audit.jsonl"
     FileAuditStore(path).write([AuditRecord("run", "r0", "2026-11-23T10:00:00Z")])
     path.write_bytes(path.read_bytes() + line + newline)
-    if why.startswith("not UTF-8") and not newline:
+    if why.startswith("not UTF-8") and line.startswith(b"{") and not newline:
         store = FileAuditStore(path)
         assert [r.run_id for r in store.read()] == ["r0"]
         assert store.warnings[0].startswith(f"{path}:2: torn last line")

@@ -16,7 +16,7 @@ from guard.handler import lambda_handler
 from policies import tags as T
 from policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for
+from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.guard_cli import gpukit
 from tests.guard.inventory import inventory
 from tests.guard.test_audit import _table
@@ -39,6 +39,7 @@ def test_cli_restores_from_the_table_the_lambda_wrote(
 ) -> None:
     emu = seeded_fleet.emu
     table = _table(emu)
+    record_guard_marks(emu, DynamoAuditStore(factory_for(emu), table, "us-east-1"))
     _lambda_env(monkeypatch, seeded_fleet, GPUKIT_APPLY="true", GPUKIT_AUDIT_TABLE=table)
     gone = seeded_fleet.arns["idle_dev_endpoint"]
     before = inventory(emu)[gone]
@@ -58,6 +59,7 @@ def test_cli_run_on_the_table_leaves_what_a_lambda_run_claimed(seeded_fleet: See
     emu = seeded_fleet.emu
     table = _table(emu)
     store = DynamoAuditStore(factory_for(emu), table, "us-east-1")
+    record_guard_marks(emu, store)
     endpoint = seeded_fleet.arns["idle_dev_endpoint"]
     key = ClaimKey(endpoint, "teardown", inventory(emu)[endpoint][T.MARKED])
     assert store.claim(key, "lambda-run", datetime.now(UTC)) is None

@@ -13,6 +13,7 @@ from gpukit.emulator import Emulator
 from policies.report import Report
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
+from tests.guard.conftest import record_guard_marks
 from tests.guard.inventory import inventory
 
 runner = CliRunner()
@@ -20,6 +21,8 @@ KEYS = {"run_id", "mode", "resources", "findings", "actions", "api_calls", "pric
 
 
 def guard(fleet: SeededFleet, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    if not (tmp_path / "audit.jsonl").exists():
+        record_guard_marks(fleet.emu, tmp_path / "audit.jsonl")
     result = runner.invoke(
         app,
         [

@@ -36,6 +36,7 @@ from policies.context import TEARDOWN_MARK, Mark
 from policies.findings import Decision
 from policies.report import Report
 from tests.conftest import SeededFleet
+from tests.guard.conftest import record_guard_marks
 from tests.guard.inventory import inventory, writes
 from tests.guard.test_audit import _table
 from tests.guard.test_restore_notify import _queue_for_topic
@@ -103,8 +104,11 @@ SCENARIOS: dict[str, tuple[Fault, ...]] = {
     "audit": (
         Fault("dynamodb.PutItem", "idle_dev_endpoint", match="claim#{arn}"),  # its claims
         Fault("dynamodb.BatchWriteItem", "idle_dev_ptu", match="snapshot#"),  # its snapshot
-        Fault("dynamodb.Query", evidence="last notifications not read"),
         Fault("dynamodb.PutItem", "idle_dev_ptu_unmarked", match="claim#{arn}", absorbed=True),
+    ),
+    # No notice history, so no notice is sent, and no teardown goes unannounced.
+    "notices": (
+        Fault("dynamodb.Query", evidence="last notifications not read", match="notify#"),
     ),
 }
 #: How each kind of fault is injected: an AWS error, an answer held past the client's read
@@ -188,6 +192,7 @@ def test_the_run_survives_reports_and_a_rerun_finishes_the_job(
     emu, arns = seeded_fleet.emu, seeded_fleet.arns
     topic, _ = _queue_for_topic(emu)
     guard = Guard(seeded_fleet, session, _table(emu), topic)
+    record_guard_marks(emu, guard.audit())
     before = inventory(emu)
     end = expected_end(seeded_fleet, before)
     faults = SCENARIOS[scenario]
@@ -224,6 +229,7 @@ def test_an_action_aws_refused_is_left_to_the_next_run_at_once(
     """AWS answered with an error, so nothing changed: the claim is released."""
     emu, endpoint = seeded_fleet.emu, seeded_fleet.arns["idle_dev_endpoint"]
     guard = Guard(seeded_fleet, session, _table(emu), _queue_for_topic(emu)[0])
+    record_guard_marks(emu, guard.audit())
     emu.inject_fault("sagemaker.DeleteEndpoint", match="dev-llm-playground", times=2)
     first, _ = guard.run()
     assert ("teardown", "error") in {(a.action, a.status) for a in first.actions}
@@ -239,6 +245,7 @@ def test_an_unknown_outcome_holds_other_runs_off_until_its_claim_expires(
 ) -> None:
     emu, arns = seeded_fleet.emu, seeded_fleet.arns
     guard = Guard(seeded_fleet, session, _table(emu), _queue_for_topic(emu)[0])
+    record_guard_marks(emu, guard.audit())
     endpoint = arns["idle_dev_endpoint"]
     emu.inject_fault("sagemaker.DeleteEndpoint", delay=HOLD, match="dev-llm-playground", times=2)
     first, _ = guard.run()

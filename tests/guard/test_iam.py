@@ -15,7 +15,7 @@ from guard.restore import restore
 from guard.runner import GuardConfig, run_guard
 from policies import tags as T
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for
+from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.test_audit import _table
 from tests.guard.test_restore_notify import _queue_for_topic
 
@@ -34,6 +34,7 @@ def test_every_call_of_an_applying_run_is_allowed(seeded_fleet: SeededFleet) -> 
     table = _table(emu)
     factory = factory_for(emu)
     audit = DynamoAuditStore(factory, table, "us-east-1")
+    record_guard_marks(emu, audit)
     config = GuardConfig(now=seeded_fleet.now, apply=True, sns_topic_arn=topic, audit=audit)
     first = run_guard(factory, config)
     assert any(a.action == "teardown" and a.status == "done" for a in first.actions)
@@ -60,6 +61,7 @@ def test_deleted_resources_carried_the_tag_the_delete_permission_requires(
     seeded_fleet: SeededFleet, tmp_path: Path
 ) -> None:
     audit = FileAuditStore(tmp_path / "a.jsonl")
+    record_guard_marks(seeded_fleet.emu, audit)
     run_guard(
         factory_for(seeded_fleet.emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
     )
@@ -77,6 +79,7 @@ def test_restore_needs_permissions_outside_the_guard_role(
     seeded_fleet: SeededFleet, tmp_path: Path
 ) -> None:
     audit = FileAuditStore(tmp_path / "a.jsonl")
+    record_guard_marks(seeded_fleet.emu, audit)
     run_guard(
         factory_for(seeded_fleet.emu), GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
     )

@@ -18,7 +18,7 @@ from guard.iam import policy_document
 from guard.resource_types import RESOURCE_TYPES
 from guard.runner import GuardConfig, run_guard
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for
+from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.iam_eval import ACCOUNT, Request, evaluate, expected_outcomes, guard_rail_outcomes
 
 RESOURCES = {
@@ -75,6 +75,7 @@ def test_the_denies_leave_every_delete_of_an_applying_run_allowed(
     seeded_fleet: SeededFleet, tmp_path: Path
 ) -> None:
     audit = FileAuditStore(tmp_path / "a.jsonl")
+    record_guard_marks(seeded_fleet.emu, audit)
     config = GuardConfig(now=seeded_fleet.now, apply=True, audit=audit)
     run_guard(factory_for(seeded_fleet.emu), config)
     snapshots = [r for r in audit.read() if r.kind == "snapshot"]

@@ -54,7 +54,16 @@ def test_committed_ptu_whose_term_ended_can_go() -> None:
         commitment="OneMonth",
         expires=NOW - timedelta(days=1),
     )
-    assert [(s.kind, s.hold) for s in _plan([item])] == [("teardown", None)]
+    allowing = {
+        **POLICIES,
+        "dev": POLICIES["dev"].model_copy(update={"allowed_commitments": ["OneMonth"]}),
+    }
+    evaluations = evaluate_many([item.resource], allowing, NOW)
+    steps = plan(evaluations, {item.resource.arn: item}, NOW)
+    assert [(s.kind, s.hold) for s in steps] == [("teardown", None)]
+    # Under the bundled dev policy the commitment itself is not allowed (GPK002 blocked):
+    # blocked outranks teardown, so a person decides.
+    assert [(s.kind, s.hold) for s in _plan([item])] == [("teardown", "blocked")]
 
 
 def test_teardowns_are_capped_per_policy_and_by_the_cli() -> None:
@@ -150,3 +159,60 @@ def test_an_exempt_idle_resource_keeps_its_fingerprint_from_run_to_run() -> None
         for h in (0, 1, 5)
     }
     assert len(fingerprints) == 1
+
+
+def _teardown_finding(item: Discovered) -> Finding:
+    return Finding(
+        rule_id="GPKX",
+        resource_arn=item.resource.arn,
+        resource_type=item.resource.kind.value,
+        severity=Severity.ERROR,
+        decision=Decision.TEARDOWN,
+        reason="test input",
+    )
+
+
+def test_a_busy_again_resource_is_unmarked_at_once_not_held() -> None:
+    """A held unmark would leave the old mark: a later idle spell would tear the resource
+    down with no new grace period."""
+    tag_map = tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))})
+    busy = ptu("b2", NOW, tag_map, idle=False)
+    assert [(s.kind, s.hold) for s in _plan([busy])] == [("unmark", None)]
+
+
+def test_a_teardown_is_announced() -> None:
+    item = ptu("n1", NOW, tags("dev", **DUE))
+    steps = _plan([item], notify=True)
+    assert [(s.kind, s.evaluation.decision) for s in steps] == [
+        ("teardown", Decision.TEARDOWN),
+        ("notify", Decision.TEARDOWN),
+    ]
+
+
+def test_the_cli_cap_also_caps_the_total_across_environments() -> None:
+    staging_due = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=30))}"}  # grace 24h
+    expires = {T.EXPIRES_AT: iso(NOW + timedelta(days=1))}
+    items = [ptu(f"d{i}", NOW, tags("dev", **DUE, **expires)) for i in range(3)]
+    items += [ptu(f"s{i}", NOW, tags("staging", **staging_due, **expires)) for i in range(3)]
+    ready = [s for s in _plan(items, max_teardowns=4) if s.kind == "teardown" and s.hold is None]
+    assert len(ready) == 4  # each environment alone would allow 3 (min of its cap and 4)
+
+
+def test_a_committed_ptu_with_an_unknown_term_end_is_blocked() -> None:
+    item = ptu("c3", NOW, tags("dev", **DUE), commitment="OneMonth", expires=None)
+    ev = Evaluation(item.resource, POLICIES["dev"], [_teardown_finding(item)])
+    steps = plan([ev], {item.resource.arn: item}, NOW)
+    assert [(s.kind, s.hold) for s in steps] == [("teardown", "blocked")]
+    assert "its term ends" in steps[0].detail
+    [judged] = evaluate_many([item.resource], POLICIES, NOW)
+    assert judged.decision is Decision.BLOCKED
+
+
+def test_blocked_outranks_teardown() -> None:
+    item = ptu("c4", NOW, tags("dev", **DUE))
+    blocked = _teardown_finding(item).model_copy(update={"decision": Decision.BLOCKED})
+    ev = Evaluation(item.resource, POLICIES["dev"], [_teardown_finding(item), blocked])
+    assert ev.decision is Decision.BLOCKED
+    [step] = plan([ev], {item.resource.arn: item}, NOW)
+    assert (step.kind, step.hold) == ("teardown", "blocked")
+    assert step.detail == "blocked: GPKX: test input"

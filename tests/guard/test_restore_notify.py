@@ -88,6 +88,6 @@ def test_notifications_say_what_why_cost_and_when_once(
     assert "$" in marked and "/hour" in marked
     assert "GPK005" in marked and "torn down after" in marked
     gone = next(v for k, v in messages.items() if k.endswith("dev-llm-playground"))
-    assert "teardown done" in gone
+    assert "teardown in this run, right after this notice" in gone
     run_guard(factory_for(emu), config)
     assert _drain(emu, queue) == []

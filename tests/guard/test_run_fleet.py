@@ -14,7 +14,7 @@ from policies.environment import load_policy_for_env
 from policies.findings import DECISION_RANK, Decision
 from policies.timeutil import iso
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for
+from tests.guard.conftest import config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory, writes
 
 
@@ -136,6 +136,7 @@ def test_prod_tears_down_only_when_its_policy_allows_it(aws: Emulator, audit_pat
         tags=[{"key": k, "value": v} for k, v in tags.items()],
     )["provisionedModelArn"]
     aws.set_ptu_history(arn, creation_time=now - timedelta(days=30))
+    record_guard_marks(aws, audit_path)  # marked by the guard 4 days ago
     warn_only = run_guard(factory_for(aws), config_for(now, audit_path))
     assert {f.decision for f in warn_only.findings if f.rule_id == "GPK005"} == {Decision.WARN}
     assert not [a for a in warn_only.actions if a.action == "teardown"]
