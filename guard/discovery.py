@@ -195,6 +195,8 @@ def endpoint_config(
     }
     specs = [(s, False) for s in config.get("ProductionVariants") or []]
     specs += [(s, True) for s in config.get("ShadowProductionVariants") or []]
+    if not any(is_gpu_instance_type(s.get("InstanceType") or "") for s, _ in specs):
+        return None
     variants: list[Variant] = []
     for spec, shadow in specs:
         instance_type = spec.get("InstanceType")
@@ -222,8 +224,6 @@ def endpoint_config(
                 shadow=shadow,
             )
         )
-    if not any(v.gpu for v in variants):
-        return None
     return EndpointConfig(
         endpoint_config_name=endpoint.get("EndpointConfigName"),
         status=endpoint.get("EndpointStatus", "InService"),

@@ -48,6 +48,5 @@ def test_an_unknown_env_is_bad_input(command: str) -> None:
     target = FIXTURES / ("no_env" if command == "terraform" else "plan/bad_ptu.json")
     done = gpukit(command, str(target), "--env", "qa")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "--env: unknown environment 'qa'; use one of dev, staging, prod"
-    ]
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("--env: unknown environment 'qa'; use one of dev, ")

@@ -44,14 +44,14 @@ def test_documents_are_rendered_from_statements_with_identity_region_and_partiti
 
 
 def test_the_gate_judges_the_rendered_policies() -> None:
-    report = scan_pulumi(PROGRAM, "dev").report
+    scan = scan_pulumi(PROGRAM, "dev")
     verdicts = {
-        (r.check_id, r.resource.rsplit("::", 1)[-1], r.check_result["result"].name)
-        for r in report.passed_checks + report.failed_checks
+        (r.check_id, r.resource.rsplit("::", 1)[-1], r.result)
+        for r in scan.results
         if r.check_id == "CKV_GPK_9"
     }
-    assert verdicts == {("CKV_GPK_9", "scoped", "PASSED"), ("CKV_GPK_9", "wildcard", "FAILED")}
-    assert not [r for r in report.failed_checks if r.check_id != "CKV_GPK_9"]
+    assert verdicts == {("CKV_GPK_9", "scoped", "passed"), ("CKV_GPK_9", "wildcard", "failed")}
+    assert not [r for r in scan.failed if r.check_id != "CKV_GPK_9"]
 
 
 def test_source_and_override_documents_merge_by_sid() -> None:

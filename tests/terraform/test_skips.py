@@ -60,13 +60,11 @@ def test_a_malformed_file_is_one_line_naming_it(tmp_path: Path) -> None:
 def test_covered_failures_become_skipped_with_the_reason() -> None:
     """gpu-endpoint keeps no inline skip: CKV_AWS_370 on its model is skipped by the file,
     with the file's reason, and fails no more."""
-    report = scan_terraform(MODULES / "gpu-endpoint").report
+    scan = scan_terraform(MODULES / "gpu-endpoint")
     (entry,) = [s for s in load_skips() if s.check == "CKV_AWS_370"]
     skipped = {
-        (r.check_id, r.resource.rsplit(".", 2)[-2] + "." + r.resource.rsplit(".", 1)[-1]): (
-            r.check_result.get("suppress_comment")
-        )
-        for r in report.skipped_checks
+        (r.check_id, ".".join(r.resource.rsplit(".", 2)[-2:])): r.suppress_comment
+        for r in scan.of("skipped")
     }
     assert skipped[("CKV_AWS_370", entry.resource)] == entry.reason
-    assert "CKV_AWS_370" not in {r.check_id for r in report.failed_checks}
+    assert "CKV_AWS_370" not in {r.check_id for r in scan.failed}
