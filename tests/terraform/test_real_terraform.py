@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,13 +21,20 @@ from typing import Any
 
 import pytest
 
-from gpukit.emulator import DUMMY_CREDENTIALS, Emulator
+from gpukit.emulator import Emulator
 from guard.audit import FileAuditStore
 from guard.clients import ClientFactory
 from guard.discovery import discover
 from guard.runner import GuardConfig, run_guard
 from policies import tags as T
-from tests.terraform.tf import MODULES, Terraform, examples, terraform
+from tests.terraform.tf import (
+    MODULES,
+    Terraform,
+    copy_modules,
+    emulator_override,
+    examples,
+    terraform,
+)
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
@@ -38,52 +44,6 @@ BEDROCK = {
     "prod-committed": ("prod-support", 2, "OneMonth", "prod"),
 }
 PACKAGES = ("guard.zip", "power-tuner.zip")
-#: The provider's endpoint keys for every service the examples use.
-SERVICES = (
-    "appautoscaling",
-    "bedrock",
-    "cloudcontrolapi",
-    "cloudwatch",
-    "dynamodb",
-    "events",
-    "iam",
-    "kms",
-    "lambda",
-    "logs",
-    "resourcegroupstaggingapi",
-    "sagemaker",
-    "s3",
-    "scheduler",
-    "sfn",
-    "sns",
-    "sqs",
-    "sts",
-)
-
-
-def emulator_override(url: str) -> dict[str, Any]:
-    """A Terraform override file (JSON) pointing the aws provider at the emulator."""
-    return {
-        "provider": {
-            "aws": {
-                "region": "us-east-1",
-                "access_key": DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                "secret_key": DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-                "skip_credentials_validation": True,
-                "skip_requesting_account_id": True,
-                "skip_metadata_api_check": True,
-                "skip_region_validation": True,
-                "max_retries": 1,
-                "endpoints": [{service: url for service in SERVICES}],
-            }
-        }
-    }
-
-
-def copy_modules(into: Path) -> Path:
-    target = into / "modules" / "terraform"
-    shutil.copytree(MODULES, target, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    return target
 
 
 def _example(root: Path, example: Path) -> Path:

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from gpukit.emulator import DUMMY_CREDENTIALS
+
 REPO = Path(__file__).resolve().parents[2]
 MODULES = REPO / "modules" / "terraform"
 VERSION = "1.11.4"
@@ -102,3 +104,52 @@ def terraform(work: Path) -> Terraform:
 def examples() -> list[Path]:
     """Every module example directory, sorted."""
     return sorted(p.parent for p in MODULES.glob("*/examples/*/main.tf"))
+
+
+#: The provider's endpoint keys for every service the examples use.
+SERVICES = (
+    "appautoscaling",
+    "bedrock",
+    "cloudcontrolapi",
+    "cloudwatch",
+    "dynamodb",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "resourcegroupstaggingapi",
+    "sagemaker",
+    "s3",
+    "scheduler",
+    "sfn",
+    "sns",
+    "sqs",
+    "sts",
+)
+
+
+def emulator_override(url: str) -> dict[str, Any]:
+    """A Terraform override file (JSON) pointing the aws provider at the emulator."""
+    return {
+        "provider": {
+            "aws": {
+                "region": "us-east-1",
+                "access_key": DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                "secret_key": DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                "skip_credentials_validation": True,
+                "skip_requesting_account_id": True,
+                "skip_metadata_api_check": True,
+                "skip_region_validation": True,
+                "max_retries": 1,
+                "endpoints": [{service: url for service in SERVICES}],
+            }
+        }
+    }
+
+
+def copy_modules(into: Path) -> Path:
+    """A copy of ``modules/terraform`` under ``into`` (no local state or provider cache)."""
+    target = into / "modules" / "terraform"
+    shutil.copytree(MODULES, target, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    return target
