@@ -163,7 +163,7 @@ def resources_from_conf(resource_type: str, conf: Mapping[str, Any]) -> list[Res
     """Every reading of a PTU the configuration allows: one when all is known, one per
     possible commitment when ``commitment_duration`` is an expression (checkov leaves
     variables with a ``null`` default unrendered). ``ValueError`` for other types (an
-    endpoint needs its configuration: :func:`policies.checkov.graph.endpoint_with_scaling`)."""
+    endpoint needs its configuration: :func:`policies.checkov.graph_join.endpoint_with_scaling`)."""
     if resource_type != PTU_TYPE:
         raise ValueError(f"gpukit does not judge {resource_type} from its block alone")
     if is_expression(unwrap(conf.get("commitment_duration"))):
