@@ -20,7 +20,9 @@ from tests.guard.adversarial.oracle import Series
 from tests.guard.adversarial.spec import ResourceSpec, VariantSpec
 
 #: A custom model (Titan Text Express base): AWS sells it with and without a commitment.
-MODEL_ID = "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1/adversary001"
+MODEL_ID = (
+    "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1/adversary001"
+)
 ROLE = "arn:aws:iam::123456789012:role/adversary"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-gpu-py310"
 PUT_BATCH = 150
