@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_PY    := $(BENCH_VENV)/bin/python
 BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean checkov-env
+.PHONY: demo test lint bench fuzz mutate clean checkov-env
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ lint: $(STAMP)
 ## bench: print benchmark tables (not part of the tests); its own venv, with Cloud Custodian
 bench: $(BENCH_STAMP)
 	$(BENCH_PY) -m benchmarks
+
+FLEETS ?= 5000
+SEED   ?= 0
+## fuzz: the adversarial guard test at length: FLEETS fleets (default 5000) from seed SEED (default 0)
+fuzz: $(STAMP)
+	$(PY) -m tests.guard.adversarial.fuzz --fleets $(FLEETS) --seed-start $(SEED)
+
+## mutate: mutation testing of the guard's safety core (2 processes); survivors are printed
+mutate: $(STAMP)
+	$(PY) -m tools.mutate
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache

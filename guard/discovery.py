@@ -15,11 +15,11 @@ from typing import Any
 from guard.awsutil import AwsError, arn_parts, arn_type, error_message, jsonable, operation
 from guard.clients import ClientFactory
 from guard.resource_types import RESOURCE_TYPES, ResourceType
+from policies.gpu import is_gpu_instance_type
 from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
 
-#: Instance families that carry accelerators; endpoints with no such variant are skipped.
-GPU_FAMILIES = ("ml.g", "ml.p", "ml.inf", "ml.trn")
 COMMITMENTS = ("OneMonth", "SixMonths")
+VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,6 @@ class _Seen:
     arn: str
     summary: dict[str, Any] | None = None
     tags: dict[str, str] | None = None
-
-
-def is_gpu_instance(instance_type: str) -> bool:
-    return instance_type.startswith(GPU_FAMILIES)
 
 
 def discover(
@@ -199,6 +195,8 @@ def endpoint_config(
     }
     specs = [(s, False) for s in config.get("ProductionVariants") or []]
     specs += [(s, True) for s in config.get("ShadowProductionVariants") or []]
+    if not any(is_gpu_instance_type(s.get("InstanceType") or "") for s, _ in specs):
+        return None
     variants: list[Variant] = []
     for spec, shadow in specs:
         instance_type = spec.get("InstanceType")
@@ -222,12 +220,10 @@ def endpoint_config(
                 max_instances=high if (target or managed_on) else None,
                 autoscaling=bool(target) or managed_on,
                 scale_to_zero=managed_on and managed.get("MinInstanceCount") == 0,
-                gpu=is_gpu_instance(instance_type),
+                gpu=is_gpu_instance_type(instance_type),
                 shadow=shadow,
             )
         )
-    if not any(v.gpu for v in variants):
-        return None
     return EndpointConfig(
         endpoint_config_name=endpoint.get("EndpointConfigName"),
         status=endpoint.get("EndpointStatus", "InService"),
@@ -240,21 +236,30 @@ def endpoint_config(
 def _scalable_targets(
     factory: ClientFactory, region: str, out: DiscoveryResult
 ) -> dict[str, dict[str, Any]]:
-    """Every SageMaker variant registered with Application Auto Scaling, by resource id."""
+    """Every SageMaker variant that autoscales, by resource id: registered with Application
+    Auto Scaling **and** with a scaling policy on that target (a target alone never moves
+    capacity, and CKV_GPK_7 asks for both)."""
     targets: dict[str, dict[str, Any]] = {}
+    with_policy: set[str] = set()
+    call = "DescribeScalableTargets"
     try:
         client = factory.client("application-autoscaling", region)
-        pages = client.get_paginator("describe_scalable_targets").paginate(
+        for page in client.get_paginator("describe_scalable_targets").paginate(
             ServiceNamespace="sagemaker"
-        )
-        for page in pages:
+        ):
             for target in page.get("ScalableTargets", []):
-                if target.get("ScalableDimension") == "sagemaker:variant:DesiredInstanceCount":
+                if target.get("ScalableDimension") == VARIANT_DIMENSION:
                     targets[target["ResourceId"]] = target
+        call = "DescribeScalingPolicies"
+        if targets:
+            for page in client.get_paginator("describe_scaling_policies").paginate(
+                ServiceNamespace="sagemaker"
+            ):
+                for policy in page.get("ScalingPolicies", []):
+                    if policy.get("ScalableDimension") == VARIANT_DIMENSION:
+                        with_policy.add(policy["ResourceId"])
     except AwsError as exc:
         out.errors.append(
-            DiscoveryError(
-                region, "application-autoscaling.DescribeScalableTargets", error_message(exc)
-            )
+            DiscoveryError(region, f"application-autoscaling.{call}", error_message(exc))
         )
-    return targets
+    return {rid: t for rid, t in targets.items() if rid in with_policy}

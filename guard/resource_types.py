@@ -191,6 +191,11 @@ SAGEMAKER_ENDPOINT = ResourceType(
             "*",
             "whether each variant autoscales (one call per region)",
         ),
+        Permission(
+            "application-autoscaling:DescribeScalingPolicies",
+            "*",
+            "whether a scaling policy drives each target (one call per region)",
+        ),
     ),
 )
 

@@ -6,7 +6,8 @@ What counts as evidence, by metric name (the guard reads exactly these series):
 - For an endpoint, ``GPUUtilization`` (``/aws/sagemaker/Endpoints``) above the policy's
   ``max_gpu_utilization_percent``: busy.
 - For an endpoint, idle also needs positive evidence that it was measured: every running
-  variant has ``CPUUtilization`` or ``GPUUtilization`` datapoints in the span. Without them
+  variant has ``CPUUtilization`` or ``GPUUtilization`` datapoints inside the idle window
+  (the last ``window_hours``; after a mark, points before that window do not count). Without them
   "no invocations" may only mean the series are published elsewhere: unknown.
 """
 
@@ -105,7 +106,9 @@ def classify(resource: Resource, idle: IdlePolicy, now: datetime) -> UsageVerdic
             f"no invocations yet, but it was created {iso(resource.created_at)}, "
             "inside the idle window",
         )
-    unmeasured = _unmeasured(resource, usage, since)
+    # Instance metrics must show the endpoint measured inside the idle window itself: points
+    # that stopped earlier, even after a mark, prove nothing about the recent silence.
+    unmeasured = _unmeasured(resource, usage, max(since, now - window))
     if unmeasured:
         return UsageVerdict(Activity.UNKNOWN, unmeasured)
     hours = window.total_seconds() / 3600

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from gpukit.cli.common import EXIT_FINDINGS, check_format, fail_input
+from gpukit.cli.common import EXIT_FINDINGS, check_env, check_format, fail_input
 from gpukit.iac import FORMATS
 from policies.errors import InputError
 
@@ -18,6 +18,10 @@ CHECKOV_HELP = (
     "The checkov executable to run (default: $GPUKIT_CHECKOV, else checkov in this"
     " environment if its version is tested, else an environment gpukit creates once under"
     " ~/.cache/gpukit)."
+)
+ENV_HELP = (
+    "Policy (dev, staging or prod) for resources without a gpukit:env tag; default dev."
+    " A resource's own gpukit:env tag always wins."
 )
 
 
@@ -35,6 +39,7 @@ def terraform(
         " a variable with no default as an empty value of its type.",
     ),
     checkov: Path = typer.Option(None, "--checkov", help=CHECKOV_HELP),
+    env: str = typer.Option(None, "--env", help=ENV_HELP),
 ) -> None:
     """Check Terraform code with checkov: the gpukit checks plus the built-in ones.
 
@@ -47,9 +52,15 @@ def terraform(
     from gpukit.iac.scan import scan_terraform
 
     check_format(fmt, FORMATS)
+    default_env = check_env(env)
     try:
         scan = scan_terraform(
-            path, gpukit_only=gpukit_only, skip=skip, var_files=var_files, checkov=checkov
+            path,
+            gpukit_only=gpukit_only,
+            skip=skip,
+            var_files=var_files,
+            checkov=checkov,
+            env=default_env,
         )
     except InputError as exc:
         fail_input(exc.messages)
@@ -78,6 +89,7 @@ def plan(
         " results point at its .tf lines.",
     ),
     checkov: Path = typer.Option(None, "--checkov", help=CHECKOV_HELP),
+    env: str = typer.Option(None, "--env", help=ENV_HELP),
 ) -> None:
     """Check Terraform plans (terraform show -json) with checkov.
 
@@ -90,10 +102,18 @@ def plan(
     from gpukit.iac.scan import scan_plan
 
     check_format(fmt, FORMATS)
+    default_env = check_env(env)
     try:
         scan = merge_scans(
             [
-                scan_plan(p, gpukit_only=gpukit_only, skip=skip, source=source, checkov=checkov)
+                scan_plan(
+                    p,
+                    gpukit_only=gpukit_only,
+                    skip=skip,
+                    source=source,
+                    checkov=checkov,
+                    env=default_env,
+                )
                 for p in paths
             ]
         )

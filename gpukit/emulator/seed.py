@@ -337,4 +337,17 @@ def _create_endpoint(
                 MinCapacity=v.autoscaling[0],
                 MaxCapacity=v.autoscaling[1],
             )
+            scaling.put_scaling_policy(
+                PolicyName=f"{ep.name}-{v.name}-invocations",
+                ServiceNamespace="sagemaker",
+                ResourceId=f"endpoint/{ep.name}/variant/{v.name}",
+                ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+                PolicyType="TargetTrackingScaling",
+                TargetTrackingScalingPolicyConfiguration={
+                    "TargetValue": 70.0,
+                    "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+                    },
+                },
+            )
     return arn

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from guard.discovery import is_gpu_instance
+from policies.gpu import is_gpu_instance_type
 
 INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
 #: How often, and how far back, seeded endpoints publish instance metrics.
@@ -114,7 +114,7 @@ def instance_metrics(ep: _Endpoint, now: datetime) -> list[dict[str, Any]]:
             load = 40.0 if (hour, v.name) in busy else 0.3
             names = (
                 ("CPUUtilization", "GPUUtilization")
-                if is_gpu_instance(v.instance_type)
+                if is_gpu_instance_type(v.instance_type)
                 else ("CPUUtilization",)
             )
             for name in names:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from moto.core.config import default_user_config
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -28,11 +29,13 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from gpukit.emulator import cloudwatch, tagging
+from gpukit.emulator import autoscaling_tags, cloudwatch, lambda_config, tagging, unset_members
+from gpukit.emulator.autoscaling_tags import ScalableTargetTags
 from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
 from gpukit.emulator.faults import Faults
+from gpukit.emulator.lambda_config import FunctionSettings
 from gpukit.emulator.operations import Request, from_environ, identify
-from gpukit.emulator.shapes import Response
+from gpukit.emulator.shapes import Response, error_response
 
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -54,6 +57,7 @@ def offline_env(environ: Mapping[str, str], region: str = "us-east-1") -> dict[s
     )
     return env
 
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -70,6 +74,8 @@ class EmulatorApp:
         self.ptus = ptus
         self.faults = faults
         self.calls: list[str] = []
+        self.scaling_tags = ScalableTargetTags()
+        self.function_settings = FunctionSettings()
         self._lock = threading.Lock()
         # moto checks a DynamoDB condition, then writes, with no lock between: two requests
         # at once could both pass. DynamoDB's conditional writes are atomic; so are ours.
@@ -100,7 +106,11 @@ class EmulatorApp:
 
     def _serve(self, environ: dict[str, Any], request: Request, operation: str | None) -> Response:
         def forward(req: Request) -> Response:
-            return self._moto(environ, req)
+            try:
+                answer = self._moto(environ, req)
+            except NotImplementedError:
+                return not_implemented(operation or "this operation")
+            return refuse_unimplemented(operation, answer)
 
         service, _, name = (operation or "").partition(".")
         if service == "bedrock" and self.ptus.owns(name, request):
@@ -112,6 +122,12 @@ class EmulatorApp:
             "resourcegroupstaggingapi.UntagResources",
         ):
             return tagging.change_tags(request, forward, self.ptus, name)
+        if service == autoscaling_tags.SERVICE and name in autoscaling_tags.OPERATIONS:
+            return self.scaling_tags.handle(name, request, forward)
+        if service == unset_members.SERVICE and name in unset_members.OPERATIONS:
+            return unset_members.without_empty_members(request, forward)
+        if service == lambda_config.SERVICE and name in lambda_config.OPERATIONS:
+            return self.function_settings.handle(name, request, forward)
         if service == "dynamodb":
             with self._dynamodb:
                 return forward(request)
@@ -137,6 +153,23 @@ class EmulatorApp:
             if close is not None:
                 close()
         return int(captured["status"].split()[0]), list(captured["headers"]), payload
+
+
+def refuse_unimplemented(operation: str | None, response: Response) -> Response:
+    """An operation moto lacks answers at once with a non-retryable 400 naming it, instead
+    of the HTML 500 (no handler) or 404 (no route) that SDKs, and the Terraform provider,
+    retry or misread."""
+    status, headers, _ = response
+    html = any(k.lower() == "content-type" and "text/html" in v for k, v in headers)
+    if not operation or not (status >= 500 or status in (404, 405)) or not html:
+        return response
+    return not_implemented(operation)
+
+
+def not_implemented(operation: str) -> Response:
+    service = operation.partition(".")[0]
+    message = f"the gpukit emulator does not implement {operation}"
+    return error_response(service, "NotImplemented", message, 400)
 
 
 _REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
@@ -241,6 +274,14 @@ class Emulator:
             status=status,
         )
 
+    @staticmethod
+    def load_aws_managed_policies(enabled: bool = True) -> None:
+        """Give IAM the AWS-managed policies (``arn:aws:iam::aws:policy/...``), as
+        ``MOTO_IAM_LOAD_MANAGED_POLICIES=true`` would: Terraform attaches them by ARN. Off by
+        default (loading them costs seconds on the first IAM call after each reset); takes
+        effect at the next :meth:`reset`."""
+        default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = enabled
+
     def set_endpoint_history(
         self, endpoint_name: str, creation_time: datetime, region: str = "us-east-1"
     ) -> None:
@@ -259,6 +300,8 @@ class Emulator:
 
         moto_api_backend.reset()
         self.ptus.clear()
+        self.app.scaling_tags.clear()
+        self.app.function_settings.clear()
         self.clear_faults()
         self.clear_calls()
 

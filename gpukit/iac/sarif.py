@@ -77,20 +77,25 @@ def fingerprint(result: Result) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _text(result: Result, why: str) -> str:
+    """``<resource>: <why>``, without repeating the address a reason already starts with."""
+    return why if why.startswith(f"{result.resource}:") else f"{result.resource}: {why}"
+
+
 def _sarif_result(result: Result, index: int) -> dict[str, Any]:
     body: dict[str, Any] = {
         "ruleId": result.check_id,
         "ruleIndex": index,
         "kind": "review" if result.result == "unknown" else "fail",
         "level": "none" if result.result == "unknown" else "error",
-        "message": {"text": f"{result.resource}: {result.reason}"},
+        "message": {"text": _text(result, result.reason)},
         "locations": [_location(result)],
         "partialFingerprints": {FINGERPRINT: fingerprint(result)},
         "properties": {"resource": result.resource, "result": result.result},
     }
     if result.result == "skipped":
         why = "; ".join(result.details) or result.check_name
-        body["message"] = {"text": f"{result.resource}: {why}"}
+        body["message"] = {"text": _text(result, why)}
         body["suppressions"] = [
             {"kind": "inSource", "justification": result.suppress_comment or "no reason given"}
         ]

@@ -23,7 +23,9 @@ from gpukit.iac.checkov_env import checkov_command
 from gpukit.iac.results import Result, Scan, relative, repo_root
 from policies.checkov.catalog import CHECK_IDS
 from policies.checkov.notes import NOTES_FILE_ENV, Notes, read
-from policies.errors import InputError
+from policies.checkov.skips import Skip, find_skip, load_skips
+from policies.checkov.verdict import ENV_VARIABLE
+from policies.errors import InputError, check_json
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 #: ``--external-checks-dir``: one module registering every gpukit check.
@@ -52,10 +54,16 @@ def _report(out: Path) -> Any:
 
 
 def run_checkov(
-    args: list[str], *, base: Path, checkov: Path | None = None, source: Path | None = None
+    args: list[str],
+    *,
+    base: Path,
+    checkov: Path | None = None,
+    source: Path | None = None,
+    env: str | None = None,
 ) -> Scan:
     """Run ``checkov ARGS`` with the gpukit checks; paths in the result are relative to the
-    repository holding ``base`` (the scanned folder)."""
+    repository holding ``base`` (the scanned folder). ``env`` is the policy for resources
+    without a ``gpukit:env`` tag (``--env``), handed to the checks in checkov's process."""
     command = checkov_command(checkov)
     with tempfile.TemporaryDirectory(prefix="gpukit-checkov-") as name:
         tmp = Path(name)
@@ -65,6 +73,7 @@ def run_checkov(
             "PYTHONPATH": str(_import_path(tmp)),
             NOTES_FILE_ENV: str(notes_file),
             "LOG_LEVEL": "ERROR",
+            **({ENV_VARIABLE: env} if env else {}),
         }
         full = [
             *command,
@@ -109,8 +118,20 @@ def _where(record: dict[str, Any], base: Path, source: Path | None) -> Path:
     return _locate(str(record.get("file_abs_path") or named), base)
 
 
+def _covering_skip(record: dict[str, Any], skips: list[Skip]) -> Skip | None:
+    """The reviewed skips file's entry for this failed result (checkov's ``--skip-check``
+    cannot skip one resource, and inline skips do not survive the plan path)."""
+    where = str(record.get("file_abs_path") or record.get("file_path") or "")
+    return find_skip(skips, str(record["check_id"]), str(record["resource"]), where)
+
+
 def _record(
-    record: dict[str, Any], result: str, notes: Notes, base: Path, source: Path | None
+    record: dict[str, Any],
+    result: str,
+    notes: Notes,
+    base: Path,
+    source: Path | None,
+    skips: list[Skip],
 ) -> Result:
     lines = [*(record.get("file_line_range") or []), 0, 0]
     details = [str(d) for d in record.get("details") or []]
@@ -118,6 +139,10 @@ def _record(
         reason = notes.reasons.get((record["check_id"], record["resource"]))
         details = [reason] if reason else []
     check_result = record.get("check_result") or {}
+    suppress = check_result.get("suppress_comment")
+    skip = _covering_skip(record, skips) if result == "failed" else None
+    if skip is not None:
+        result, suppress = "skipped", skip.reason
     return Result(
         check_id=record["check_id"],
         check_name=record.get("check_name") or record["check_id"],
@@ -126,21 +151,25 @@ def _record(
         file=relative(_where(record, base, source), repo_root(base)),
         lines=(int(lines[0] or 0), int(lines[1] or 0)),
         details=tuple(details),
-        suppress_comment=check_result.get("suppress_comment"),
+        suppress_comment=suppress,
         guideline=record.get("guideline") or None,
     )
 
 
 def to_scan(document: Any, notes: Notes, base: Path, source: Path | None = None) -> Scan:
     """checkov's ``-o json`` report (one report or a list of them) plus the notes; ``source``
-    is the Terraform code a plan was enriched from."""
+    is the Terraform code a plan was enriched from. A failure the reviewed skips file
+    (:mod:`policies.checkov.skips`) covers becomes a skipped result carrying its reason."""
     root = repo_root(base)
+    skips = load_skips()
     scan = Scan()
     errors: list[str] = []
     for report in _reports(document):
         results = report.get("results") or {}
         for key, value in RESULT_KEYS.items():
-            scan.results += [_record(r, value, notes, base, source) for r in results.get(key, [])]
+            scan.results += [
+                _record(r, value, notes, base, source, skips) for r in results.get(key, [])
+            ]
         errors += [str(e) for e in results.get("parsing_errors", [])]
         scan.resource_count += int((report.get("summary") or report).get("resource_count", 0))
     if errors:
@@ -179,6 +208,7 @@ def scan_terraform(
     skip: list[str] | None = None,
     var_files: list[Path] | None = None,
     checkov: Path | None = None,
+    env: str | None = None,
 ) -> Scan:
     """Scan a directory of ``.tf`` / ``.tf.json`` files (or one such file). ``var_files``
     are ``.tfvars`` files giving variables their values, as ``terraform plan -var-file``."""
@@ -206,18 +236,19 @@ def scan_terraform(
         for var_file in var_files or []:
             args += ["--var-file", str(var_file.resolve())]
         base = path
-    return run_checkov([*args, *_common(gpukit_only, skip)], base=base, checkov=checkov)
+    return run_checkov([*args, *_common(gpukit_only, skip)], base=base, checkov=checkov, env=env)
 
 
 def _json_document(path: Path) -> Any:
+    """The parsed JSON file; :class:`InputError` (one line naming it) when it cannot be read,
+    is not JSON, or nests deeper than :data:`policies.errors.MAX_DEPTH`."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:
         raise InputError([f"{path}: not a text file"]) from None
-    except json.JSONDecodeError as exc:
-        raise InputError([f"{path}:{exc.lineno}: not valid JSON: {exc.msg}"]) from None
+    return check_json(str(path), text)
 
 
 def scan_plan(
@@ -227,6 +258,7 @@ def scan_plan(
     skip: list[str] | None = None,
     source: Path | None = None,
     checkov: Path | None = None,
+    env: str | None = None,
 ) -> Scan:
     """Scan the output of ``terraform show -json PLANFILE``. ``source`` is the Terraform
     code the plan was made from (default: the plan's folder): results point at its lines."""
@@ -249,7 +281,11 @@ def scan_plan(
     args += ["--repo-root-for-plan-enrichment", str(source)]
     try:
         return run_checkov(
-            [*args, *_common(gpukit_only, skip)], base=path.parent, checkov=checkov, source=source
+            [*args, *_common(gpukit_only, skip)],
+            base=path.parent,
+            checkov=checkov,
+            source=source,
+            env=env,
         )
     except InputError as exc:
         if "cannot parse" in exc.messages[0]:

@@ -13,6 +13,8 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from modules.pulumi._invokes import invoke_result
+
 #: Outputs some resources expose under another name than ``arn``/``name``.
 _EXTRA_OUTPUTS = {
     "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput": "provisionedModelArn",
@@ -61,16 +63,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         return f"{physical}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
-        return {
-            "accountId": self.account,
-            "arn": f"arn:aws:iam::{self.account}:user/planner",
-            "userId": "PLANNER",
-            "id": self.account,
-            "region": self.region,
-            "name": self.region,
-            "partition": "aws",
-            "dnsSuffix": "amazonaws.com",
-        }
+        return invoke_result(args.token, dict(args.args), self.region, self.account)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

@@ -10,16 +10,9 @@ from dataclasses import asdict, dataclass, field
 
 import pulumi
 
-#: SageMaker instance families with an NVIDIA GPU (what this component is for).
-GPU_FAMILIES = ("g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "p5e")
+from policies.gpu import GPU_FAMILIES, gpu_family
+
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-
-
-def gpu_family(instance_type: str) -> str | None:
-    parts = instance_type.split(".")
-    if len(parts) == 3 and parts[0] == "ml" and parts[1] in GPU_FAMILIES:
-        return parts[1]
-    return None
 
 
 @dataclass(frozen=True)
@@ -37,7 +30,8 @@ class VariantArgs:
         if gpu_family(self.instance_type) is None:
             raise ValueError(
                 f"variant {self.name}: {self.instance_type!r} is not a GPU instance type"
-                f" (ml.<family>.<size>, family one of {', '.join(GPU_FAMILIES)})"
+                f" (ml.<family><generation>.<size>, family one of"
+                f" {', '.join(f + '*' for f in GPU_FAMILIES)})"
             )
         if self.min_instances < 0 or self.max_instances < 1:
             raise ValueError(f"variant {self.name}: need min_instances >= 0, max_instances >= 1")

@@ -13,13 +13,13 @@ from policies.checkov import (
     ckv_gpk_9_no_wildcard_iam,
 )
 
-RESOURCE_CHECKS = (
+RESOURCE_CHECKS = (ckv_gpk_2_commitment_allowed.check, ckv_gpk_9_no_wildcard_iam.check)
+#: Checks that judge endpoints: they read the endpoint's configuration and scaling.
+GRAPH_CHECKS = (
     ckv_gpk_1_required_tags.check,
-    ckv_gpk_2_commitment_allowed.check,
     ckv_gpk_6_expires_at.check,
-    ckv_gpk_9_no_wildcard_iam.check,
+    ckv_gpk_7_endpoint_autoscaling.check,
 )
-GRAPH_CHECKS = (ckv_gpk_7_endpoint_autoscaling.check,)
 ALL_CHECKS = (*RESOURCE_CHECKS, *GRAPH_CHECKS)
 #: The checks that delegate to a rule in ``policies/rules`` (all but the IAM one).
 RULE_CHECKS = (
@@ -32,7 +32,7 @@ CHECK_IDS = tuple(sorted(c.id for c in ALL_CHECKS))
 
 
 def load() -> tuple[str, ...]:
-    """Add the graph check to checkov's Terraform graph registry (resource checks registered
+    """Add the graph checks to checkov's Terraform graph registry (resource checks registered
     themselves on import); return the ids of every gpukit check."""
     registry = get_graph_checks_registry("terraform")  # read by the HCL, JSON and plan runners
     for graph_check in GRAPH_CHECKS:

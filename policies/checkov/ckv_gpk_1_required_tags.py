@@ -1,20 +1,14 @@
-"""CKV_GPK_1: GPK001 (required gpukit tags) on PTUs and GPU endpoints."""
+"""CKV_GPK_1: GPK001 (required gpukit tags) on PTUs and GPU endpoints (graph check: an
+endpoint is judged only when its configuration shows an accelerator variant)."""
 
 from __future__ import annotations
 
-from policies.checkov.base import RuleCheck
+from policies.checkov.graph import GraphRuleCheck
 from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 
-
-class RequiredTags(RuleCheck):
-    rule_id = "GPK001"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Ensure PTUs and GPU endpoints carry the required gpukit tags",
-            "CKV_GPK_1",
-            [PTU_TYPE, ENDPOINT_TYPE],
-        )
-
-
-check = RequiredTags()
+check = GraphRuleCheck(
+    "CKV_GPK_1",
+    "GPK001",
+    "Ensure PTUs and GPU endpoints carry the required gpukit tags",
+    [PTU_TYPE, ENDPOINT_TYPE],
+)

@@ -1,20 +1,14 @@
-"""CKV_GPK_6: GPK006 (``gpukit:expires-at`` set where required and not passed)."""
+"""CKV_GPK_6: GPK006 (``gpukit:expires-at`` set where required and not passed), on PTUs
+and GPU endpoints (graph check, as CKV_GPK_1)."""
 
 from __future__ import annotations
 
-from policies.checkov.base import RuleCheck
+from policies.checkov.graph import GraphRuleCheck
 from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 
-
-class ExpiresAt(RuleCheck):
-    rule_id = "GPK006"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Ensure no-commitment PTUs say when they may go (gpukit:expires-at) where required",
-            "CKV_GPK_6",
-            [PTU_TYPE, ENDPOINT_TYPE],
-        )
-
-
-check = ExpiresAt()
+check = GraphRuleCheck(
+    "CKV_GPK_6",
+    "GPK006",
+    "Ensure no-commitment PTUs say when they may go (gpukit:expires-at) where required",
+    [PTU_TYPE, ENDPOINT_TYPE],
+)

@@ -7,7 +7,8 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 
 from policies.checkov.base import GpukitCheck
-from policies.checkov.translate import address_of, is_expression, policy_document, unwrap
+from policies.checkov.iam_unknown import unknown_reason
+from policies.checkov.translate import is_expression, policy_document, unwrap
 from policies.iam import wildcard_problems
 
 IAM_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy"]
@@ -26,9 +27,7 @@ class NoWildcardIam(GpukitCheck):
         raw = unwrap(conf.get("policy"))
         document = None if is_expression(raw) else policy_document(raw)
         if document is None:
-            return self._unknown(
-                conf, f"{address_of(conf)}: policy cannot be evaluated without a plan"
-            )
+            return self._unknown(conf, unknown_reason(conf, raw))
         problems = wildcard_problems(document)
         self.details.extend(problems)
         return CheckResult.FAILED if problems else CheckResult.PASSED

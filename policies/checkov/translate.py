@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from policies.gpu import is_gpu_instance_type
 from policies.model import Resource, ResourceKind
 from policies.pricing import priced_model_id
 
@@ -27,17 +28,15 @@ SCALING_POLICY_TYPE = "aws_appautoscaling_policy"
 #: Placeholders for fields a plan does not know and no rule we run reads.
 ACCOUNT = "000000000000"
 REGION = "unknown"
-#: A variant whose configuration is not in the scanned code (only GPK007 reads variants).
-UNKNOWN_INSTANCE_TYPE = "ml.unknown.unknown"
 
-_EXPRESSION = re.compile(r"\$\{|^(var|local|module|data)\.|^aws_[a-z0-9_]+\.")
+_EXPRESSION = re.compile(r"\$\{|^(var|local|module|data)\.|^aws_[a-z0-9_]+\.|^[a-z_0-9]+\(")
 
 
 class Unresolved(Exception):
     """A value the check needs is an expression that checkov could not evaluate."""
 
-    def __init__(self, address: str, field: str) -> None:
-        super().__init__(f"{address}: {field} cannot be evaluated without a plan")
+    def __init__(self, address: str, field: str, why: str = "cannot be evaluated without a plan"):
+        super().__init__(f"{address}: {field} {why}")
         self.field = field
 
 
@@ -112,54 +111,64 @@ def ptu_resource(conf: Mapping[str, Any], commitment: str | None = None) -> Reso
     return Resource.model_validate(data)
 
 
-def variants_of(config_conf: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Production variants of an endpoint configuration (a placeholder when it is unknown)."""
-    blocks = [] if config_conf is None else config_conf.get("production_variants") or []
+def gpu_variants(config_conf: Mapping[str, Any], address: str) -> list[dict[str, Any]]:
+    """The production variants of an endpoint configuration that run on accelerator
+    instance types (:mod:`policies.gpu`), managed instance scaling counting as autoscaling
+    (as the guard reads it); :class:`Unresolved` when an instance type is not known before
+    apply."""
     variants: list[dict[str, Any]] = []
-    for index, block in enumerate(blocks):
+    for index, block in enumerate(config_conf.get("production_variants") or []):
         if not isinstance(block, Mapping):
             continue
         name = unwrap(block.get("variant_name"))
         itype = unwrap(block.get("instance_type"))
+        if not isinstance(itype, str) or not itype or is_expression(itype):
+            raise Unresolved(address, f"production_variants[{index}].instance_type")
+        if not is_gpu_instance_type(itype):
+            continue
         count = unwrap(block.get("initial_instance_count"))
-        variants.append(
-            {
-                "name": name if isinstance(name, str) and name else f"variant-{index}",
-                "instance_type": itype
-                if isinstance(itype, str) and re.fullmatch(r"ml\.[a-z0-9]+\.[a-z0-9]+", itype)
-                else UNKNOWN_INSTANCE_TYPE,
-                "instance_count": count if isinstance(count, int) and count >= 0 else 1,
-            }
-        )
-    return variants or [
-        {"name": "AllTraffic", "instance_type": UNKNOWN_INSTANCE_TYPE, "instance_count": 1}
-    ]
+        variant: dict[str, Any] = {
+            "name": name if isinstance(name, str) and name else f"variant-{index}",
+            "instance_type": itype,
+            "instance_count": count if isinstance(count, int) and count >= 0 else 1,
+        }
+        managed = unwrap(block.get("managed_instance_scaling"))
+        if isinstance(managed, Mapping) and unwrap(managed.get("status")) == "ENABLED":
+            low, high = (
+                unwrap(managed.get("min_instance_count")),
+                unwrap(managed.get("max_instance_count")),
+            )
+            variant.update(
+                autoscaling=True,
+                min_instances=low if isinstance(low, int) else None,
+                max_instances=high if isinstance(high, int) else None,
+                scale_to_zero=low == 0,
+            )
+        variants.append(variant)
+    return variants
 
 
-def endpoint_resource(
-    conf: Mapping[str, Any], variants: list[dict[str, Any]] | None = None
-) -> Resource:
-    """An ``aws_sagemaker_endpoint`` with the given variants (see :func:`variants_of`)."""
+def endpoint_resource(conf: Mapping[str, Any], variants: list[dict[str, Any]]) -> Resource:
+    """An ``aws_sagemaker_endpoint`` with the given variants (see :func:`gpu_variants`)."""
     data = _base(ResourceKind.ENDPOINT, conf, "name")
     config_name = unwrap(conf.get("endpoint_config_name"))
     data["configuration"] = {
         "endpoint_config_name": config_name if isinstance(config_name, str) else None,
-        "variants": variants or variants_of(None),
+        "variants": variants,
     }
     return Resource.model_validate(data)
 
 
 def resources_from_conf(resource_type: str, conf: Mapping[str, Any]) -> list[Resource]:
-    """Every reading of a PTU or endpoint the configuration allows: one when all is known,
-    one per possible commitment when ``commitment_duration`` is an expression (checkov
-    leaves variables with a ``null`` default unrendered). ``ValueError`` for other types."""
-    if resource_type == PTU_TYPE:
-        if is_expression(unwrap(conf.get("commitment_duration"))):
-            return [ptu_resource(conf, c) for c in COMMITMENTS]
-        return [ptu_resource(conf)]
-    if resource_type == ENDPOINT_TYPE:
-        return [endpoint_resource(conf)]
-    raise ValueError(f"gpukit does not judge {resource_type}")
+    """Every reading of a PTU the configuration allows: one when all is known, one per
+    possible commitment when ``commitment_duration`` is an expression (checkov leaves
+    variables with a ``null`` default unrendered). ``ValueError`` for other types (an
+    endpoint needs its configuration: :func:`policies.checkov.graph_join.endpoint_with_scaling`)."""
+    if resource_type != PTU_TYPE:
+        raise ValueError(f"gpukit does not judge {resource_type} from its block alone")
+    if is_expression(unwrap(conf.get("commitment_duration"))):
+        return [ptu_resource(conf, c) for c in COMMITMENTS]
+    return [ptu_resource(conf)]
 
 
 def policy_document(value: Any) -> dict[str, Any] | None:

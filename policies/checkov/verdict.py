@@ -3,6 +3,7 @@ process and in ``gpukit check pulumi`` alike. Imports nothing of checkov."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 from policies import tags as T
@@ -13,21 +14,37 @@ from policies.model import Resource
 from policies.pricing import load_bundled
 from policies.registry import REGISTRY
 from policies.rules import MODULES as _RULE_MODULES
+from policies.tags import ENVIRONMENTS
 
 #: Where a gpukit check's help lives (checkov's ``guideline`` field).
 GUIDELINE = "gpukit docs/terraform.md#checks"
 
+#: The policy for resources without a ``gpukit:env`` tag (``gpukit check --env``); checkov
+#: runs the checks in its own process, so the choice travels in its environment.
+ENV_VARIABLE = "GPUKIT_CHECK_ENV"
+
 assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
 
 
+def env_from_environment() -> str:
+    """``$GPUKIT_CHECK_ENV`` when it names an environment, else ``dev``."""
+    value = os.environ.get(ENV_VARIABLE, "")
+    return value if value in ENVIRONMENTS else "dev"
+
+
 def judge(
-    rule_id: str, resource: Resource, now: datetime | None = None, default_env: str = "dev"
+    rule_id: str,
+    resource: Resource,
+    now: datetime | None = None,
+    default_env: str | None = None,
 ) -> Finding | None:
     """The rule's own verdict (no guard-time overrides): ``None`` or an ``ok`` finding passes.
     The policy is the one the resource's ``gpukit:env`` selects (any case, aliases; a value
-    naming none gets the strictest), else ``default_env``."""
+    naming none gets the strictest), else ``default_env``, else ``$GPUKIT_CHECK_ENV``, else
+    ``dev``."""
     policies = load_policies()
-    policy = policies[resolve_env(resource.tags.get(T.ENV), policies) or default_env]
+    chosen = resolve_env(resource.tags.get(T.ENV), policies)
+    policy = policies[chosen or default_env or env_from_environment()]
     ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
     finding = REGISTRY.get(rule_id).check(ctx)
     return None if finding is None or finding.decision is Decision.OK else finding

@@ -47,7 +47,7 @@ def test_a_served_delay_makes_the_change_the_client_never_hears_of(aws: Emulator
 
 
 def test_the_server_answers_others_while_a_request_is_held(aws: Emulator) -> None:
-    aws.inject_fault("sagemaker.ListEndpoints", delay=1.5, serve=True)
+    aws.inject_fault("sagemaker.ListEndpoints", delay=5.0, serve=True)
     held_done = threading.Event()
 
     def held() -> None:

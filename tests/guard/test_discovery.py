@@ -86,6 +86,33 @@ def test_endpoint_variants_autoscaling_and_ptu_terms_are_read(
     assert committed.ptu.commitment_expires_at > seeded_fleet.now
 
 
+def test_a_scalable_target_without_a_scaling_policy_is_not_autoscaling(
+    seeded_fleet: SeededFleet,
+) -> None:
+    """As CKV_GPK_7: a registered target moves no capacity until a policy drives it."""
+    emu = seeded_fleet.emu
+    name = seeded_fleet.arns["busy_endpoint"].rsplit("/", 1)[-1]
+    scaling = emu.client("application-autoscaling")
+    (blue,) = [
+        p
+        for p in scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+        if p["ResourceId"] == f"endpoint/{name}/variant/blue"
+    ]
+    scaling.delete_scaling_policy(
+        PolicyName=blue["PolicyName"],
+        ServiceNamespace="sagemaker",
+        ResourceId=blue["ResourceId"],
+        ScalableDimension=blue["ScalableDimension"],
+    )
+    found = discover(factory_for(emu), ["us-east-1"]).found
+    (ranker,) = [d.resource.endpoint for d in found if d.resource.name == name]
+    assert ranker is not None
+    assert [(v.name, v.autoscaling, v.max_instances) for v in ranker.variants] == [
+        ("blue", False, None),
+        ("green", True, 4),
+    ]
+
+
 def test_api_calls_are_counted_per_operation_and_metrics_batched(
     seeded_fleet: SeededFleet,
 ) -> None:

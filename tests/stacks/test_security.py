@@ -62,6 +62,7 @@ def test_star_resources_only_where_iam_has_no_resource_level_permissions(
         "sagemaker:ListEndpoints",
         "bedrock:ListProvisionedModelThroughputs",
         "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:DescribeScalingPolicies",
     }
     star = {
         action

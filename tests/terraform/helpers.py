@@ -29,21 +29,27 @@ JUDGED: dict[str, set[str]] = {
 
 def labelled(check_id: str) -> tuple[set[str], set[str]]:
     """Addresses in the check's HCL fixture named ``pass_*`` and ``fail_*`` (read with
-    python-hcl2, independently of checkov)."""
+    python-hcl2, independently of checkov); ``cpu_*`` and ``unknown_*`` are in neither."""
+    groups = labelled_all(check_id)
+    return groups["pass"], groups["fail"]
+
+
+def labelled_all(check_id: str) -> dict[str, set[str]]:
+    """Addresses of the judged types in the check's HCL fixture by label prefix: ``pass``,
+    ``fail``, ``cpu`` (no accelerator variant: not judged), ``unknown``."""
     path = FIXTURES / "hcl" / check_id.lower() / "main.tf"
     with path.open(encoding="utf-8") as handle:
         document = hcl2.load(handle)
-    passing: set[str] = set()
-    failing: set[str] = set()
+    groups: dict[str, set[str]] = {"pass": set(), "fail": set(), "cpu": set(), "unknown": set()}
     for block in document.get("resource", []):
         for rtype, named in block.items():
             if rtype not in JUDGED[check_id]:
                 continue
             for name in named:
-                bucket = passing if name.startswith("pass_") else failing
-                assert name.startswith(("pass_", "fail_")), f"unlabelled fixture {name}"
-                bucket.add(f"{rtype}.{name}")
-    return passing, failing
+                label = name.split("_", 1)[0]
+                assert label in groups, f"unlabelled fixture {name}"
+                groups[label].add(f"{rtype}.{name}")
+    return groups
 
 
 def outcome(scan: Scan, check_id: str, under: str = "") -> tuple[set[str], set[str]]:

@@ -114,7 +114,12 @@ def _broken_hcl(tmp: Path) -> Path:
         (
             lambda t: (t / "plan.json").write_text("{not json") and t / "plan.json",
             "plan",
-            "not valid JSON",
+            "invalid JSON",
+        ),
+        (
+            lambda t: (t / "plan.json").write_text("[" * 5000 + "]" * 5000) and t / "plan.json",
+            "plan",
+            "nested deeper than 64 levels",
         ),
         (
             lambda t: (t / "plan.json").write_text('{"resources": []}') and t / "plan.json",
@@ -128,6 +133,7 @@ def _broken_hcl(tmp: Path) -> Path:
         "missing-dir",
         "empty-dir",
         "plan-not-json",
+        "plan-too-deep",
         "json-not-plan",
         "no-pulumi-yaml",
     ],

@@ -10,7 +10,7 @@ import pytest
 
 from gpukit.iac.results import Scan
 from gpukit.iac.scan import scan_plan, scan_terraform
-from tests.terraform.helpers import FIXTURES, JUDGED, labelled, outcome
+from tests.terraform.helpers import FIXTURES, JUDGED, labelled, labelled_all, outcome
 
 CHECKS = sorted(JUDGED)
 
@@ -49,8 +49,7 @@ def test_plan_fixture_exact_sets(plan_reports: dict[str, Scan], check_id: str) -
 
 def test_failures_say_why(hcl_report: Scan) -> None:
     reasons = {
-        (r.check_id, r.resource.rsplit(".", 1)[-1]): " ".join(r.details)
-        for r in hcl_report.failed
+        (r.check_id, r.resource.rsplit(".", 1)[-1]): " ".join(r.details) for r in hcl_report.failed
     }
     assert "SixMonths" in reasons[("CKV_GPK_2", "fail_dev_six_months")]
     assert "gpukit:owner missing" in reasons[("CKV_GPK_1", "fail_no_owner")]
@@ -80,3 +79,28 @@ def test_plan_of_a_module_whose_tags_come_from_provider_default_tags() -> None:
         ("CKV_GPK_6", f"{ptu}.chat"),
         ("CKV_GPK_7", endpoint),
     } <= passed
+
+
+@pytest.mark.parametrize("check_id", ["CKV_GPK_1", "CKV_GPK_6", "CKV_GPK_7"])
+def test_cpu_endpoints_are_not_judged_and_missing_configs_are_unknown(
+    hcl_report: Scan, check_id: str
+) -> None:
+    groups = labelled_all(check_id)
+    assert groups["cpu"]
+    here = f"{check_id.lower()}/"
+    mine = [r for r in hcl_report.results if r.check_id == check_id and here in r.file]
+    assert {r.resource for r in mine if r.result == "unknown"} == groups["unknown"]
+    judged = {r.resource for r in mine if r.result in ("passed", "failed")}
+    assert not judged & groups["cpu"]
+    reasons = {r.reason for r in mine if r.resource in groups["unknown"]}
+    assert all("is not in the scanned code" in r for r in reasons), reasons
+
+
+def test_scaling_configured_by_the_caller_of_an_endpoint_module() -> None:
+    """Names known only after apply: the target and policy in the root reach the endpoint
+    through ``module.scaled.endpoint_name``; the root's fixed endpoint has neither."""
+    report = scan_terraform(FIXTURES / "module_call", gpukit_only=True)
+    assert outcome(report, "CKV_GPK_7") == (
+        {"module.scaled.aws_sagemaker_endpoint.this"},
+        {"aws_sagemaker_endpoint.fixed"},
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.checkov.graph_join import _Fleet, endpoint_with_scaling
+from policies.checkov.graph_join import Fleet, endpoint_with_scaling
 
 TAGS = {
     "gpukit:owner": "ana",
@@ -73,7 +73,7 @@ def endpoint_in(module: str, *, resolved: bool) -> list[dict[str, Any]]:
 
 
 def variants(vertices: list[dict[str, Any]], module: str) -> list[Any]:
-    fleet = _Fleet(vertices)
+    fleet = Fleet(vertices)
     endpoint = next(
         v for v in fleet.of("aws_sagemaker_endpoint") if v["__address__"].startswith(module)
     )
@@ -107,3 +107,41 @@ def test_a_target_without_a_policy_is_not_autoscaling() -> None:
         if v["resource_type"] != "aws_appautoscaling_policy"
     ]
     assert not variants(vertices, "")[0].autoscaling
+
+
+def test_a_cloud_control_endpoint_config_with_managed_scaling_autoscales() -> None:
+    """The gpu-endpoint module's scale-to-zero mode: the configuration is an
+    ``AWS::SageMaker::EndpointConfig`` through Cloud Control, scaling managed from 0."""
+    import json
+
+    def with_state(instance_type: str) -> list[dict[str, Any]]:
+        state = {
+            "EndpointConfigName": "ep",
+            "ProductionVariants": [
+                {
+                    "VariantName": "AllTraffic",
+                    "InstanceType": instance_type,
+                    "InitialInstanceCount": 1,
+                    "ManagedInstanceScaling": {
+                        "Status": "ENABLED",
+                        "MinInstanceCount": 0,
+                        "MaxInstanceCount": 2,
+                    },
+                }
+            ],
+        }
+        return [
+            vertex("aws_sagemaker_endpoint", "this", name="ep", endpoint_config_name="ep"),
+            vertex(
+                "aws_cloudcontrolapi_resource",
+                "endpoint_config",
+                type_name="AWS::SageMaker::EndpointConfig",
+                desired_state=json.dumps(state),
+            ),
+        ]
+
+    (variant,) = variants(with_state("ml.g5.xlarge"), "")
+    assert variant.autoscaling and variant.scale_to_zero
+    assert (variant.min_instances, variant.max_instances) == (0, 2)
+    fleet = Fleet(with_state("ml.m5.large"))
+    assert endpoint_with_scaling(fleet, fleet.of("aws_sagemaker_endpoint")[0]) is None

@@ -7,9 +7,7 @@ and the role's policy document."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,71 +19,19 @@ from gpukit.emulator import Emulator
 from guard.handler import config_from_env
 from guard.iam import policy_document
 from tests.guard.iam_eval import expected_outcomes, guard_rail_outcomes
+from tests.terraform.tf import MODULES, Terraform, emulator_override, terraform
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
-MODULE = Path(__file__).resolve().parents[2] / "modules" / "terraform" / "guard-service"
+MODULE = MODULES / "guard-service"
 EXAMPLE = Path("examples") / "dev-hourly"
 FIRST = ("aws_sns_topic.notices", "aws_dynamodb_table.audit", "aws_cloudwatch_log_group.guard")
-SERVICES = ("sts", "sns", "dynamodb", "logs", "iam", "lambda", "sqs", "scheduler", "cloudwatch")
-MIRROR_ROOTS = (
-    Path.home() / ".terraform.d" / "plugins",
-    Path.home() / ".local" / "share" / "terraform" / "plugins",
-    Path("/usr/local/share/terraform/plugins"),
-    Path("/usr/share/terraform/plugins"),
-    Path("/opt"),
-    Path("/usr/local"),
-)
 
 
-def provider_mirror() -> Path:
-    """A filesystem mirror holding hashicorp/aws: its folder above ``registry.terraform.io``."""
-    for root in MIRROR_ROOTS:
-        if not root.is_dir():
-            continue
-        for current, dirs, _ in os.walk(root):
-            depth = len(Path(current).relative_to(root).parts)
-            if (Path(current) / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
-                return Path(current)
-            if depth >= 2:
-                dirs.clear()
-    raise AssertionError(f"no Terraform provider mirror with hashicorp/aws under {MIRROR_ROOTS}")
-
-
-def terraform(workdir: Path, *args: str) -> str:
-    binary = shutil.which("terraform")
-    assert binary, "terraform is not on PATH"
-    done = subprocess.run(
-        [binary, *args, "-no-color"], cwd=workdir, capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, f"terraform {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def provider_override(endpoint: str) -> str:
-    endpoints = "".join(f'    {s} = "{endpoint}"\n' for s in SERVICES)
-    return (
-        'provider "aws" {\n'
-        '  region                      = "us-east-1"\n'
-        '  access_key                  = "testing"\n'
-        '  secret_key                  = "testing"\n'
-        "  skip_credentials_validation = true\n"
-        "  skip_requesting_account_id  = true\n"
-        "  skip_metadata_api_check     = true\n"
-        f"  endpoints {{\n{endpoints}  }}\n"
-        "}\n"
-    )
-
-
-def plan_json(workdir: Path) -> dict[str, Any]:
-    terraform(workdir, "plan", "-input=false", "-out=tfplan")
-    plan: dict[str, Any] = json.loads(terraform(workdir, "show", "-json", "tfplan"))
+def plan_json(tf: Terraform, workdir: Path) -> dict[str, Any]:
+    tf.run(workdir, "plan", "-input=false", "-no-color", "-out=tfplan")
+    plan: dict[str, Any] = tf.json(workdir, "show", "-json", "tfplan")
     return plan
-
-
-def state_json(workdir: Path) -> dict[str, Any]:
-    state: dict[str, Any] = json.loads(terraform(workdir, "show", "-json"))
-    return state
 
 
 @pytest.fixture(scope="module")
@@ -94,37 +40,29 @@ def planned(
 ) -> Iterator[dict[str, dict[str, Any]]]:
     emulator.reset()
     tmp = tmp_path_factory.mktemp("guard-service")
-    (tmp / "cli.tfrc").write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path = "{provider_mirror()}"\n  }}\n'
-        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n'
-        "}\n",
-        encoding="utf-8",
-    )
+    tf = terraform(tmp / "cli")
     module = tmp / "guard-service"
     shutil.copytree(MODULE, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     workdir = module / EXAMPLE
     (workdir / "guard.zip").write_bytes(b"stand-in package: only its hash is planned")
-    (workdir / "emulator_override.tf").write_text(provider_override(emulator.endpoint_url))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TF_CLI_CONFIG_FILE", str(tmp / "cli.tfrc"))
-        mp.setenv("TF_IN_AUTOMATION", "1")
-        mp.setenv("CHECKPOINT_DISABLE", "1")
-        terraform(workdir, "init", "-input=false")
-        terraform(workdir, "validate")
-        targets = [f"-target=module.guard.{address}" for address in FIRST]
-        terraform(workdir, "apply", "-input=false", "-auto-approve", *targets)
-        sts = boto3.client("sts", endpoint_url=emulator.endpoint_url, region_name="us-east-1")
-        plans = {
-            "example": plan_json(workdir),
-            "state": state_json(workdir),
-            "identity": sts.get_caller_identity(),
-        }
-        (workdir / "force_override.tf").write_text(
-            'module "guard" {\n  force_environment = "staging"\n}\n', encoding="utf-8"
-        )
-        plans["forced"] = plan_json(workdir)
-        yield plans
+    (workdir / "emulator_override.tf.json").write_text(
+        json.dumps(emulator_override(emulator.endpoint_url), indent=2), encoding="utf-8"
+    )
+    tf.run(workdir, "init", "-input=false", "-no-color")
+    tf.run(workdir, "validate", "-no-color")
+    targets = [f"-target=module.guard.{address}" for address in FIRST]
+    tf.run(workdir, "apply", "-input=false", "-auto-approve", "-no-color", *targets)
+    sts = boto3.client("sts", endpoint_url=emulator.endpoint_url, region_name="us-east-1")
+    plans = {
+        "example": plan_json(tf, workdir),
+        "state": tf.json(workdir, "show", "-json"),
+        "identity": sts.get_caller_identity(),
+    }
+    (workdir / "force_override.tf").write_text(
+        'module "guard" {\n  force_environment = "staging"\n}\n', encoding="utf-8"
+    )
+    plans["forced"] = plan_json(tf, workdir)
+    yield plans
 
 
 def after(plan: dict[str, Any], address: str) -> dict[str, Any]:

@@ -8,10 +8,9 @@ import pytest
 
 from policies.checkov.translate import (
     Unresolved,
-    endpoint_resource,
+    gpu_variants,
     resources_from_conf,
     tags_of,
-    variants_of,
 )
 from policies.checkov.verdict import judge
 from policies.iam import wildcard_problems
@@ -108,16 +107,42 @@ def test_plan_tags_all_carries_provider_default_tags() -> None:
     assert tags_of(conf, "x") == {"gpukit:owner": "ana", "team": "b"}
 
 
-def test_endpoint_without_known_configuration_gets_one_placeholder_variant() -> None:
-    endpoint = endpoint_resource({"__address__": "e", "name": ["e1"], "tags": [TAGS]})
-    assert endpoint.endpoint is not None
-    assert [v.name for v in endpoint.endpoint.variants] == ["AllTraffic"]
-    variants = variants_of(
-        {"production_variants": [{"variant_name": ["Blue"], "instance_type": ["ml.g5.2xlarge"]}]}
-    )
-    assert variants[0]["name"] == "Blue" and variants[0]["instance_type"] == "ml.g5.2xlarge"
+def test_only_accelerator_variants_are_kept() -> None:
+    def block(name: str, itype: str) -> dict[str, Any]:
+        return {"variant_name": [name], "instance_type": [itype]}
+
+    conf = {"production_variants": [block("Cpu", "ml.t2.medium"), block("Blue", "ml.g5.2xlarge")]}
+    (variant,) = gpu_variants(conf, "cfg")
+    assert variant["name"] == "Blue" and variant["instance_type"] == "ml.g5.2xlarge"
+    assert gpu_variants({"production_variants": [block("Cpu", "ml.m5.large")]}, "cfg") == []
+
+
+def test_an_instance_type_known_only_after_apply_is_unresolved() -> None:
+    conf = {"production_variants": [{"variant_name": ["A"], "instance_type": ["var.itype"]}]}
+    with pytest.raises(Unresolved, match=r"cfg: production_variants\[0\]\.instance_type"):
+        gpu_variants(conf, "cfg")
 
 
 def test_list_wrapped_tag_values_from_plans_are_unwrapped() -> None:
     conf = {"tags_all": [{"gpukit:env": ["dev"], "gpukit:owner": ["ana"]}], "tags": [{}]}
     assert tags_of(conf, "x") == {"gpukit:env": "dev", "gpukit:owner": "ana"}
+
+
+def test_a_policy_known_only_after_apply_says_what_it_is_rendered_from() -> None:
+    """Shapes of checkov's plan parser: an unknown ``policy`` holds its first reference,
+    ``references_`` every one; a document not rendered at all has no ``policy``."""
+    from policies.checkov.iam_unknown import unknown_reason
+
+    scheduler = {
+        "__address__": "module.guard.aws_iam_role_policy.scheduler",
+        "policy": ["aws_lambda_function.guard.arn"],
+        "references_": [
+            ["aws_lambda_function.guard.arn", "aws_lambda_function.guard", "aws_sqs_queue.dlq.arn"],
+            ["aws_iam_role.scheduler.id", "aws_iam_role.scheduler"],
+        ],
+    }
+    reason = unknown_reason(scheduler, "aws_lambda_function.guard.arn")
+    assert "rendered from aws_lambda_function.guard.arn, aws_sqs_queue.dlq.arn," in reason
+    assert "known only after apply" in reason and "scheduler.id" not in reason
+    bare = {"__address__": "module.guard.aws_iam_role_policy.guard", "references_": []}
+    assert "leaves it unrendered" in unknown_reason(bare, None)

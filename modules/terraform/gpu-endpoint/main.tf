@@ -19,8 +19,8 @@ locals {
 resource "aws_sagemaker_model" "this" {
   name               = var.name
   execution_role_arn = var.execution_role_arn
-  # Network isolation would stop containers that download weights at start-up (TGI, LMI).
-  #checkov:skip=CKV_AWS_370:containers that fetch model weights at start-up need network access; run in a VPC to restrict it
+  # Network isolation would stop containers that download weights at start-up (TGI, LMI);
+  # CKV_AWS_370 is skipped in policies/checkov/skips.yaml.
   enable_network_isolation = false
 
   primary_container {

@@ -41,8 +41,9 @@ variable "instance_type" {
   default     = "ml.g5.xlarge"
 
   validation {
-    condition     = can(regex("^ml\\.(g4dn|g5|g6|g6e|p3|p4d|p4de|p5|p5e|inf2|trn1)\\.[0-9a-z]+$", var.instance_type))
-    error_message = "instance_type must be a SageMaker GPU or accelerator type such as ml.g5.xlarge."
+    # policies/gpu.py TERRAFORM_INSTANCE_TYPE_REGEX (a test keeps the two equal)
+    condition     = can(regex("^ml\\.(g|p|inf|trn)[0-9][a-z0-9]*\\.[a-z0-9]+$", var.instance_type))
+    error_message = "instance_type must be a SageMaker GPU or accelerator type (ml.g*, ml.p*, ml.inf*, ml.trn*) such as ml.g5.xlarge."
   }
 }
 

@@ -56,12 +56,11 @@ resource "aws_sns_topic_subscription" "email" {
 }
 
 resource "aws_dynamodb_table" "audit" {
-  #checkov:skip=CKV2_AWS_16:on-demand (PAY_PER_REQUEST) tables scale by themselves; autoscaling applies to provisioned capacity
   name                        = "${var.name}-audit"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "pk"
   range_key                   = "sk"
-  deletion_protection_enabled = true
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "pk"

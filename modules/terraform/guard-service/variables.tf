@@ -151,3 +151,9 @@ variable "tags" {
   description = "Extra tags, merged under the required gpukit tags, which win."
   default     = {}
 }
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Protect the audit table from deletion (turn off only for throwaway test stacks: the audit trail is the guard's evidence)."
+  default     = true
+}

@@ -3,6 +3,12 @@ provider "aws" {
   region = "us-east-1"
 }
 
+variable "instance_type" {
+  type        = string
+  description = "GPU instance type of the endpoint's variant."
+  default     = "ml.g5.xlarge"
+}
+
 module "chat_endpoint" {
   source = "../.."
 
@@ -12,7 +18,7 @@ module "chat_endpoint" {
   container_environment = {
     HF_MODEL_ID = "mistralai/Mistral-7B-Instruct-v0.3"
   }
-  instance_type = "ml.g5.xlarge"
+  instance_type = var.instance_type
   min_capacity  = 1
   max_capacity  = 2
   owner         = "ana@example.com"
