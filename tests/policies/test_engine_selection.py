@@ -6,7 +6,7 @@ from __future__ import annotations
 from policies.engine import Evaluation, evaluate_many
 from policies.environment import load_policies
 from policies.findings import Decision
-from policies.pricing import load_bundled
+from policies.pricing import SourcedPrice, load_bundled
 from tests.policies.factories import NOW, endpoint, ptu, usage
 
 POLICIES = load_policies()
@@ -27,7 +27,9 @@ def test_an_evaluation_without_findings_is_ok():
 def test_the_prices_given_are_the_prices_used():
     book = load_bundled()
     rigged = book.model_copy(
-        update={"sagemaker_hourly": {**book.sagemaker_hourly, "ml.g5.2xlarge": 123.0}}
+        update={
+            "sagemaker_hourly": {**book.sagemaker_hourly, "ml.g5.2xlarge": SourcedPrice(usd=123.0)}
+        }
     )
     fixed = endpoint(autoscaling=False, use=None)
     (ev,) = evaluate_many([fixed], POLICIES, NOW, prices=rigged)

@@ -213,7 +213,7 @@ def test_gpk009_is_a_warning():
                      ("OutputTokenCount", 200.0))
     ]  # fmt: skip
     use = {"window_start": z(NOW - timedelta(hours=48)), "window_end": z(NOW), "samples": tokens}
-    finding = rule(ptu(env="staging", model_id="anthropic.claude-3-haiku-20240307-v1:0",
+    finding = rule(ptu(env="staging", model_id="amazon.titan-text-express-v1",
                        use=use), "GPK009", STAGING)  # fmt: skip
     assert (finding.decision, finding.severity) == (Decision.WARN, Severity.WARNING)
 
