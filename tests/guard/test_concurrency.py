@@ -155,7 +155,10 @@ def test_without_claims_the_same_race_acts_twice(seeded_fleet: SeededFleet, tmp_
             for a in r.actions
             if a.resource_arn == arn and a.action == "teardown"
         ]
-        assert outcomes == ["done", "done"]
+        # moto may answer the re-read with a 500 when the other run deleted the resource
+        # mid-request ("error"): still acted on, not held off by a claim.
+        assert len(outcomes) == 2 and set(outcomes) <= {"done", "error"}
+        assert "done" in outcomes
 
 
 def test_a_live_claim_holds_a_run_off_and_a_stale_one_is_taken_over(

@@ -1,4 +1,5 @@
-# A dev throughput without commitment: deletable any time, says when it may go.
+# A dev throughput without commitment (Nova Lite is one of the base models AWS sells that
+# way; any custom model is too): deletable any time, says when it may go.
 provider "aws" {
   region = "us-east-1"
 }
@@ -7,7 +8,7 @@ module "chat_ptu" {
   source = "../.."
 
   name        = "dev-chat"
-  model_arn   = "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1"
+  model_arn   = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"
   model_units = 1
   owner       = "ana@example.com"
   environment = "dev"
