@@ -44,10 +44,10 @@ test: $(STAMP) $(ASL_STAMP) checkov-env
 checkov-env: $(STAMP)
 	$(PY) -m gpukit.iac.checkov_env
 
-## lint: ruff everywhere, strict mypy on policies/ and guard/
+## lint: ruff everywhere, strict mypy on policies/ and guard/ (as gpukit.policies, gpukit.guard)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy policies guard
+	$(PY) -m tools.typecheck
 
 ## bench: print benchmark tables (not part of the tests); its own venv, with Cloud Custodian
 bench: $(BENCH_STAMP)

@@ -1,6 +1,6 @@
 """What a Lambda cold start pays before the first line of the guard runs.
 
-- Import time of ``guard.handler`` in a fresh interpreter (median of several), next to
+- Import time of ``gpukit.guard.handler`` in a fresh interpreter (median of several), next to
   Custodian's Lambda entry point ``c7n.handler`` plus loading the one resource it needs.
 - The deployment zip from ``guard/package.py``: source only, and with the dependencies
   pip-installed as Lambda wheels (needs PyPI; the reason is reported when that fails).
@@ -16,12 +16,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from guard.package import ZipInfo, build_zip, install_dependencies
+from gpukit.guard.package import ZipInfo, build_zip, install_dependencies
 
-TIMED_IMPORT = (
-    "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
-)
-GUARD_IMPORT = "import guard.handler"
+TIMED_IMPORT = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+GUARD_IMPORT = "import gpukit.guard.handler"
 CUSTODIAN_IMPORT = (
     "import c7n.handler, c7n.resources; c7n.resources.load_resources(('aws.sagemaker-endpoint',))"
 )

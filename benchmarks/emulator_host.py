@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from guard.clients import ClientFactory
+from gpukit.guard.clients import ClientFactory
 
 
 def _serve() -> None:

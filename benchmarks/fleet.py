@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, PlannedVariant, Traffic
-from guard.metrics import MAX_QUERIES
-from policies import tags as T
-from policies.findings import Decision
-from policies.timeutil import iso
+from gpukit.guard.metrics import MAX_QUERIES
+from gpukit.policies import tags as T
+from gpukit.policies.findings import Decision
+from gpukit.policies.timeutil import iso
 
 #: No-commitment PTUs are sold for custom models (and a few Amazon base models only).
 MODEL_ID = (

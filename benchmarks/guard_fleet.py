@@ -4,7 +4,7 @@
 subprocess, seeds it over HTTP (fleets grow: each size adds to the last), and for each size
 runs in this process:
 
-1. the guard's dry run (``guard.runner.run_guard``), timed;
+1. the guard's dry run (``gpukit.guard.runner.run_guard``), timed;
 2. Custodian's closest policy (``benchmarks/custodian.py``) on the same emulator, timed;
 3. both again with ``tracemalloc`` for their peak memory (tracing slows Python code, so
    these runs' times are not reported);
@@ -38,10 +38,10 @@ from benchmarks.measure import CallTimer, Measured, measure
 from benchmarks.report import print_report
 from gpukit.emulator import offline_env
 from gpukit.emulator.seed import SeedTarget, seed_plan
-from guard.audit import FileAuditStore
-from guard.clients import ClientFactory
-from guard.runner import GuardConfig, run_guard
-from policies.report import Report
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies.report import Report
 
 DEFAULT_SIZES = (100, 1000, 5000)
 IDLE_DECISIONS = {"mark", "teardown", "blocked"}  # GPK005 says idle

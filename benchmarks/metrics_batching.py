@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gpukit.emulator import start_emulator
-from guard.clients import ClientFactory
-from guard.metrics import UsageRequest, queries_for, read_usage
-from guard.resource_types import by_kind
-from policies.model import Resource
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.metrics import UsageRequest, queries_for, read_usage
+from gpukit.guard.resource_types import by_kind
+from gpukit.policies.model import Resource
 
 WINDOW = timedelta(hours=24)
 

@@ -176,7 +176,10 @@ def differences(r: SizeResult) -> tuple[str, list[str]]:
 
 def cold_start_table(cold: ColdStart) -> str:
     rows: list[list[Cell]] = [
-        ["import guard.handler, ms (median of 5, fresh interpreter)", cold.guard_import_s * 1000],
+        [
+            "import gpukit.guard.handler, ms (median of 5, fresh interpreter)",
+            cold.guard_import_s * 1000,
+        ],
     ]
     if cold.custodian_import_s is not None:
         c7n_ms = cold.custodian_import_s * 1000

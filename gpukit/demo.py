@@ -22,11 +22,11 @@ from typing import Any
 
 from gpukit.emulator import Emulator, offline_env, seed_fleet, start_emulator
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
-from guard.actions.mark import mark_record
-from guard.audit import FileAuditStore
-from policies import tags as T
-from policies.findings import DECISION_RANK, PRICE_UNKNOWN, Decision
-from policies.timeutil import iso
+from gpukit.guard.actions.mark import mark_record
+from gpukit.guard.audit import FileAuditStore
+from gpukit.policies import tags as T
+from gpukit.policies.findings import DECISION_RANK, PRICE_UNKNOWN, Decision
+from gpukit.policies.timeutil import iso
 
 REGION = "us-east-1"
 

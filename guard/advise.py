@@ -1,8 +1,8 @@
 """``gpukit advise``'s AWS side: discover the fleet, read each resource's hourly history
 over its policy's advice window with batched ``GetMetricData``, and hand plain data to
-:func:`policies.advice.advise`.
+:func:`gpukit.policies.advice.advise`.
 
-The guard's usage reader (:mod:`guard.metrics`) answers "idle or not" over the idle window;
+The guard's usage reader (:mod:`gpukit.guard.metrics`) answers "idle or not" over the idle window;
 advice needs more series at hourly resolution over days (model latency, GPU utilisation
 and memory), so this module builds its own queries and shares the batch size and client
 factory. A failed or partial query leaves that resource unmeasured (no advice).
@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from guard.awsutil import AwsError, error_message
-from guard.clients import ClientFactory
-from guard.discovery import Discovered, discover
-from guard.metrics import MAX_QUERIES
-from policies.advice import AdviceOptions, History, advise
-from policies.advice.base import series
-from policies.advice.model import (
+from gpukit.guard.awsutil import AwsError, error_message
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.discovery import Discovered, discover
+from gpukit.guard.metrics import MAX_QUERIES
+from gpukit.policies.advice import AdviceOptions, History, advise
+from gpukit.policies.advice.base import series
+from gpukit.policies.advice.model import (
     GPU_MEMORY,
     GPU_UTILIZATION,
     INPUT_TOKENS,
@@ -31,9 +31,9 @@ from policies.advice.model import (
     OUTPUT_TOKENS,
     AdviceReport,
 )
-from policies.engine import select_policy
-from policies.environment import EnvironmentPolicy
-from policies.pricing import PriceBook
+from gpukit.policies.engine import select_policy
+from gpukit.policies.environment import EnvironmentPolicy
+from gpukit.policies.pricing import PriceBook
 
 PERIOD = 3600
 BAD_STATUS = ("InternalError", "Forbidden")

@@ -3,7 +3,7 @@
 Two stores share one protocol: :class:`FileAuditStore` (JSON lines on a laptop) and
 :class:`DynamoAuditStore` (a DynamoDB table for the Lambda). Records are plain data; the
 ``data`` field holds what the record is about (a report summary, findings, a snapshot).
-Runs that share a store also share its claims (``guard.claims``), so two of them at once
+Runs that share a store also share its claims (``gpukit.guard.claims``), so two of them at once
 never act twice on one resource.
 """
 
@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
 
-from guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
-from guard.clients import ClientFactory
+from gpukit.guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
+from gpukit.guard.clients import ClientFactory
 
 Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -218,7 +218,7 @@ class DynamoAuditStore:
     - run: ``pk = "run#<run_id>"``, ``sk = "run#<at>"``
     - about a resource: ``pk = "arn#<arn>"``, ``sk = "<kind>#<at>#<run_id>#<n>"``
       where kind is ``decision``, ``action``, ``snapshot``, ``notify`` or ``mark``
-    - a claim: ``pk = "claim#<arn>"``, ``sk = "<action>#<state>"`` (see ``guard.claims``)
+    - a claim: ``pk = "claim#<arn>"``, ``sk = "<action>#<state>"`` (see ``gpukit.guard.claims``)
 
     Every item also has ``kind``, ``run_id``, ``at``, ``arn`` and ``data`` (a JSON string),
     so the latest snapshot of a resource is one ``Query`` on its ``pk`` with

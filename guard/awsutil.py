@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from policies.timeutil import iso
+from gpukit.policies.timeutil import iso
 
 AwsError = (ClientError, BotoCoreError)
 

@@ -27,9 +27,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from guard.clients import ClientFactory
-from guard.price_list import on_demand_dimensions, products
-from policies.pricing import TokenPrice
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.price_list import on_demand_dimensions, products
+from gpukit.policies.pricing import TokenPrice
 
 SERVICE_CODE = "AmazonBedrock"
 _USAGETYPE = re.compile(r"^[A-Z0-9]+-(?P<model>.+)-(?P<direction>input|output)-tokens$")

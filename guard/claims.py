@@ -29,8 +29,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from guard.awsutil import error_code
-from policies.timeutil import iso, parse_iso
+from gpukit.guard.awsutil import error_code
+from gpukit.policies.timeutil import iso, parse_iso
 
 #: How long a claim holds other runs off; longer than any one action with its retries.
 CLAIM_TTL = timedelta(minutes=10)

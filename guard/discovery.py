@@ -1,7 +1,7 @@
 """Find PTUs and GPU endpoints: tagged ones via the tagging API, untagged via list calls.
 
 Both sources are merged by ARN, then each resource is described and turned into the
-plain :class:`policies.model.Resource` the rules read. A failing call is recorded as a
+plain :class:`gpukit.policies.model.Resource` the rules read. A failing call is recorded as a
 :class:`DiscoveryError` and the scan goes on with what it could read.
 """
 
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from guard.awsutil import AwsError, arn_parts, arn_type, error_message, jsonable, operation
-from guard.clients import ClientFactory
-from guard.resource_types import RESOURCE_TYPES, ResourceType
-from policies.gpu import is_gpu_instance_type
-from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
+from gpukit.guard.awsutil import AwsError, arn_parts, arn_type, error_message, jsonable, operation
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.resource_types import RESOURCE_TYPES, ResourceType
+from gpukit.policies.gpu import is_gpu_instance_type
+from gpukit.policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
 
 COMMITMENTS = ("OneMonth", "SixMonths")
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"

@@ -1,4 +1,4 @@
-"""The guard as a Lambda: a thin ``lambda_handler`` over :func:`guard.runner.run_guard`.
+"""The guard as a Lambda: a thin ``lambda_handler`` over :func:`gpukit.guard.runner.run_guard`.
 
 Configured by environment variables (see :func:`config_from_env` and docs/guard.md).
 Structured logs and CloudWatch metrics (EMF) come from Powertools for AWS Lambda.
@@ -16,12 +16,12 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
-from guard.actions.notify import topic_region
-from guard.audit import open_store
-from guard.clients import ClientFactory
-from guard.runner import GuardConfig, run_guard
-from policies.report import Report
-from policies.tags import ENVIRONMENTS
+from gpukit.guard.actions.notify import topic_region
+from gpukit.guard.audit import open_store
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies.report import Report
+from gpukit.policies.tags import ENVIRONMENTS
 
 SERVICE = "gpukit-guard"
 LAMBDA_AUDIT_PATH = Path("/tmp/gpukit-audit.jsonl")  # the only writable path in Lambda

@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from guard import actions
-from guard.permissions import Permission
-from guard.resource_types import RESOURCE_TYPES, SHARED_READ_PERMISSIONS
+from gpukit.guard import actions
+from gpukit.guard.permissions import Permission
+from gpukit.guard.resource_types import RESOURCE_TYPES, SHARED_READ_PERMISSIONS
 
 #: boto3 service name -> IAM action prefix, where they differ.
 IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from guard.clients import ClientFactory
-from guard.price_list import on_demand_dimensions, products
-from policies.pricing import PriceBook, UnknownPrice
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.price_list import on_demand_dimensions, products
+from gpukit.policies.pricing import PriceBook, UnknownPrice
 
 SERVICE_CODE = "AWSLambda"
 DURATION_GROUPS = {"AWS-Lambda-Duration": "x86_64", "AWS-Lambda-Duration-ARM": "arm64"}

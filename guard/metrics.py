@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from guard.awsutil import AwsError, error_message
-from guard.clients import ClientFactory
-from guard.resource_types import ResourceType, Statistic
-from policies.model import Resource, Usage, UsageSample
-from policies.timeutil import iso
+from gpukit.guard.awsutil import AwsError, error_message
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.resource_types import ResourceType, Statistic
+from gpukit.policies.model import Resource, Usage, UsageSample
+from gpukit.policies.timeutil import iso
 
 MAX_QUERIES = 500
 #: Pages of one GetMetricData batch before the guard stops following NextToken (a batch
@@ -67,7 +67,7 @@ class MetricQuery:
 @dataclass(frozen=True)
 class UsageRequest:
     """A resource, its type, and how far back its policy looks (for a marked resource, at
-    least back to its mark: see :func:`policies.usage.idle_since`)."""
+    least back to its mark: see :func:`gpukit.policies.usage.idle_since`)."""
 
     rtype: ResourceType
     resource: Resource
@@ -130,7 +130,7 @@ def read_usage(
     ``Forbidden``, or not paged to the end, leaves its resource's usage ``None``, like a
     failed call, and is reported as an error. A window ending after the real ``clock`` (no
     datapoint can exist there yet) is a gap in every resource's usage. Both are unknown
-    (:func:`policies.usage.classify`), never idle.
+    (:func:`gpukit.policies.usage.classify`), never idle.
     """
     by_region: dict[str, list[UsageRequest]] = defaultdict(list)
     for req in requests:

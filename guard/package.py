@@ -1,4 +1,4 @@
-"""Build the guard's Lambda deployment zip: guard + policies, plus their runtime deps.
+"""Build the guard's Lambda deployment zip: gpukit.guard + gpukit.policies, plus runtime deps.
 
 boto3/botocore/s3transfer are left out (the Lambda runtime has them), as are the policy
 adapters for checkov and Pulumi, tests and caches. :func:`install_dependencies` fetches
@@ -61,13 +61,16 @@ def install_dependencies(
 
 
 def _source_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """guard/ and policies/ as ``gpukit/guard/...`` and ``gpukit/policies/...`` (the installed
+    namespace), with ``gpukit/__init__.py``."""
+    yield root / "gpukit" / "__init__.py", "gpukit/__init__.py"
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*")):
             rel = path.relative_to(root)
             if path.is_dir() or EXCLUDED_DIRS & set(rel.parts[:-1]):
                 continue
             if path.suffix in DATA_SUFFIXES:
-                yield path, rel.as_posix()
+                yield path, f"gpukit/{rel.as_posix()}"
 
 
 def _dependency_files(deps: Path) -> Iterator[tuple[Path, str]]:
@@ -119,8 +122,8 @@ def build_zip(dest: Path, deps_dir: Path | None = None, root: Path = ROOT) -> Zi
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m guard.package build/guard.zip [--with-deps --arch arm64 --python 3.12]``."""
-    parser = argparse.ArgumentParser(prog="python -m guard.package", description=__doc__)
+    """``python -m gpukit.guard.package OUT.zip [--with-deps --arch arm64 --python 3.12]``."""
+    parser = argparse.ArgumentParser(prog="python -m gpukit.guard.package", description=__doc__)
     parser.add_argument("dest", type=Path, help="zip file to write")
     parser.add_argument("--with-deps", action="store_true", help="pip-install deps (needs PyPI)")
     parser.add_argument("--deps-dir", type=Path, default=DEFAULT_DEPS_DIR)

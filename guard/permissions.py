@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from policies import tags as T
-from policies.iam import protected_env_values
+from gpukit.policies import tags as T
+from gpukit.policies.iam import protected_env_values
 
 Condition = Mapping[str, Mapping[str, str | list[str]]]
 Effect = Literal["Allow", "Deny"]
@@ -19,7 +19,7 @@ class Permission:
     """One IAM action on a resource pattern, with an optional condition and the reason.
 
     ``resource`` may hold placeholders such as ``{topic_arn}`` or ``{account_id}`` that
-    :func:`guard.iam.policy_document` substitutes. ``effect`` is ``Deny`` for guard rails.
+    :func:`gpukit.guard.iam.policy_document` substitutes. ``effect`` is ``Deny`` for guard rails.
     """
 
     action: str

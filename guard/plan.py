@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from guard.discovery import Discovered
-from policies import tags as T
-from policies.context import TEARDOWN_MARK, Mark
-from policies.engine import ACTIONS, Evaluation
-from policies.findings import Decision
-from policies.timeutil import iso
+from gpukit.guard.discovery import Discovered
+from gpukit.policies import tags as T
+from gpukit.policies.context import TEARDOWN_MARK, Mark
+from gpukit.policies.engine import ACTIONS, Evaluation
+from gpukit.policies.findings import Decision
+from gpukit.policies.timeutil import iso
 
 StepKind = Literal["notify", "mark", "unmark", "teardown"]
 #: ``gpukit:marked`` action for a two-phase mark (teardown after the grace period).

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from guard.clients import ClientFactory
+from gpukit.guard.clients import ClientFactory
 
 #: The Price List API is served from a few regions only; us-east-1 answers for all.
 PRICING_REGION = "us-east-1"

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from guard.awsutil import AwsError, error_message
-from guard.bedrock_pricing import bedrock_token_prices
-from guard.clients import ClientFactory
-from guard.price_list import on_demand_dimensions, products
-from policies.pricing import PriceBook, Source, SourcedPrice, TokenPrice, load_bundled
+from gpukit.guard.awsutil import AwsError, error_message
+from gpukit.guard.bedrock_pricing import bedrock_token_prices
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.price_list import on_demand_dimensions, products
+from gpukit.policies.pricing import PriceBook, Source, SourcedPrice, TokenPrice, load_bundled
 
 SERVICE_CODE = "AmazonSageMaker"
 #: The ``source`` of every price read live.

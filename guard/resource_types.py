@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from guard.permissions import Permission
-from policies.model import ResourceKind
-from policies.usage import INSTANCE_METRICS, INVOCATIONS
+from gpukit.guard.permissions import Permission
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.usage import INSTANCE_METRICS, INVOCATIONS
 
 #: Where a metric dimension's value comes from: the resource ARN, its name, or each variant.
 DimensionSource = Literal["arn", "name", "variant"]

@@ -2,7 +2,7 @@
 
 A PTU's commitment is never brought back silently, nor dropped silently: for a snapshot
 that had one, the caller must choose (a term, or ``"none"``), and the choice comes back
-with what it costs (bundled price book, :mod:`policies.cost.commitment`).
+with what it costs (bundled price book, :mod:`gpukit.policies.cost.commitment`).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from guard.audit import AuditRecord, AuditStore
-from guard.clients import ClientFactory
-from guard.permissions import Permission
-from guard.resource_types import ENDPOINT_ARNS, ENDPOINT_CONFIG_ARNS, PTU_ARNS, by_kind
-from policies import tags as T
-from policies.cost.commitment import TERM_MONTHS, CommitmentOption, commitment_options
-from policies.model import ResourceKind
-from policies.pricing import PriceBook, load_bundled
-from policies.timeutil import iso
+from gpukit.guard.audit import AuditRecord, AuditStore
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.permissions import Permission
+from gpukit.guard.resource_types import ENDPOINT_ARNS, ENDPOINT_CONFIG_ARNS, PTU_ARNS, by_kind
+from gpukit.policies import tags as T
+from gpukit.policies.cost.commitment import TERM_MONTHS, CommitmentOption, commitment_options
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.pricing import PriceBook, load_bundled
+from gpukit.policies.timeutil import iso
 
 #: Needed by whoever runs ``gpukit guard restore`` (a person), not by the guard's role.
 RESTORE_PERMISSIONS = (

@@ -7,26 +7,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from guard.actions import RUNNERS
-from guard.actions.base import ActionContext, record
-from guard.actions.mark import judged_marks
-from guard.actions.notify import notice_first, unsent_notice
-from guard.audit import AuditRecord, AuditStore, FileAuditStore
-from guard.awsutil import error_message
-from guard.claims import CLAIM_TTL, ClaimKey, wall_clock
-from guard.clients import ClientFactory
-from guard.discovery import Discovered, discover
-from guard.metrics import UsageRequest, read_usage
-from guard.plan import Step, plan
-from guard.pricing import load_prices
-from policies import tags as T
-from policies.engine import Evaluation, evaluate_many, select_policy
-from policies.environment import EnvironmentPolicy, load_policies
-from policies.inventory import inventory
-from policies.pricing import PriceBook, load_bundled
-from policies.report import ActionRecord, Report
-from policies.timeutil import iso
-from policies.usage import lookback
+from gpukit.guard.actions import RUNNERS
+from gpukit.guard.actions.base import ActionContext, record
+from gpukit.guard.actions.mark import judged_marks
+from gpukit.guard.actions.notify import notice_first, unsent_notice
+from gpukit.guard.audit import AuditRecord, AuditStore, FileAuditStore
+from gpukit.guard.awsutil import error_message
+from gpukit.guard.claims import CLAIM_TTL, ClaimKey, wall_clock
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.discovery import Discovered, discover
+from gpukit.guard.metrics import UsageRequest, read_usage
+from gpukit.guard.plan import Step, plan
+from gpukit.guard.pricing import load_prices
+from gpukit.policies import tags as T
+from gpukit.policies.engine import Evaluation, evaluate_many, select_policy
+from gpukit.policies.environment import EnvironmentPolicy, load_policies
+from gpukit.policies.inventory import inventory
+from gpukit.policies.pricing import PriceBook, load_bundled
+from gpukit.policies.report import ActionRecord, Report
+from gpukit.policies.timeutil import iso
+from gpukit.policies.usage import lookback
 
 Progress = Callable[[str], None]
 #: What a step would do with ``--apply``, for the dry-run report.

@@ -5,10 +5,10 @@ no Pulumi, no checkov in the core; the adapters in ``policies/checkov`` and
 ``policies/pulumi`` only translate shapes.
 """
 
-from policies.engine import evaluate, evaluate_many
-from policies.environment import EnvironmentPolicy, load_policy, load_policy_for_env
-from policies.findings import Decision, Finding, Severity
-from policies.model import Resource, ResourceKind, Usage, UsageSample
+from gpukit.policies.engine import evaluate, evaluate_many
+from gpukit.policies.environment import EnvironmentPolicy, load_policy, load_policy_for_env
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.model import Resource, ResourceKind, Usage, UsageSample
 
 __all__ = [
     "Decision",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from policies import tags as T
-from policies.cost.resource import hourly_cost, monthly_cost
-from policies.environment import EnvironmentPolicy
-from policies.findings import PRICE_UNKNOWN, Decision, Finding, Severity
-from policies.model import Resource
-from policies.pricing import PriceBook
-from policies.timeutil import iso, try_parse_iso
+from gpukit.policies import tags as T
+from gpukit.policies.cost.resource import hourly_cost, monthly_cost
+from gpukit.policies.environment import EnvironmentPolicy
+from gpukit.policies.findings import PRICE_UNKNOWN, Decision, Finding, Severity
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import PriceBook
+from gpukit.policies.timeutil import iso, try_parse_iso
 
 #: The ``gpukit:marked`` action that starts the teardown grace period.
 TEARDOWN_MARK = "teardown"

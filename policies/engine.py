@@ -6,18 +6,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from policies import tags as T
-from policies.context import RuleContext
-from policies.environment import EnvironmentPolicy, require_env, resolve_env
-from policies.findings import DECISION_RANK, Decision, Finding, Severity
-from policies.model import Resource
-from policies.pricing import PriceBook, load_bundled
-from policies.rules import all_rules
-from policies.rules.gpk008_exemption import exemption_honoured
+from gpukit.policies import tags as T
+from gpukit.policies.context import RuleContext
+from gpukit.policies.environment import EnvironmentPolicy, require_env, resolve_env
+from gpukit.policies.findings import DECISION_RANK, Decision, Finding, Severity
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import PriceBook, load_bundled
+from gpukit.policies.rules import all_rules
+from gpukit.policies.rules.gpk008_exemption import exemption_honoured
 
 #: Policy for resources without a ``gpukit:env`` tag (one without an owner is never deleted
 #: unless the policy says ``teardown_untagged``). A value that names no environment gets
-#: the strictest policy instead (see :func:`policies.environment.resolve_env`).
+#: the strictest policy instead (see :func:`gpukit.policies.environment.resolve_env`).
 UNTAGGED_ENV = "dev"
 
 ACTIONS = (Decision.MARK, Decision.TEARDOWN)

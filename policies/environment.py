@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from policies import tags as T
-from policies.errors import InputError, parse_document, read_text, validation_messages
-from policies.model import Commitment, ResourceKind
+from gpukit.policies import tags as T
+from gpukit.policies.errors import InputError, parse_document, read_text, validation_messages
+from gpukit.policies.model import Commitment, ResourceKind
 
 ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
 #: Percent, summed over an instance's GPUs as SageMaker publishes it: a loaded model with no

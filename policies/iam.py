@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policies.environment import load_policy_for_env
+from gpukit.policies.environment import load_policy_for_env
 
 #: Verbs of actions that only read; ``Resource: "*"`` is acceptable for them (many list and
 #: describe calls accept nothing else).

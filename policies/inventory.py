@@ -10,12 +10,12 @@ from collections.abc import Iterable
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from policies import tags as T
-from policies.cost.resource import hourly_cost
-from policies.engine import Evaluation
-from policies.findings import Decision
-from policies.model import Commitment, ResourceKind
-from policies.pricing import PriceBook
+from gpukit.policies import tags as T
+from gpukit.policies.cost.resource import hourly_cost
+from gpukit.policies.engine import Evaluation
+from gpukit.policies.findings import Decision
+from gpukit.policies.model import Commitment, ResourceKind
+from gpukit.policies.pricing import PriceBook
 
 
 class InventoryItem(BaseModel):

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from policies import tags as T
+from gpukit.policies import tags as T
 
 
 class ResourceKind(StrEnum):
@@ -165,7 +165,7 @@ class Resource(_Strict):
     @property
     def env(self) -> str | None:
         """The environment name ``gpukit:env`` spells (any case); aliases and values that
-        name no environment need the policies: :func:`policies.environment.resolve_env`."""
+        name no environment need the policies: :func:`gpukit.policies.environment.resolve_env`."""
         value = self.tags.get(T.ENV)
         name = T.normalise_env(value) if value is not None else None
         return name if name in T.ENVIRONMENTS else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 BUNDLED_PATH = Path(__file__).parent / "data" / "prices.json"
 

@@ -1,6 +1,6 @@
 """A visible registry of rules, filled by the ``@rule`` decorator.
 
-Rules are registered when ``policies.rules`` imports each rule module explicitly;
+Rules are registered when ``gpukit.policies.rules`` imports each rule module explicitly;
 nothing is discovered by scanning or metaclass magic.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from policies.context import RuleContext
-from policies.findings import Finding
-from policies.model import ResourceKind
+from gpukit.policies.context import RuleContext
+from gpukit.policies.findings import Finding
+from gpukit.policies.model import ResourceKind
 
 Check = Callable[[RuleContext], Finding | None]
 

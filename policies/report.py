@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from policies.findings import Finding
-from policies.inventory import InventoryItem
+from gpukit.policies.findings import Finding
+from gpukit.policies.inventory import InventoryItem
 
 Mode = Literal["check", "dry-run", "apply"]
 

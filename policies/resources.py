@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from policies.errors import InputError, parse_document, read_text, validation_messages
-from policies.model import Resource, ResourceFile
+from gpukit.policies.errors import InputError, parse_document, read_text, validation_messages
+from gpukit.policies.model import Resource, ResourceFile
 
 
 def load_resources(path: str | Path) -> list[Resource]:

@@ -1,4 +1,4 @@
-"""Tag keys every managed resource carries (see DESIGN.md)."""
+"""Tag keys every managed resource carries (see docs/architecture.md)."""
 
 OWNER = "gpukit:owner"
 ENV = "gpukit:env"

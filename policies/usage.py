@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from policies import tags as T
-from policies.context import TEARDOWN_MARK, Mark
-from policies.environment import IdlePolicy
-from policies.model import Resource, Usage
-from policies.timeutil import iso
+from gpukit.policies import tags as T
+from gpukit.policies.context import TEARDOWN_MARK, Mark
+from gpukit.policies.environment import IdlePolicy
+from gpukit.policies.model import Resource, Usage
+from gpukit.policies.timeutil import iso
 
 INVOCATIONS = "Invocations"
 GPU_UTILIZATION = "GPUUtilization"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.environment import ENVIRONMENTS_DIR
+from gpukit.policies.environment import ENVIRONMENTS_DIR
 
 GPUKIT = Path(sys.executable).parent / "gpukit"
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,9 @@
-"""DESIGN.md's layers as a test: who may import whom, and no import cycles."""
+"""docs/architecture.md's layers as a test: who may import whom, and no import cycles.
+
+The folders ``policies/``, ``guard/`` and ``modules/`` install as ``gpukit.policies``,
+``gpukit.guard`` and ``gpukit.modules`` (setup.py); everything else under ``gpukit/`` is the
+application layer. Module names here are the installed ones.
+"""
 
 from __future__ import annotations
 
@@ -31,12 +36,28 @@ def python_files() -> list[Path]:
     return files
 
 
+#: folders that install inside the gpukit namespace (setup.py's mapping)
+NAMESPACED = ("policies", "guard", "modules")
+
+
 def module_name(path: Path) -> str:
+    """The installed module name of a file: ``policies/engine.py`` -> ``gpukit.policies.engine``."""
     rel = path.relative_to(ROOT).with_suffix("")
     parts = list(rel.parts)
+    if parts[0] in NAMESPACED:
+        parts.insert(0, "gpukit")
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def layer_of(module: str) -> str | None:
+    """``gpukit.policies.x`` -> ``policies``; ``gpukit.cli`` -> ``gpukit``; ``stacks.x`` ->
+    ``stacks``; anything not ours -> None."""
+    parts = module.split(".")
+    if parts[0] == "gpukit":
+        return parts[1] if len(parts) > 1 and parts[1] in NAMESPACED else "gpukit"
+    return parts[0] if parts[0] == "stacks" else None
 
 
 def imports_of(path: Path) -> set[str]:
@@ -63,9 +84,24 @@ def test_layers_import_only_downwards() -> None:
     for path in python_files():
         layer = path.relative_to(ROOT).parts[0]
         for name in imports_of(path):
-            top = name.split(".")[0]
-            if top in OURS and top not in ALLOWED[layer]:
+            target = layer_of(name)
+            if target is not None and target not in ALLOWED[layer]:
                 bad.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not bad, "\n".join(bad)
+
+
+def test_our_packages_are_imported_only_through_the_namespace() -> None:
+    """``import policies`` would load a second copy of the package from the repository root
+    (or a user's own ``policies/`` folder): every import names ``gpukit.policies``."""
+    paths = [*python_files(), *(ROOT / "tests").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
+    paths += list((ROOT / "tools").rglob("*.py"))
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in paths
+        if "node_modules" not in path.parts
+        for name in imports_of(path)
+        if name.split(".")[0] in NAMESPACED
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -77,7 +113,9 @@ def test_policy_core_uses_only_stdlib_pydantic_yaml() -> None:
             continue
         for name in imports_of(path):
             top = name.split(".")[0]
-            if top in OURS or top in CORE_THIRD_PARTY or top in sys.stdlib_module_names:
+            if layer_of(name) == "policies" or top in CORE_THIRD_PARTY:
+                continue
+            if top in sys.stdlib_module_names and top not in OURS:
                 continue
             bad.append(f"{rel} imports {name}")
     assert not bad, "\n".join(bad)

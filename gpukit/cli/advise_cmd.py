@@ -22,13 +22,13 @@ from gpukit.cli.common import (
 from gpukit.cli.cost_inputs import number
 from gpukit.cli.guard_cmd import ENDPOINT, ENV, FORMAT, NOW, POLICY, PRICES, REGION, default_regions
 from gpukit.cli.render import WIDE
-from guard.advise import run_advice
-from guard.clients import ClientFactory
-from guard.pricing import load_prices
-from policies.advice import AdviceOptions
-from policies.advice.model import AdviceReport
-from policies.environment import load_policies
-from policies.pricing import load_bundled
+from gpukit.guard.advise import run_advice
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.pricing import load_prices
+from gpukit.policies.advice import AdviceOptions
+from gpukit.policies.advice.model import AdviceReport
+from gpukit.policies.environment import load_policies
+from gpukit.policies.pricing import load_bundled
 
 FLAGS = {
     "latency_budget_seconds": "--latency-budget-seconds",

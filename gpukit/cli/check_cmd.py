@@ -17,14 +17,14 @@ from gpukit.cli.common import (
     policy_overrides,
 )
 from gpukit.cli.render import print_report
-from policies.engine import evaluate_many
-from policies.environment import load_policies
-from policies.errors import InputError
-from policies.inventory import inventory
-from policies.pricing import load_bundled
-from policies.report import Report
-from policies.resources import load_resource_file
-from policies.timeutil import iso
+from gpukit.policies.engine import evaluate_many
+from gpukit.policies.environment import load_policies
+from gpukit.policies.errors import InputError
+from gpukit.policies.inventory import inventory
+from gpukit.policies.pricing import load_bundled
+from gpukit.policies.report import Report
+from gpukit.policies.resources import load_resource_file
+from gpukit.policies.timeutil import iso
 
 app = typer.Typer(
     help=(

@@ -9,7 +9,7 @@ import typer
 
 from gpukit.cli.common import EXIT_FINDINGS, check_env, check_format, fail_input
 from gpukit.iac import FORMATS
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 FORMAT_HELP = "table, json, sarif (for code scanning) or junit."
 ONLY_HELP = "Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones."

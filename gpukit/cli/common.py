@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 import typer
 
-from guard.actions.notify import topic_region
-from policies.environment import EnvironmentPolicy, load_policies, load_policy, require_env
-from policies.errors import FileReadError, InputError, read_text
-from policies.timeutil import iso, parse_iso
+from gpukit.guard.actions.notify import topic_region
+from gpukit.policies.environment import EnvironmentPolicy, load_policies, load_policy, require_env
+from gpukit.policies.errors import FileReadError, InputError, read_text
+from gpukit.policies.timeutil import iso, parse_iso
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -23,7 +23,7 @@ EXIT_INPUT = 2
 
 FORMATS = ("table", "json")
 #: ``--now`` must lie in this span, so that a policy's longest window or grace period
-#: (policies.environment.MAX_SPAN_HOURS) before or after it is still a valid date.
+#: (gpukit.policies.environment.MAX_SPAN_HOURS) before or after it is still a valid date.
 NOW_MIN = datetime(2000, 1, 1, tzinfo=UTC)
 NOW_MAX = datetime(2100, 1, 1, tzinfo=UTC)
 #: An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, eusc-de-east-1.

@@ -23,15 +23,15 @@ from gpukit.cli.cost_inputs import (
     unpriced,
 )
 from gpukit.cli.cost_plot import require_matplotlib, token_figure, write_plot
-from policies.cost.commitment import TERMS, Running, commitment_options
-from policies.cost.tokens import (
+from gpukit.policies.cost.commitment import TERMS, Running, commitment_options
+from gpukit.policies.cost.tokens import (
     DEFAULT_OUTPUT_SHARE,
     Provisioned,
     TokenPricing,
     breakeven,
     compare_tokens,
 )
-from policies.pricing import PriceBook
+from gpukit.policies.pricing import PriceBook
 
 app = typer.Typer(
     help=(

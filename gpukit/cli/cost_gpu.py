@@ -21,8 +21,8 @@ from gpukit.cli.cost_inputs import (
     price_book,
 )
 from gpukit.cli.cost_plot import gpu_figure, require_matplotlib, write_plot
-from policies.cost.base import HOURS_PER_DAY
-from policies.cost.coldstart import (
+from gpukit.policies.cost.base import HOURS_PER_DAY
+from gpukit.policies.cost.coldstart import (
     DEFAULT_BYTES_PER_PARAM,
     DEFAULT_CONTAINER_START_SECONDS,
     DEFAULT_EFFICIENCY,
@@ -31,7 +31,7 @@ from policies.cost.coldstart import (
     ColdStartInput,
     cold_start,
 )
-from policies.cost.gpu import (
+from gpukit.policies.cost.gpu import (
     DEFAULT_BILLING_INCREMENT_MS,
     DEFAULT_IDLE_TIMEOUT_SECONDS,
     Dedicated,
@@ -39,7 +39,7 @@ from policies.cost.gpu import (
     Serverless,
     compare_gpu,
 )
-from policies.pricing import PriceBook
+from gpukit.policies.pricing import PriceBook
 
 GPU_FLAGS = {
     "usd_per_gpu_second": "--serverless-usd-per-gpu-second",

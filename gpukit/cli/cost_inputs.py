@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import typer
 
 from gpukit.cli.common import check_regions, fail_input
-from policies.errors import InputError
-from policies.pricing import PriceBook, load_bundled, with_price_file
+from gpukit.policies.errors import InputError
+from gpukit.policies.pricing import PriceBook, load_bundled, with_price_file
 
 T = TypeVar("T")
 
@@ -62,8 +62,8 @@ def price_book(live: bool, region: str, prices_file: Path | None = None) -> Pric
     check_regions([region])
     book = load_bundled()
     if live:
-        from guard.clients import ClientFactory
-        from guard.pricing import load_prices
+        from gpukit.guard.clients import ClientFactory
+        from gpukit.guard.pricing import load_prices
 
         book = load_prices(ClientFactory(max_attempts=2), region)
     if prices_file is None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gpukit.cli.common import fail_input
-from policies.cost.base import short_count
-from policies.cost.gpu import (
+from gpukit.policies.cost.base import short_count
+from gpukit.policies.cost.gpu import (
     Dedicated,
     GpuComparison,
     GpuTraffic,
@@ -23,7 +23,7 @@ from policies.cost.gpu import (
     requests_per_instance,
     serverless_cost,
 )
-from policies.cost.tokens import Provisioned, TokenBreakeven, TokenComparison, TokenPricing
+from gpukit.policies.cost.tokens import Provisioned, TokenBreakeven, TokenComparison, TokenPricing
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

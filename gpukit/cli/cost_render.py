@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from gpukit.cli.cost_inputs import Inputs
-from policies.cost.base import short_count
-from policies.cost.coldstart import ColdStart
-from policies.cost.commitment import CommitmentOption, Running
-from policies.cost.gpu import GpuComparison
-from policies.cost.tokens import TokenBreakeven, TokenComparison, TokenPricing
-from policies.pricing import PriceBook
+from gpukit.policies.cost.base import short_count
+from gpukit.policies.cost.coldstart import ColdStart
+from gpukit.policies.cost.commitment import CommitmentOption, Running
+from gpukit.policies.cost.gpu import GpuComparison
+from gpukit.policies.cost.tokens import TokenBreakeven, TokenComparison, TokenPricing
+from gpukit.policies.pricing import PriceBook
 
 Doc = dict[str, Any]
 FREE_TIER = "not subtracted: every figure is list price from the first unit"

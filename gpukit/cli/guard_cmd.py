@@ -24,7 +24,7 @@ from gpukit.cli.common import (
     policy_overrides,
 )
 from gpukit.cli.render import print_report
-from guard.audit import (
+from gpukit.guard.audit import (
     DEFAULT_PATH,
     TABLE_ENV,
     AuditConfigError,
@@ -33,12 +33,12 @@ from guard.audit import (
     FileAuditStore,
     open_store,
 )
-from guard.awsutil import AwsError, error_message
-from guard.clients import ClientFactory
-from guard.restore import NO_COMMITMENT, RestoreError, restore
-from guard.runner import GuardConfig, Progress, run_guard
-from policies.report import Report
-from policies.timeutil import iso
+from gpukit.guard.awsutil import AwsError, error_message
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.restore import NO_COMMITMENT, RestoreError, restore
+from gpukit.guard.runner import GuardConfig, Progress, run_guard
+from gpukit.policies.report import Report
+from gpukit.policies.timeutil import iso
 
 EXIT_HELP = (
     "Exit codes: 0 nothing failing remains, 1 failing findings remain (mark, blocked, or a "
@@ -147,7 +147,7 @@ def progress_display() -> Iterator[Progress | None]:
 def audit_store(
     factory: ClientFactory, region: str, audit: Path | None, audit_table: str | None
 ) -> AuditStore:
-    """The store ``--audit`` / ``--audit-table`` name (see :func:`guard.audit.open_store`);
+    """The store ``--audit`` / ``--audit-table`` name (see :func:`gpukit.guard.audit.open_store`);
     a file store is read once here, so a corrupt line is bad input (exit 2), not a crash."""
     try:
         store = open_store(factory, region, table=audit_table, path=audit)

@@ -11,9 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from gpukit.cli.common import EXIT_INPUT, fail_input
-from policies.environment import ENVIRONMENTS_DIR, load_policy, policy_path_for_env
-from policies.errors import InputError
-from policies.rules import all_rules
+from gpukit.policies.environment import ENVIRONMENTS_DIR, load_policy, policy_path_for_env
+from gpukit.policies.errors import InputError
+from gpukit.policies.rules import all_rules
 
 app = typer.Typer(
     help="Validate and show the per-environment policy documents.", no_args_is_help=True

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from policies.findings import PRICE_UNKNOWN, Decision
-from policies.inventory import InventoryItem
-from policies.report import Report
-from policies.timeutil import iso
+from gpukit.policies.findings import PRICE_UNKNOWN, Decision
+from gpukit.policies.inventory import InventoryItem
+from gpukit.policies.report import Report
+from gpukit.policies.timeutil import iso
 
 STYLE = {
     Decision.OK: "green",

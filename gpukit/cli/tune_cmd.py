@@ -26,10 +26,10 @@ from gpukit.cli.common import (
     read_file_option,
 )
 from gpukit.cli.tune_prices import tuning_prices
-from guard.awsutil import AwsError
-from modules.powertuning.inputs import TuningInputError, parse_input, region_of
-from modules.powertuning.report import ResultError, load_result, rows
-from policies.errors import MAX_DEPTH, json_depth
+from gpukit.guard.awsutil import AwsError
+from gpukit.modules.powertuning.inputs import TuningInputError, parse_input, region_of
+from gpukit.modules.powertuning.report import ResultError, load_result, rows
+from gpukit.policies.errors import MAX_DEPTH, json_depth
 
 STATE_MACHINE_ENV = "GPUKIT_POWERTUNER_ARN"
 DONE = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -381,7 +381,7 @@ def report(
     else:
         _print_table(result, Console())
     if chart is not None:
-        from modules.powertuning.chart import write_chart
+        from gpukit.modules.powertuning.chart import write_chart
 
         write_chart(result, chart)
         print(f"chart written to {chart}", file=sys.stderr)

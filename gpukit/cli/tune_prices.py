@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from gpukit.cli.common import fail_input
-from guard.awsutil import AwsError, error_message
-from guard.clients import ClientFactory
-from guard.lambda_pricing import live_tuning_prices
-from policies.pricing import UnknownPrice, load_bundled
+from gpukit.guard.awsutil import AwsError, error_message
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.lambda_pricing import live_tuning_prices
+from gpukit.policies.pricing import UnknownPrice, load_bundled
 
 LIVE_HINT = "pass --live-prices to read them from the AWS Price List API"
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gpukit.emulator.seed import CUSTOM_MODEL, IMAGE, ROLE_ARN, SeedTarget
-from policies import tags as T
+from gpukit.policies import tags as T
 
 DAYS = 14
 AGE_DAYS = 20

@@ -44,7 +44,7 @@ from gpukit.emulator.shapes import (
     shape_problems,
     validate_input,
 )
-from policies.pricing import load_bundled
+from gpukit.policies.pricing import load_bundled
 
 PTU_OPERATIONS = (
     "CreateProvisionedModelThroughput",

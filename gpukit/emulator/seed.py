@@ -22,9 +22,9 @@ from gpukit.emulator.seed_metrics import (
     instance_metrics,
     ptu_metrics,
 )
-from policies import tags as T
-from policies.findings import Decision
-from policies.timeutil import iso
+from gpukit.policies import tags as T
+from gpukit.policies.findings import Decision
+from gpukit.policies.timeutil import iso
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/gpukit-demo-sagemaker-execution"
 #: No-commitment PTUs are sold for custom models (and a few Amazon base models), so the

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from policies.gpu import is_gpu_instance_type
+from gpukit.policies.gpu import is_gpu_instance_type
 
 INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
 #: How often, and how far back, seeded endpoints publish instance metrics.

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 #: The checkov release the gate is tested with (what the managed environment installs).
 CHECKOV_VERSION = "3.2.459"
@@ -136,8 +136,10 @@ def ensure_venv() -> Path:
         venv.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(
-            [f"checkov: cannot create its environment in {venv}: {exc.strerror or exc}"
-             f" (set {CACHE_ENV} to a writable folder, or pass --checkov PATH)"]
+            [
+                f"checkov: cannot create its environment in {venv}: {exc.strerror or exc}"
+                f" (set {CACHE_ENV} to a writable folder, or pass --checkov PATH)"
+            ]
         ) from None
     with _lock(venv.parent / f"{venv.name}.lock"):
         if (venv / READY).is_file() and checkov.is_file():

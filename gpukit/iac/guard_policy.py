@@ -1,8 +1,8 @@
-"""Generate the guard-service module's IAM policy from ``guard.iam`` (the one source).
+"""Generate the guard-service module's IAM policy from ``gpukit.guard.iam`` (the one source).
 
 ``python -m gpukit.iac.guard_policy`` rewrites ``modules/terraform/guard-service/
 guard_policy.tf.json``: a Terraform JSON file holding ``local.guard_policy``, the document
-:func:`guard.iam.policy_document` builds, with the placeholders bound to the module's own
+:func:`gpukit.guard.iam.policy_document` builds, with the placeholders bound to the module's own
 resources. A test fails when the committed file and the code disagree.
 """
 
@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from guard.iam import policy_document
+from gpukit.guard.iam import policy_document
 
 MODULE_DIR = Path(__file__).resolve().parents[2] / "modules" / "terraform" / "guard-service"
 POLICY_FILE = MODULE_DIR / "guard_policy.tf.json"
 
-#: guard.iam placeholders bound to the module's resources (Terraform JSON interpolation).
+#: gpukit.guard.iam placeholders bound to the module's resources (Terraform JSON interpolation).
 BINDINGS = {
     "audit_table_arn": "${aws_dynamodb_table.audit.arn}",
     "topic_arn": "${aws_sns_topic.notices.arn}",

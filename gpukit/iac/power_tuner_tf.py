@@ -1,4 +1,4 @@
-"""Generate the power-tuner module's data from ``modules.powertuning`` (the one source).
+"""Generate the power-tuner module's data from ``gpukit.modules.powertuning`` (the one source).
 
 ``python -m gpukit.iac.power_tuner_tf`` rewrites ``modules/terraform/power-tuner/
 tuner.tf.json``: Terraform JSON locals holding the functions' handlers, the Lambda actions
@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from modules.powertuning import HANDLERS
-from modules.powertuning.iam import LOG_WRITE, TUNING_ACTIONS
-from modules.powertuning.state_machine import build_definition
+from gpukit.modules.powertuning import HANDLERS
+from gpukit.modules.powertuning.iam import LOG_WRITE, TUNING_ACTIONS
+from gpukit.modules.powertuning.state_machine import build_definition
 
 MODULE_DIR = Path(__file__).resolve().parents[2] / "modules" / "terraform" / "power-tuner"
 DATA_FILE = MODULE_DIR / "tuner.tf.json"

@@ -1,8 +1,8 @@
 """``gpukit check pulumi``: a Pulumi program's planned resources judged by the CKV_GPK checks.
 
-The program runs under Pulumi mocks (``modules.pulumi.collect``), its PTUs and endpoints are
-translated by ``policies.pulumi.translate``, and every gpukit check that applies to the
-resource type (``policies.checkov.catalog``) asks its rule, exactly as the checkov adapters
+The program runs under Pulumi mocks (``gpukit.modules.pulumi.collect``), its PTUs and endpoints are
+translated by ``gpukit.policies.pulumi.translate``, and every gpukit check that applies to the
+resource type (``gpukit.policies.checkov.catalog``) asks its rule, exactly as the checkov adapters
 do for Terraform. No checkov here: the result is gpukit's own scan, so the output formats
 are the same for all three paths.
 """
@@ -12,15 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from gpukit.iac.results import Result, Scan, relative, repo_root
-from modules.pulumi.collect import CollectError, PlannedResource, collect
-from policies.checkov.catalog import BY_ID, RULE_CHECKS, CheckSpec
-from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE, policy_document
-from policies.checkov.verdict import judge
-from policies.environment import require_env
-from policies.errors import InputError
-from policies.iam import wildcard_problems
-from policies.model import ResourceKind
-from policies.pulumi.translate import PlannedProps, resources_from_plan
+from gpukit.modules.pulumi.collect import CollectError, PlannedResource, collect
+from gpukit.policies.checkov.catalog import BY_ID, RULE_CHECKS, CheckSpec
+from gpukit.policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE, policy_document
+from gpukit.policies.checkov.verdict import judge
+from gpukit.policies.environment import require_env
+from gpukit.policies.errors import InputError
+from gpukit.policies.iam import wildcard_problems
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.pulumi.translate import PlannedProps, resources_from_plan
 
 TF_TYPE = {ResourceKind.PTU: PTU_TYPE, ResourceKind.ENDPOINT: ENDPOINT_TYPE}
 IAM_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
@@ -36,6 +36,7 @@ def _result(spec: CheckSpec, problems: list[str], resource: str, program: str) -
         file=program,
         details=tuple(problems),
     )
+
 
 def _planned(stack_dir: Path, env: str) -> list[PlannedResource]:
     if not stack_dir.is_dir():

@@ -58,9 +58,7 @@ class Scan:
 
 
 def merge_scans(scans: list[Scan]) -> Scan:
-    return Scan(
-        [r for s in scans for r in s.results], sum(s.resource_count for s in scans)
-    )
+    return Scan([r for s in scans for r in s.results], sum(s.resource_count for s in scans))
 
 
 def repo_root(start: Path) -> Path:

@@ -18,11 +18,11 @@ from typing import Any
 
 from gpukit import __version__
 from gpukit.iac.results import Result, Scan, repo_root
-from policies.checkov.catalog import BY_ID
-from policies.registry import REGISTRY
-from policies.rules import MODULES as _RULE_MODULES
+from gpukit.policies.checkov.catalog import BY_ID
+from gpukit.policies.registry import REGISTRY
+from gpukit.policies.rules import MODULES as _RULE_MODULES
 
-assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
+assert _RULE_MODULES  # the rules register themselves when gpukit.policies.rules is imported
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/gpukit/gpukit/blob/main/docs/"

@@ -5,7 +5,7 @@ checkov is driven only through its documented interface: ``-d DIR`` or ``-f FILE
 ``--framework``, ``--external-checks-dir``, ``--check``/``--skip-check``, ``--var-file``,
 ``--repo-root-for-plan-enrichment`` and ``-o json``. The gpukit checks run in checkov's
 process; what its report cannot carry (unknown results, graph-check reasons) they append
-to a notes file (:mod:`policies.checkov.notes`).
+to a notes file (:mod:`gpukit.policies.checkov.notes`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import policies
+from gpukit import policies
 from gpukit.iac.checkov_env import checkov_command
 from gpukit.iac.results import Result, Scan, relative, repo_root
-from policies.checkov.catalog import CHECK_IDS
-from policies.checkov.notes import NOTES_FILE_ENV, Notes, read
-from policies.checkov.skips import Skip, find_skip, load_skips
-from policies.checkov.verdict import ENV_VARIABLE
-from policies.errors import InputError, check_json
+from gpukit.policies.checkov.catalog import CHECK_IDS
+from gpukit.policies.checkov.notes import NOTES_FILE_ENV, Notes, read
+from gpukit.policies.checkov.skips import Skip, find_skip, load_skips
+from gpukit.policies.checkov.verdict import ENV_VARIABLE
+from gpukit.policies.errors import InputError, check_json
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 #: ``--external-checks-dir``: one module registering every gpukit check.
@@ -34,15 +34,17 @@ RESULT_KEYS = {"failed_checks": "failed", "skipped_checks": "skipped", "passed_c
 
 
 def _import_path(tmp: Path) -> Path:
-    """A folder holding only ``policies`` (what our checks import), for checkov's PYTHONPATH:
-    nothing else of gpukit's environment reaches checkov's."""
+    """A folder holding only ``gpukit/policies`` (what our checks import), for checkov's
+    PYTHONPATH: nothing else of gpukit's environment reaches checkov's."""
     folder = tmp / "path"
-    folder.mkdir()
+    namespace = folder / "gpukit"
+    namespace.mkdir(parents=True)
+    (namespace / "__init__.py").write_text("", encoding="utf-8")
     source = Path(policies.__file__).parent
     try:
-        (folder / "policies").symlink_to(source, target_is_directory=True)
+        (namespace / "policies").symlink_to(source, target_is_directory=True)
     except OSError:
-        shutil.copytree(source, folder / "policies")
+        shutil.copytree(source, namespace / "policies")
     return folder
 
 
@@ -159,7 +161,7 @@ def _record(
 def to_scan(document: Any, notes: Notes, base: Path, source: Path | None = None) -> Scan:
     """checkov's ``-o json`` report (one report or a list of them) plus the notes; ``source``
     is the Terraform code a plan was enriched from. A failure the reviewed skips file
-    (:mod:`policies.checkov.skips`) covers becomes a skipped result carrying its reason."""
+    (:mod:`gpukit.policies.checkov.skips`) covers becomes a skipped result carrying its reason."""
     root = repo_root(base)
     skips = load_skips()
     scan = Scan()
@@ -241,7 +243,7 @@ def scan_terraform(
 
 def _json_document(path: Path) -> Any:
     """The parsed JSON file; :class:`InputError` (one line naming it) when it cannot be read,
-    is not JSON, or nests deeper than :data:`policies.errors.MAX_DEPTH`."""
+    is not JSON, or nests deeper than :data:`gpukit.policies.errors.MAX_DEPTH`."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

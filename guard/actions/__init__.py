@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from guard.actions import mark, notify, teardown, unmark
-from guard.actions.base import ActionContext
-from guard.permissions import Permission
-from guard.plan import Step
-from policies.report import ActionRecord
+from gpukit.guard.actions import mark, notify, teardown, unmark
+from gpukit.guard.actions.base import ActionContext
+from gpukit.guard.permissions import Permission
+from gpukit.guard.plan import Step
+from gpukit.policies.report import ActionRecord
 
 MODULES: tuple[ModuleType, ...] = (notify, mark, unmark, teardown)
 RUNNERS: dict[str, Callable[[ActionContext, Step], ActionRecord]] = {m.NAME: m.run for m in MODULES}

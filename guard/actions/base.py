@@ -8,14 +8,14 @@ from datetime import datetime
 
 from botocore.exceptions import ClientError
 
-from guard.audit import AuditStore
-from guard.awsutil import error_code, error_message, operation
-from guard.claims import wall_clock
-from guard.clients import ClientFactory
-from guard.plan import Step
-from guard.resource_types import ResourceType
-from policies.report import ActionRecord
-from policies.timeutil import iso
+from gpukit.guard.audit import AuditStore
+from gpukit.guard.awsutil import error_code, error_message, operation
+from gpukit.guard.claims import wall_clock
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.plan import Step
+from gpukit.guard.resource_types import ResourceType
+from gpukit.policies.report import ActionRecord
+from gpukit.policies.timeutil import iso
 
 
 @dataclass

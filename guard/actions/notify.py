@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 from botocore.exceptions import ClientError
 
-from guard.actions.base import ActionContext, failure, record
-from guard.audit import AuditRecord
-from guard.permissions import Permission
-from guard.plan import Step, fingerprint
-from policies.findings import PRICE_UNKNOWN, Decision
-from policies.report import ActionRecord
+from gpukit.guard.actions.base import ActionContext, failure, record
+from gpukit.guard.audit import AuditRecord
+from gpukit.guard.permissions import Permission
+from gpukit.guard.plan import Step, fingerprint
+from gpukit.policies.findings import PRICE_UNKNOWN, Decision
+from gpukit.policies.report import ActionRecord
 
 NAME = "notify"
 PERMISSIONS = (Permission("sns:Publish", "{topic_arn}", "tell owners what the guard found"),)

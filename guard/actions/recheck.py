@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from guard.actions.base import ActionContext
-from guard.awsutil import jsonable
-from guard.discovery import ptu_config
-from guard.plan import Step
-from policies.model import ResourceKind
+from gpukit.guard.actions.base import ActionContext
+from gpukit.guard.awsutil import jsonable
+from gpukit.guard.discovery import ptu_config
+from gpukit.guard.plan import Step
+from gpukit.policies.model import ResourceKind
 
 #: How an action's skip detail starts when the resource changed after planning.
 CHANGED = "changed since planning"

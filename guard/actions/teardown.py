@@ -12,15 +12,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from guard.actions.base import ActionContext, failure, iam_action, record
-from guard.actions.recheck import changed_since_planning
-from guard.audit import AuditRecord
-from guard.awsutil import error_message
-from guard.permissions import Permission, never_on_protected
-from guard.plan import Step
-from guard.resource_types import RESOURCE_TYPES
-from policies import tags as T
-from policies.report import ActionRecord
+from gpukit.guard.actions.base import ActionContext, failure, iam_action, record
+from gpukit.guard.actions.recheck import changed_since_planning
+from gpukit.guard.audit import AuditRecord
+from gpukit.guard.awsutil import error_message
+from gpukit.guard.permissions import Permission, never_on_protected
+from gpukit.guard.plan import Step
+from gpukit.guard.resource_types import RESOURCE_TYPES
+from gpukit.policies import tags as T
+from gpukit.policies.report import ActionRecord
 
 NAME = "teardown"
 ONLY_MARKED = {"Null": {f"aws:ResourceTag/{T.MARKED}": "false"}}

@@ -6,13 +6,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from guard.actions.base import ActionContext, failure, iam_action, record
-from guard.actions.mark import ONLY_MARK_TAG
-from guard.permissions import Permission
-from guard.plan import Step
-from guard.resource_types import RESOURCE_TYPES
-from policies import tags as T
-from policies.report import ActionRecord
+from gpukit.guard.actions.base import ActionContext, failure, iam_action, record
+from gpukit.guard.actions.mark import ONLY_MARK_TAG
+from gpukit.guard.permissions import Permission
+from gpukit.guard.plan import Step
+from gpukit.guard.resource_types import RESOURCE_TYPES
+from gpukit.policies import tags as T
+from gpukit.policies.report import ActionRecord
 
 NAME = "unmark"
 PERMISSIONS = tuple(

@@ -11,12 +11,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from modules.powertuning.state_machine import FUNCTIONS
+from gpukit.modules.powertuning.state_machine import FUNCTIONS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 HANDLERS: dict[str, str] = {
-    name: f"modules.powertuning.functions.{name}.handler" for name in FUNCTIONS
+    name: f"gpukit.modules.powertuning.functions.{name}.handler" for name in FUNCTIONS
 }
 
 # Modules that only the CLI uses; they never go into the Lambda package.
@@ -32,8 +32,9 @@ def _sources() -> list[Path]:
 
 
 def source_dir() -> Path:
-    """A directory to zip as the root of the Lambda package: ``modules/__init__.py`` (empty) and
-    ``modules/powertuning/**.py``, so the dotted paths in HANDLERS import. Its name carries a
+    """A directory to zip as the root of the Lambda package: ``gpukit/__init__.py`` and
+    ``gpukit/modules/__init__.py`` (empty) and ``gpukit/modules/powertuning/**.py``, so the
+    dotted paths in HANDLERS import. Its name carries a
     hash of the sources, so it changes exactly when the code does."""
     files = _sources()
     digest = hashlib.sha256()
@@ -45,12 +46,16 @@ def source_dir() -> Path:
     if marker.exists():
         return root
     staging = Path(tempfile.mkdtemp(prefix="gpukit-powertuning-"))
-    package = staging / "modules" / "powertuning"
+    package = staging / "gpukit" / "modules" / "powertuning"
     for path in files:
         target = package / path.relative_to(PACKAGE_DIR)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-    (staging / "modules" / "__init__.py").write_text("", encoding="utf-8")
+    for init in (
+        staging / "gpukit" / "__init__.py",
+        staging / "gpukit" / "modules" / "__init__.py",
+    ):
+        init.write_text("", encoding="utf-8")
     (staging / ".complete").write_text("", encoding="utf-8")
     try:
         staging.rename(root)

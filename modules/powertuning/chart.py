@@ -8,7 +8,7 @@ from typing import Any
 import matplotlib
 from matplotlib.figure import Figure
 
-from modules.powertuning.report import Row, rows
+from gpukit.modules.powertuning.report import Row, rows
 
 matplotlib.use("Agg")
 

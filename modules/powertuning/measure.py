@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from modules.powertuning.cost import invocation_cost, trimmed_mean
-from modules.powertuning.inputs import TuningInput
-from modules.powertuning.outcome import Outcome, classify
-from modules.powertuning.payloads import payload_list
+from gpukit.modules.powertuning.cost import invocation_cost, trimmed_mean
+from gpukit.modules.powertuning.inputs import TuningInput
+from gpukit.modules.powertuning.outcome import Outcome, classify
+from gpukit.modules.powertuning.payloads import payload_list
 
 #: ``(alias, body)`` -> Invoke response of the function being tuned.
 Invoke = Callable[[str, bytes], Mapping[str, Any]]

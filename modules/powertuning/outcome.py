@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from modules.powertuning.logs import Report, decode_tail, parse_report
+from gpukit.modules.powertuning.logs import Report, decode_tail, parse_report
 
 TIMEOUT = "timeout"
 OUT_OF_MEMORY = "out_of_memory"

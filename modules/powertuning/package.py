@@ -1,5 +1,5 @@
 """Build the tuner's Lambda zip for the Terraform module: ``python -m
-modules.powertuning.package OUT.zip``. The zip holds what :func:`source_dir` stages (the
+gpukit.modules.powertuning.package OUT.zip``. The zip holds what :func:`source_dir` stages (the
 functions and the modules they import; standard library and boto3 only), with sorted entries
 and fixed timestamps, so the same sources give the same bytes."""
 
@@ -9,7 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from modules.powertuning import source_dir
+from gpukit.modules.powertuning import source_dir
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
@@ -29,7 +29,7 @@ def build_zip(dest: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m modules.powertuning.package OUT.zip", file=sys.stderr)
+        print("usage: python -m gpukit.modules.powertuning.package OUT.zip", file=sys.stderr)
         return 2
     dest = build_zip(Path(args[0]))
     print(f"wrote {dest}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from modules.powertuning.inputs import TuningInput
+from gpukit.modules.powertuning.inputs import TuningInput
 
 ALIAS_PREFIX = "gpukit-pt"
 MARKER = "gpukit power tuning"

@@ -1,4 +1,4 @@
-"""The mock engine behind :func:`modules.pulumi.collect.collect` (pulumi imports live here)."""
+"""The mock engine behind :func:`gpukit.modules.pulumi.collect.collect` (pulumi imports here)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from modules.pulumi._invokes import invoke_result
+from gpukit.modules.pulumi._invokes import invoke_result
 
 #: Outputs some resources expose under another name than ``arn``/``name``.
 _EXTRA_OUTPUTS = {

@@ -1,4 +1,4 @@
-"""Autoscaling and alarms for :class:`modules.pulumi.gpu_endpoint.GpuEndpoint`."""
+"""Autoscaling and alarms for :class:`gpukit.modules.pulumi.gpu_endpoint.GpuEndpoint`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from modules.pulumi._common import child, zero_invocations_alarm
-from modules.pulumi.endpoint_args import (
+from gpukit.modules.pulumi._common import child, zero_invocations_alarm
+from gpukit.modules.pulumi.endpoint_args import (
     EndpointIdleAlarm,
     GpuEndpointArgs,
     ScaleToZeroArgs,

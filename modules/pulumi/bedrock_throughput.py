@@ -9,11 +9,11 @@ from datetime import datetime
 import pulumi
 import pulumi_aws as aws
 
-from modules.pulumi._common import child, merge_tags, zero_invocations_alarm
-from policies import tags as T
-from policies.environment import load_policy_for_env
-from policies.model import Commitment
-from policies.timeutil import iso
+from gpukit.modules.pulumi._common import child, merge_tags, zero_invocations_alarm
+from gpukit.policies import tags as T
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.model import Commitment
+from gpukit.policies.timeutil import iso
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from policies.pulumi.translate import default_tags_of, tag_map
+from gpukit.policies.pulumi.translate import default_tags_of, tag_map
 
 FAKE_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -167,7 +167,7 @@ def collect(stack_dir: Path, env: str) -> list[PlannedResource]:
 def _run(
     program: Path, project: str, env: str, config: dict[str, str], region: str
 ) -> list[PlannedResource]:
-    from modules.pulumi._mocks import PlanMocks, RecordingMonitor, run_program
+    from gpukit.modules.pulumi._mocks import PlanMocks, RecordingMonitor, run_program
 
     mocks = PlanMocks(region, FAKE_ACCOUNT)
     monitor = RecordingMonitor(mocks)

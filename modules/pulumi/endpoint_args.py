@@ -1,4 +1,4 @@
-"""Typed arguments of :class:`modules.pulumi.gpu_endpoint.GpuEndpoint`, validated on creation."""
+"""The typed, validated arguments of :class:`gpukit.modules.pulumi.gpu_endpoint.GpuEndpoint`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 import pulumi
 
-from policies.gpu import GPU_FAMILIES, gpu_family
+from gpukit.policies.gpu import GPU_FAMILIES, gpu_family
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 

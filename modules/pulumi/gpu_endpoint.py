@@ -7,9 +7,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from modules.pulumi import _scaling
-from modules.pulumi._common import assume_role_json, child, policy_json, statement
-from modules.pulumi.endpoint_args import (
+from gpukit.modules.pulumi import _scaling
+from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.modules.pulumi.endpoint_args import (
     EndpointIdleAlarm,
     GpuEndpointArgs,
     ScaleToZeroArgs,

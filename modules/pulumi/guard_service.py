@@ -1,6 +1,6 @@
 """GuardService: the guard Lambda on an EventBridge Scheduler schedule, with its SNS topic,
 DynamoDB audit table, dead-letter queue and log group. The Lambda's IAM policy is the one
-``guard.iam`` generates from what the guard's actions declare."""
+``gpukit.guard.iam`` generates from what the guard's actions declare."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
-from guard.audit import TABLE_ENV
-from guard.claims import TTL_ATTRIBUTE
-from modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.guard.audit import TABLE_ENV
+from gpukit.guard.claims import TTL_ATTRIBUTE
+from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
 
 RATE = re.compile(r"^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))$")
-HANDLER = "guard.handler.lambda_handler"
+HANDLER = "gpukit.guard.handler.lambda_handler"
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,11 @@ class GuardInterface:
 
 
 def guard_interface() -> GuardInterface:
-    """Adapter over the guard package: ``guard.iam.policy_document(resources)`` and
-    ``guard.package.build_zip(dest, deps_dir)``. An ImportError here means the guard's
+    """Adapter over the guard package: ``gpukit.guard.iam.policy_document(resources)`` and
+    ``gpukit.guard.package.build_zip(dest, deps_dir)``. An ImportError here means the guard's
     interface moved; it is never swallowed."""
-    from guard.iam import policy_document
-    from guard.package import build_zip
+    from gpukit.guard.iam import policy_document
+    from gpukit.guard.package import build_zip
 
     return GuardInterface(policy_document, build_zip)
 
@@ -71,7 +71,7 @@ class GuardServiceArgs:
     force_environment: judge every resource under ``environment``'s policy; leave ``False``
         when environments share an account, so each resource's ``gpukit:env`` tag decides.
     dependencies_dir: directory with the Lambda's third-party packages
-        (``guard.package.install_dependencies``); the zip lacks them if unset.
+        (``gpukit.guard.package.install_dependencies``); the zip lacks them if unset.
     log_retention_days: CloudWatch Logs retention.
     tags: extra tags on top of the provider's default tags.
     """
@@ -97,11 +97,11 @@ class GuardServiceArgs:
             )
 
     def event(self) -> dict[str, Any]:
-        """The input each scheduled invocation receives (``guard.handler`` reads it)."""
+        """The input each scheduled invocation receives (``gpukit.guard.handler`` reads it)."""
         return {"dry_run": not self.apply}
 
     def variables(self) -> dict[str, str]:
-        """Environment variables ``guard.handler.config_from_env`` reads."""
+        """Environment variables ``gpukit.guard.handler.config_from_env`` reads."""
         out = {
             "GPUKIT_APPLY": "true" if self.apply else "false",
             "GPUKIT_REGIONS": ",".join(self.regions),
@@ -196,7 +196,7 @@ class GuardService(pulumi.ComponentResource):
             f"{name}-guard",
             name=function_name,
             role=role.arn,
-            # guard.package bundles manylinux x86_64 wheels for CPython 3.11.
+            # gpukit.guard.package bundles manylinux x86_64 wheels for CPython 3.11.
             runtime="python3.11",
             handler=HANDLER,
             code=pulumi.FileArchive(str(lambda_zip(guard, args.name, args.dependencies_dir))),

@@ -15,9 +15,9 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
-from modules.powertuning.iam import LOG_WRITE, TUNING_ACTIONS
-from modules.powertuning.inputs import PRICES_ENV
-from modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.modules.powertuning.iam import LOG_WRITE, TUNING_ACTIONS
+from gpukit.modules.powertuning.inputs import PRICES_ENV
+from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,10 @@ class PowerTuning:
 
 
 def powertuning() -> PowerTuning:
-    """Adapter over ``modules.powertuning`` (``HANDLERS``, ``source_dir()``,
+    """Adapter over ``gpukit.modules.powertuning`` (``HANDLERS``, ``source_dir()``,
     ``state_machine.build_definition``); an import error here means that package changed."""
-    from modules.powertuning import HANDLERS, source_dir
-    from modules.powertuning.state_machine import build_definition
+    from gpukit.modules.powertuning import HANDLERS, source_dir
+    from gpukit.modules.powertuning.state_machine import build_definition
 
     return PowerTuning(HANDLERS, source_dir, build_definition)
 

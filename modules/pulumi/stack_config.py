@@ -14,8 +14,8 @@ from typing import TypeVar
 import pulumi
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 
-from policies import tags as T
-from policies.environment import EnvironmentPolicy, load_policy_for_env
+from gpukit.policies import tags as T
+from gpukit.policies.environment import EnvironmentPolicy, load_policy_for_env
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -53,7 +53,7 @@ GPU_INSTANCE_TYPES = (
 
 def known_gpu_instance_types() -> list[str]:
     """GPU instance types a stack may name (with or without a bundled price)."""
-    from modules.pulumi.endpoint_args import gpu_family
+    from gpukit.modules.pulumi.endpoint_args import gpu_family
 
     return sorted(t for t in GPU_INSTANCE_TYPES if gpu_family(t) is not None)
 

@@ -1,5 +1,5 @@
 """Right-sizing from measured use: plain data in (a resource, its metric history, its
-policy, the prices), recommendations out. No AWS: ``guard.advise`` reads the history.
+policy, the prices), recommendations out. No AWS: ``gpukit.guard.advise`` reads the history.
 
 ``ptu``: fewer model units, pay per token, a commitment. ``endpoint``: scale to zero,
 Serverless Inference, asynchronous inference, fewer or smaller GPU instances. See
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from policies.advice.endpoint import advise_endpoint
-from policies.advice.model import AdviceOptions, History, Recommendation, ResourceAdvice
-from policies.advice.ptu import advise_ptu
-from policies.environment import EnvironmentPolicy
-from policies.model import Resource
-from policies.pricing import PriceBook
+from gpukit.policies.advice.endpoint import advise_endpoint
+from gpukit.policies.advice.model import AdviceOptions, History, Recommendation, ResourceAdvice
+from gpukit.policies.advice.ptu import advise_ptu
+from gpukit.policies.environment import EnvironmentPolicy
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import PriceBook
 
 __all__ = ["AdviceOptions", "History", "Recommendation", "ResourceAdvice", "advise"]
 

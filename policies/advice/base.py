@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from policies.advice.instances import shape
-from policies.advice.model import (
+from gpukit.policies.advice.instances import shape
+from gpukit.policies.advice.model import (
     GPU_MEMORY,
     GPU_UTILIZATION,
     INVOCATIONS,
@@ -16,10 +16,10 @@ from policies.advice.model import (
     History,
     Recommendation,
 )
-from policies.advice.shape import Traffic, confidence, gaps, traffic
-from policies.cost.coldstart import ColdStart, ColdStartInput, cold_start
-from policies.model import EndpointConfig, Resource
-from policies.pricing import PriceBook
+from gpukit.policies.advice.shape import Traffic, confidence, gaps, traffic
+from gpukit.policies.cost.coldstart import ColdStart, ColdStartInput, cold_start
+from gpukit.policies.model import EndpointConfig, Resource
+from gpukit.policies.pricing import PriceBook
 
 
 def series(metric: str, variant: str) -> str:

@@ -3,12 +3,12 @@ inference, fewer or smaller GPU instances."""
 
 from __future__ import annotations
 
-from policies.advice.base import EndpointFacts
-from policies.advice.model import AdviceOptions, History, Recommendation
-from policies.advice.resize import resize
-from policies.cost.coldstart import ColdStart
-from policies.model import Resource
-from policies.pricing import PriceBook
+from gpukit.policies.advice.base import EndpointFacts
+from gpukit.policies.advice.model import AdviceOptions, History, Recommendation
+from gpukit.policies.advice.resize import resize
+from gpukit.policies.cost.coldstart import ColdStart
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import PriceBook
 
 #: SageMaker Serverless Inference: largest memory size (6144 MB) and concurrency per endpoint.
 SERVERLESS_MEMORY_GB = 6.0

@@ -6,21 +6,21 @@ import calendar
 from dataclasses import dataclass
 from datetime import datetime
 
-from policies.advice.model import (
+from gpukit.policies.advice.model import (
     INPUT_TOKENS,
     OUTPUT_TOKENS,
     AdviceOptions,
     History,
     Recommendation,
 )
-from policies.advice.shape import Traffic, confidence, summed, traffic
-from policies.cost.base import PER_MILLION, ceil_units, short_count
-from policies.cost.commitment import TERM_MONTHS
-from policies.cost.tokens import DEFAULT_OUTPUT_SHARE, on_demand_usd
-from policies.environment import EnvironmentPolicy
-from policies.model import Resource
-from policies.pricing import PriceBook
-from policies.timeutil import iso
+from gpukit.policies.advice.shape import Traffic, confidence, summed, traffic
+from gpukit.policies.cost.base import PER_MILLION, ceil_units, short_count
+from gpukit.policies.cost.commitment import TERM_MONTHS
+from gpukit.policies.cost.tokens import DEFAULT_OUTPUT_SHARE, on_demand_usd
+from gpukit.policies.environment import EnvironmentPolicy
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import PriceBook
+from gpukit.policies.timeutil import iso
 
 #: Share of measured hours with tokens for use to count as steady (a commitment's case).
 STEADY_SHARE = 0.9

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from policies.advice.base import EndpointFacts, series
-from policies.advice.instances import shape, siblings
-from policies.advice.model import GPU_MEMORY, GPU_UTILIZATION, Recommendation
-from policies.advice.shape import gaps
-from policies.cost.base import ceil_units
-from policies.model import Variant
+from gpukit.policies.advice.base import EndpointFacts, series
+from gpukit.policies.advice.instances import shape, siblings
+from gpukit.policies.advice.model import GPU_MEMORY, GPU_UTILIZATION, Recommendation
+from gpukit.policies.advice.shape import gaps
+from gpukit.policies.cost.base import ceil_units
+from gpukit.policies.model import Variant
 
 
 def resize(e: EndpointFacts, v: Variant) -> list[Recommendation]:

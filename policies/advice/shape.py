@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from policies.advice.model import Confidence, History
+from gpukit.policies.advice.model import Confidence, History
 
 SECONDS_PER_DAY = 86_400
 

@@ -1,8 +1,8 @@
 """Checkov custom checks (``CKV_GPK_<n>``): thin adapters from Terraform configuration to the
 gpukit rules. ``translate`` turns a resource's checkov configuration into
-:class:`policies.model.Resource`; each ``ckv_gpk_*`` module holds one check.
+:class:`gpukit.policies.model.Resource`; each ``ckv_gpk_*`` module holds one check.
 
 Checkov registers a check when it is instantiated, so every check module ends with one
 module-level instance (checkov's documented convention for ``--external-checks-dir``).
-:func:`policies.checkov.checks.load` imports them explicitly and adds the graph check.
+:func:`gpukit.policies.checkov.checks.load` imports them explicitly and adds the graph check.
 """

@@ -7,9 +7,9 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.checkov.notes import NOTES, Unknown
-from policies.checkov.translate import Unresolved, address_of, resources_from_conf
-from policies.checkov.verdict import GUIDELINE, judge
+from gpukit.policies.checkov.notes import NOTES, Unknown
+from gpukit.policies.checkov.translate import Unresolved, address_of, resources_from_conf
+from gpukit.policies.checkov.verdict import GUIDELINE, judge
 
 __all__ = ["GUIDELINE", "GpukitCheck", "RuleCheck", "judge"]  # judge: moved to verdict.py
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
+from gpukit.policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 
 IAM_POLICY_TYPES = ("aws_iam_role_policy", "aws_iam_policy")
 
@@ -16,7 +16,7 @@ class CheckSpec:
     id: str
     name: str
     resource_types: tuple[str, ...]
-    #: The rule in ``policies/rules`` it asks; ``None`` for the IAM check (``policies.iam``).
+    #: The rule in ``policies/rules`` it asks; ``None`` for the IAM check (``gpukit.policies.iam``).
     rule_id: str | None
     #: ``docs/<page>#<anchor>`` explaining the check.
     docs: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from checkov.common.checks_infra.registry import get_graph_checks_registry
 from checkov.runner_filter import RunnerFilter
 
-from policies.checkov import (
+from gpukit.policies.checkov import (
     ckv_gpk_1_required_tags,
     ckv_gpk_2_commitment_allowed,
     ckv_gpk_6_expires_at,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from policies.checkov.base import RuleCheck
-from policies.checkov.translate import PTU_TYPE
+from gpukit.policies.checkov.base import RuleCheck
+from gpukit.policies.checkov.translate import PTU_TYPE
 
 
 class CommitmentAllowed(RuleCheck):

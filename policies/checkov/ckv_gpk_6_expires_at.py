@@ -3,8 +3,8 @@ and GPU endpoints (graph check, as CKV_GPK_1)."""
 
 from __future__ import annotations
 
-from policies.checkov.graph import GraphRuleCheck
-from policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
+from gpukit.policies.checkov.graph import GraphRuleCheck
+from gpukit.policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 
 check = GraphRuleCheck(
     "CKV_GPK_6",

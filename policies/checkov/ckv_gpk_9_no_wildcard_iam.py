@@ -1,4 +1,4 @@
-"""CKV_GPK_9: no wildcard IAM grants (``policies.iam``) in role and managed policies."""
+"""CKV_GPK_9: no wildcard IAM grants (``gpukit.policies.iam``) in role and managed policies."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 
-from policies.checkov.base import GpukitCheck
-from policies.checkov.iam_unknown import unknown_reason
-from policies.checkov.translate import is_expression, policy_document, unwrap
-from policies.iam import wildcard_problems
+from gpukit.policies.checkov.base import GpukitCheck
+from gpukit.policies.checkov.iam_unknown import unknown_reason
+from gpukit.policies.checkov.translate import is_expression, policy_document, unwrap
+from gpukit.policies.iam import wildcard_problems
 
 IAM_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy"]
 

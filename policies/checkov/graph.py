@@ -1,6 +1,6 @@
 """The gpukit checks that need more than one block: checkov graph checks over the whole
 resource graph (HCL directory or plan). The join itself (an endpoint with its configuration
-and scaling) is :mod:`policies.checkov.graph_join`, which imports nothing of checkov.
+and scaling) is :mod:`gpukit.policies.checkov.graph_join`, which imports nothing of checkov.
 """
 
 from __future__ import annotations
@@ -11,10 +11,16 @@ from checkov.common.graph.checks_infra.base_check import BaseGraphCheck
 from checkov.common.graph.checks_infra.enums import SolverType
 from checkov.common.graph.checks_infra.solvers.base_solver import BaseSolver
 
-from policies.checkov.graph_join import Fleet, Vertex, address, endpoint_with_scaling, vertex_conf
-from policies.checkov.notes import NOTES, Reason, Unknown
-from policies.checkov.translate import PTU_TYPE, Unresolved, resources_from_conf
-from policies.checkov.verdict import GUIDELINE, judge
+from gpukit.policies.checkov.graph_join import (
+    Fleet,
+    Vertex,
+    address,
+    endpoint_with_scaling,
+    vertex_conf,
+)
+from gpukit.policies.checkov.notes import NOTES, Reason, Unknown
+from gpukit.policies.checkov.translate import PTU_TYPE, Unresolved, resources_from_conf
+from gpukit.policies.checkov.verdict import GUIDELINE, judge
 
 
 class FleetSolver(BaseSolver):

@@ -5,8 +5,8 @@ An endpoint's instance types live in its ``aws_sagemaker_endpoint_configuration`
 ``aws_appautoscaling_target`` (``resource_id = endpoint/<name>/variant/<variant>``) with an
 ``aws_appautoscaling_policy`` on that target. :class:`Fleet` joins vertices shaped like
 checkov's graph; :func:`endpoint_with_scaling` turns the result into one
-:class:`~policies.model.Resource` holding only the accelerator variants
-(:mod:`policies.gpu`), the ones the guard judges too. An endpoint without such a variant is
+:class:`~gpukit.policies.model.Resource` holding only the accelerator variants
+(:mod:`gpukit.policies.gpu`), the ones the guard judges too. An endpoint without such a variant is
 not judged; one whose configuration is not in the scanned code is unknown.
 
 A target or policy belongs to an endpoint when its rendered ``resource_id`` names the
@@ -14,7 +14,7 @@ endpoint and variant, or, when names are only known after apply, when it referen
 endpoint (target) or the target (policy): in the same module instance, or from the module
 that calls the endpoint's module (``"endpoint/${module.llm.endpoint_name}/variant/..."``)
 when only one module instance holds that endpoint block. Kept apart from the checks
-(:mod:`policies.checkov.graph`) so gpukit's own environment, which has no checkov, can
+(:mod:`gpukit.policies.checkov.graph`) so gpukit's own environment, which has no checkov, can
 import and test it.
 """
 
@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from policies.checkov.translate import (
+from gpukit.policies.checkov.translate import (
     ENDPOINT_CONFIG_TYPE,
     SCALING_POLICY_TYPE,
     SCALING_TARGET_TYPE,
@@ -34,7 +34,7 @@ from policies.checkov.translate import (
     is_expression,
     unwrap,
 )
-from policies.model import Resource
+from gpukit.policies.model import Resource
 
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 Vertex = dict[str, Any]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from policies.checkov.translate import address_of
+from gpukit.policies.checkov.translate import address_of
 
 
 def _attribute_references(conf: dict[str, Any]) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 SKIPS_FILE = Path(__file__).with_name("skips.yaml")
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from policies.gpu import is_gpu_instance_type
-from policies.model import Resource, ResourceKind
-from policies.pricing import priced_model_id
+from gpukit.policies.gpu import is_gpu_instance_type
+from gpukit.policies.model import Resource, ResourceKind
+from gpukit.policies.pricing import priced_model_id
 
 PTU_TYPE = "aws_bedrock_provisioned_model_throughput"
 ENDPOINT_TYPE = "aws_sagemaker_endpoint"
@@ -113,7 +113,7 @@ def ptu_resource(conf: Mapping[str, Any], commitment: str | None = None) -> Reso
 
 def gpu_variants(config_conf: Mapping[str, Any], address: str) -> list[dict[str, Any]]:
     """The production variants of an endpoint configuration that run on accelerator
-    instance types (:mod:`policies.gpu`), managed instance scaling counting as autoscaling
+    instance types (:mod:`gpukit.policies.gpu`), managed instance scaling counting as autoscaling
     (as the guard reads it); :class:`Unresolved` when an instance type is not known before
     apply."""
     variants: list[dict[str, Any]] = []
@@ -163,7 +163,8 @@ def resources_from_conf(resource_type: str, conf: Mapping[str, Any]) -> list[Res
     """Every reading of a PTU the configuration allows: one when all is known, one per
     possible commitment when ``commitment_duration`` is an expression (checkov leaves
     variables with a ``null`` default unrendered). ``ValueError`` for other types (an
-    endpoint needs its configuration: :func:`policies.checkov.graph_join.endpoint_with_scaling`)."""
+    endpoint needs its configuration:
+    :func:`gpukit.policies.checkov.graph_join.endpoint_with_scaling`)."""
     if resource_type != PTU_TYPE:
         raise ValueError(f"gpukit does not judge {resource_type} from its block alone")
     if is_expression(unwrap(conf.get("commitment_duration"))):

@@ -6,15 +6,15 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from policies import tags as T
-from policies.context import RuleContext
-from policies.environment import load_policies, resolve_env
-from policies.findings import Decision, Finding
-from policies.model import Resource
-from policies.pricing import load_bundled
-from policies.registry import REGISTRY
-from policies.rules import MODULES as _RULE_MODULES
-from policies.tags import ENVIRONMENTS
+from gpukit.policies import tags as T
+from gpukit.policies.context import RuleContext
+from gpukit.policies.environment import load_policies, resolve_env
+from gpukit.policies.findings import Decision, Finding
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import load_bundled
+from gpukit.policies.registry import REGISTRY
+from gpukit.policies.rules import MODULES as _RULE_MODULES
+from gpukit.policies.tags import ENVIRONMENTS
 
 #: Where a gpukit check's help lives (checkov's ``guideline`` field).
 GUIDELINE = "gpukit docs/terraform.md#checks"
@@ -23,7 +23,7 @@ GUIDELINE = "gpukit docs/terraform.md#checks"
 #: runs the checks in its own process, so the choice travels in its environment.
 ENV_VARIABLE = "GPUKIT_CHECK_ENV"
 
-assert _RULE_MODULES  # the rules register themselves when policies.rules is imported
+assert _RULE_MODULES  # the rules register themselves when gpukit.policies.rules is imported
 
 
 def env_from_environment() -> str:

@@ -6,6 +6,6 @@
 ``commitment``: commitment terms, their discounts, and what a forgotten PTU costs.
 ``resource``: one resource's hourly and monthly cost, used by every rule's findings.
 
-Every input is validated; a bad one raises :class:`policies.errors.InputError` whose
+Every input is validated; a bad one raises :class:`gpukit.policies.errors.InputError` whose
 messages start with the field's name.
 """

@@ -8,7 +8,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 SECONDS_PER_DAY = 86_400
 HOURS_PER_DAY = 24

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from policies.cost.base import CostInput
+from gpukit.policies.cost.base import CostInput
 
 BYTES_PER_GB = 1e9
 #: Documented defaults, each overridable.

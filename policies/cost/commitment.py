@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from policies.cost.base import HOURS_PER_DAY, HOURS_PER_MONTH, HOURS_PER_YEAR
-from policies.errors import InputError
+from gpukit.policies.cost.base import HOURS_PER_DAY, HOURS_PER_MONTH, HOURS_PER_YEAR
+from gpukit.policies.errors import InputError
 
 TERMS = ("none", "OneMonth", "SixMonths")
 TERM_MONTHS = {"none": 0, "OneMonth": 1, "SixMonths": 6}

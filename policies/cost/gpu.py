@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from policies.cost.base import HOURS_PER_DAY, CostInput, ceil_units
-from policies.cost.tokens import cheaper
+from gpukit.policies.cost.base import HOURS_PER_DAY, CostInput, ceil_units
+from gpukit.policies.cost.tokens import cheaper
 
 SECONDS_PER_HOUR = 3_600
 #: Documented defaults, each overridable: per-ms billing, five idle minutes to scale to zero.

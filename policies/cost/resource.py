@@ -1,14 +1,14 @@
 """Dollars for one resource: what it bills per hour, per month, and for a PTU, what its
 measured tokens would have cost on demand. The guard and ``gpukit check`` both get their
-``hourly_cost_usd`` and ``monthly_waste_usd`` from here (through ``policies.context``)."""
+``hourly_cost_usd`` and ``monthly_waste_usd`` from here (through ``gpukit.policies.context``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.cost.tokens import on_demand_usd
-from policies.model import Resource
-from policies.pricing import PriceBook
+from gpukit.policies.cost.tokens import on_demand_usd
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import PriceBook
 
 INPUT_TOKENS = "InputTokenCount"
 OUTPUT_TOKENS = "OutputTokenCount"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import Field, model_validator
 
-from policies.cost.base import (
+from gpukit.policies.cost.base import (
     HOURS_PER_DAY,
     HOURS_PER_MONTH,
     PER_MILLION,
@@ -22,7 +22,7 @@ from policies.cost.base import (
     CostInput,
     ceil_units,
 )
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 #: Share of the tokens that are output when the traffic's mix is not given.
 DEFAULT_OUTPUT_SHARE = 0.25

@@ -8,8 +8,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.pulumi import validators as v
-from policies.tags import ENVIRONMENTS
+from gpukit.policies.pulumi import validators as v
+from gpukit.policies.tags import ENVIRONMENTS
 
 ENVIRONMENT = PolicyConfigSchema(
     properties={

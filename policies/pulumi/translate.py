@@ -1,9 +1,9 @@
-"""Turn planned Pulumi resources into :class:`policies.model.Resource` for pre-deploy judgment.
+"""Planned Pulumi resources as :class:`gpukit.policies.model.Resource` for pre-deploy judgment.
 
 Pure functions over plain dicts (no pulumi import), shared by the CrossGuard policy pack
 (``policies/pulumi/__main__.py``) and ``gpukit check pulumi``. Inputs are property maps with
 the engine's camelCase names, as CrossGuard's ``args.props`` and
-``modules.pulumi.collect.PlannedResource.inputs`` carry them.
+``gpukit.modules.pulumi.collect.PlannedResource.inputs`` carry them.
 
 A planned resource does not exist yet, so it has no ARN, account or creation time: those
 are the clearly fake placeholders below, and ``usage`` is ``None`` (never measured).
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
-from policies.pricing import priced_model_id
+from gpukit.policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Variant
+from gpukit.policies.pricing import priced_model_id
 
 PTU_TYPE = "aws:bedrock/provisionedModelThroughput:ProvisionedModelThroughput"
 ENDPOINT_TYPE = "aws:sagemaker/endpoint:Endpoint"
@@ -94,7 +94,7 @@ def ptu_resource(
 ) -> Resource:
     """A planned ``aws.bedrock.ProvisionedModelThroughput`` as a rules resource.
 
-    Reads ``modelArn`` (see :func:`policies.pricing.priced_model_id`), ``modelUnits``,
+    Reads ``modelArn`` (see :func:`gpukit.policies.pricing.priced_model_id`), ``modelUnits``,
     ``commitmentDuration`` and the tags. Raises ``ValueError`` (pydantic) if they do not fit
     the model, e.g. ``modelUnits`` of 0.
     """

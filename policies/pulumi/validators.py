@@ -4,8 +4,8 @@ The functions take pulumi_policy's argument objects by shape (``resource_type``,
 ``name``, ``urn``, ``provider``, ``get_config()``; ``resources`` for stack validation), so
 tests can call them with real ``ResourceValidationArgs`` and a list-appending
 ``report_violation``. The environment is the policy config's ``environment`` if set, else
-the policy the resource's ``gpukit:env`` tag names (see ``policies.environment.resolve_env``),
-else ``dev`` when the tag is absent.
+the policy the resource's ``gpukit:env`` tag names (see
+``gpukit.policies.environment.resolve_env``), else ``dev`` when the tag is absent.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any, Protocol
 
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.engine import evaluate, select_policy
-from policies.environment import load_policies
-from policies.findings import Decision, Finding
-from policies.model import Resource
-from policies.pulumi.translate import (
+from gpukit.policies.engine import evaluate, select_policy
+from gpukit.policies.environment import load_policies
+from gpukit.policies.findings import Decision, Finding
+from gpukit.policies.model import Resource
+from gpukit.policies.pulumi.translate import (
     ENDPOINT_TYPE,
     PTU_TYPE,
     PlannedProps,

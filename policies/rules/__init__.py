@@ -1,7 +1,7 @@
 """Every rule, imported explicitly so the registry's contents are visible here."""
 
-from policies.registry import REGISTRY, Rule
-from policies.rules import (
+from gpukit.policies.registry import REGISTRY, Rule
+from gpukit.policies.rules import (
     gpk001_required_tags,
     gpk002_commitment_allowed,
     gpk003_commitment_term,

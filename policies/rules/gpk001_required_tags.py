@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from policies import tags as T
-from policies.context import RuleContext
-from policies.findings import Decision, Finding, Severity
-from policies.registry import rule
-from policies.timeutil import try_parse_iso
+from gpukit.policies import tags as T
+from gpukit.policies.context import RuleContext
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.registry import rule
+from gpukit.policies.timeutil import try_parse_iso
 
 
 def tag_problems(

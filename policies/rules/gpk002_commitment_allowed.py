@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from policies import tags as T
-from policies.context import RuleContext
-from policies.findings import Decision, Finding, Severity
-from policies.model import ResourceKind
-from policies.registry import rule
-from policies.timeutil import iso
+from gpukit.policies import tags as T
+from gpukit.policies.context import RuleContext
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.registry import rule
+from gpukit.policies.timeutil import iso
 
 
 @rule("GPK002", "commitment-allowed", ResourceKind.PTU)

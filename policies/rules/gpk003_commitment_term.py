@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from policies.context import RuleContext
-from policies.findings import Decision, Finding, Severity
-from policies.model import ResourceKind
-from policies.registry import rule
-from policies.timeutil import iso
+from gpukit.policies.context import RuleContext
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.registry import rule
+from gpukit.policies.timeutil import iso
 
 
 @rule("GPK003", "commitment-term", ResourceKind.PTU)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from policies.context import RuleContext, fmt_hours, hours
-from policies.findings import Decision, Finding, Severity
-from policies.registry import rule
-from policies.usage import Activity, classify
+from gpukit.policies.context import RuleContext, fmt_hours, hours
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.registry import rule
+from gpukit.policies.usage import Activity, classify
 
 
 @rule("GPK005", "idle-capacity")

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from policies.context import RuleContext
-from policies.findings import Decision, Finding, Severity
-from policies.model import ResourceKind
-from policies.registry import rule
+from gpukit.policies.context import RuleContext
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.registry import rule
 
 
 @rule("GPK007", "endpoint-autoscaling", ResourceKind.ENDPOINT)

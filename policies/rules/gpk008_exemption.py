@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from policies import tags as T
-from policies.context import RuleContext
-from policies.findings import Decision, Finding, Severity
-from policies.registry import rule
-from policies.timeutil import iso
+from gpukit.policies import tags as T
+from gpukit.policies.context import RuleContext
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.registry import rule
+from gpukit.policies.timeutil import iso
 
 
 def exemption_problem(ctx: RuleContext) -> str | None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from policies.context import RuleContext, fmt_hours
-from policies.cost.base import short_count
-from policies.cost.resource import ptu_on_demand
-from policies.findings import Decision, Finding, Severity
-from policies.model import ResourceKind
-from policies.registry import rule
+from gpukit.policies.context import RuleContext, fmt_hours
+from gpukit.policies.cost.base import short_count
+from gpukit.policies.cost.resource import ptu_on_demand
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.registry import rule
 
 
 @rule("GPK009", "ptu-beats-on-demand", ResourceKind.PTU)

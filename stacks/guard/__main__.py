@@ -8,9 +8,9 @@ import pulumi
 import pulumi_aws as aws
 from guard_config import GuardStackConfig
 
-from modules.pulumi.guard_service import GuardService
-from modules.pulumi.power_tuner import PowerTuner
-from modules.pulumi.stack_config import default_tags, load_config
+from gpukit.modules.pulumi.guard_service import GuardService
+from gpukit.modules.pulumi.power_tuner import PowerTuner
+from gpukit.modules.pulumi.stack_config import default_tags, load_config
 
 config, env = load_config(GuardStackConfig)
 region = pulumi.Config("aws").require("region")

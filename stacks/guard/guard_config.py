@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from modules.pulumi.guard_service import RATE, GuardServiceArgs
-from modules.pulumi.power_tuner import PowerTunerArgs
-from modules.pulumi.stack_config import ConfigModel, env_policy
-from policies.pricing import UnknownPrice, load_bundled
+from gpukit.modules.pulumi.guard_service import RATE, GuardServiceArgs
+from gpukit.modules.pulumi.power_tuner import PowerTunerArgs
+from gpukit.modules.pulumi.stack_config import ConfigModel, env_policy
+from gpukit.policies.pricing import UnknownPrice, load_bundled
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731)
 LAMBDA_ARN = r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+$"

@@ -9,9 +9,9 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 from inference_config import InferenceConfig
 
-from modules.pulumi.bedrock_throughput import BedrockThroughput
-from modules.pulumi.gpu_endpoint import GpuEndpoint
-from modules.pulumi.stack_config import default_tags, load_config
+from gpukit.modules.pulumi.bedrock_throughput import BedrockThroughput
+from gpukit.modules.pulumi.gpu_endpoint import GpuEndpoint
+from gpukit.modules.pulumi.stack_config import default_tags, load_config
 
 config, env = load_config(InferenceConfig)
 region = pulumi.Config("aws").require("region")

@@ -7,15 +7,15 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 
-from modules.pulumi.bedrock_throughput import BedrockThroughputArgs, ZeroInvocationAlarm
-from modules.pulumi.endpoint_args import (
+from gpukit.modules.pulumi.bedrock_throughput import BedrockThroughputArgs, ZeroInvocationAlarm
+from gpukit.modules.pulumi.endpoint_args import (
     NAME_PATTERN,
     EndpointIdleAlarm,
     GpuEndpointArgs,
     ScaleToZeroArgs,
     VariantArgs,
 )
-from modules.pulumi.stack_config import ConfigModel, env_policy, known_gpu_instance_types
+from gpukit.modules.pulumi.stack_config import ConfigModel, env_policy, known_gpu_instance_types
 
 NAME = NAME_PATTERN.pattern
 

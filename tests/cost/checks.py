@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 
 def assert_names_field(make: Callable[[], object], field: str) -> None:

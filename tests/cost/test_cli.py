@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gpukit.cli import app
-from policies.pricing import load_bundled
+from gpukit.policies.pricing import load_bundled
 
 runner = CliRunner()
 BOOK = load_bundled()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.cost.coldstart import ColdStartInput, cold_start
+from gpukit.policies.cost.coldstart import ColdStartInput, cold_start
 from tests.cost.checks import assert_names_field
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policies.cost.commitment import Running, commitment_options
-from policies.errors import InputError
+from gpukit.policies.cost.commitment import Running, commitment_options
+from gpukit.policies.errors import InputError
 
 LLAMA = {"none": 23.50, "OneMonth": 21.18, "SixMonths": 13.08}
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from policies.cost.gpu import (
+from gpukit.policies.cost.gpu import (
     Dedicated,
     GpuTraffic,
     Serverless,

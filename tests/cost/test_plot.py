@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from gpukit.cli import app
 from gpukit.cli.cost_plot import gpu_figure, token_figure
-from policies.cost.gpu import Dedicated, GpuTraffic, Serverless, compare_gpu
-from policies.cost.tokens import Provisioned, TokenPricing, breakeven, compare_tokens
+from gpukit.policies.cost.gpu import Dedicated, GpuTraffic, Serverless, compare_gpu
+from gpukit.policies.cost.tokens import Provisioned, TokenPricing, breakeven, compare_tokens
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PRICING = TokenPricing.of(usd_per_1m_input_tokens=0.30, usd_per_1m_output_tokens=0.60)

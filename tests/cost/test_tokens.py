@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from policies.cost.tokens import Provisioned, TokenPricing, breakeven, compare_tokens
+from gpukit.policies.cost.tokens import Provisioned, TokenPricing, breakeven, compare_tokens
 from tests.cost.checks import assert_names_field
 
 # $0.30 / $0.60 per 1M input / output tokens, a quarter of the tokens output:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.pricing import load_bundled
+from gpukit.policies.pricing import load_bundled
 
 #: The torn-down dev PTU serves a custom Titan Text Express model; the endpoint one GPU.
 TITAN = "amazon.titan-text-express-v1"

@@ -1,7 +1,7 @@
 """The seeded fleet, read back from the emulator over HTTP, meets the policies as intended.
 
 The reader below is deliberately independent of guard/: it turns what boto3 returns
-into ``policies.model.Resource`` and lets ``policies.engine`` decide, so a seeding
+into ``gpukit.policies.model.Resource`` and lets ``gpukit.policies.engine`` decide, so a seeding
 mistake (wrong dimension, too-young resource, mark not yet due) fails here.
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from gpukit.emulator.seed import fleet_plan
-from policies.engine import evaluate_many
-from policies.environment import load_policy_for_env
-from policies.model import ResourceKind
-from policies.tags import ENVIRONMENTS
-from policies.timeutil import iso
+from gpukit.policies.engine import evaluate_many
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.model import ResourceKind
+from gpukit.policies.tags import ENVIRONMENTS
+from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
 
 POLICIES = {env: load_policy_for_env(env) for env in ENVIRONMENTS}
@@ -139,7 +139,7 @@ def read_endpoint(emu: Any, arn: str, now: datetime) -> dict[str, Any]:
 
 @pytest.fixture
 def evaluations(seeded_fleet: SeededFleet) -> dict[str, Any]:
-    from policies.model import Resource
+    from gpukit.policies.model import Resource
 
     emu, now, arns = seeded_fleet.emu, seeded_fleet.now, seeded_fleet.arns
     resources = {

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from gpukit.emulator import Emulator
-from guard.actions.mark import mark_record
-from guard.audit import AuditStore, FileAuditStore
-from guard.clients import ClientFactory
-from guard.runner import GuardConfig
-from policies import tags as T
+from gpukit.guard.actions.mark import mark_record
+from gpukit.guard.audit import AuditStore, FileAuditStore
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.runner import GuardConfig
+from gpukit.policies import tags as T
 from tests.guard.inventory import inventory
 
 #: A PTU model sold without commitment: a custom model (most base models are not), priced

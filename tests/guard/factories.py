@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from guard.discovery import Discovered
-from guard.resource_types import by_kind
-from policies import tags as T
-from policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Usage, Variant
+from gpukit.guard.discovery import Discovered
+from gpukit.guard.resource_types import by_kind
+from gpukit.policies import tags as T
+from gpukit.policies.model import EndpointConfig, PtuConfig, Resource, ResourceKind, Usage, Variant
 
 ACCOUNT = "123456789012"
 
@@ -77,7 +77,7 @@ def endpoint(name: str, now: datetime, tag_map: dict[str, str], variants: int = 
 def _usage(now: datetime, idle: bool, variants: list[str] | None = None) -> Usage:
     """Idle or busy usage; endpoint ``variants`` also get an instance-metric sample, the
     evidence that they were measured."""
-    from policies.model import UsageSample
+    from gpukit.policies.model import UsageSample
 
     samples = [] if idle else [UsageSample(timestamp=now, metric="Invocations", value=5)]
     samples += [

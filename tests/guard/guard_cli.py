@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 from gpukit.emulator.server import offline_env
-from guard.actions import teardown
-from guard.actions.base import ActionContext
-from guard.audit import TABLE_ENV, AuditStore
-from guard.clients import ClientFactory
-from guard.discovery import discover
-from guard.plan import Step
-from policies.engine import evaluate_many
-from policies.environment import load_policies
+from gpukit.guard.actions import teardown
+from gpukit.guard.actions.base import ActionContext
+from gpukit.guard.audit import TABLE_ENV, AuditStore
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.discovery import discover
+from gpukit.guard.plan import Step
+from gpukit.policies.engine import evaluate_many
+from gpukit.policies.environment import load_policies
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for
 

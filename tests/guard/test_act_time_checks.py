@@ -16,12 +16,12 @@ import pytest
 
 from gpukit.emulator import Emulator
 from gpukit.emulator.seed import fleet_plan
-from guard.actions.mark import mark_record
-from guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
-from guard.runner import GuardConfig, run_guard
-from policies import tags as T
-from policies.report import ActionRecord, Report
-from policies.timeutil import iso
+from gpukit.guard.actions.mark import mark_record
+from gpukit.guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.report import ActionRecord, Report
+from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for, record_guard_marks
 from tests.guard.factories import tags

@@ -13,7 +13,7 @@ import pytest
 
 from gpukit.emulator import Emulator
 from gpukit.emulator.advise_fleet import seed_advice_fleet
-from policies.timeutil import iso, parse_iso
+from gpukit.policies.timeutil import iso, parse_iso
 from tests.guard.guard_cli import gpukit
 
 SERVERLESS_PRICE = "0.00002"  # USD per GB-second, given on the command line

@@ -1,4 +1,4 @@
-"""``guard.advise.read_history``: a series CloudWatch answers only in part leaves the
+"""``gpukit.guard.advise.read_history``: a series CloudWatch answers only in part leaves the
 resource unmeasured (a stub client stands in for CloudWatch's answers)."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from guard.advise import read_history
-from guard.discovery import Discovered
-from guard.resource_types import RESOURCE_TYPES
-from policies.model import Resource
+from gpukit.guard.advise import read_history
+from gpukit.guard.discovery import Discovered
+from gpukit.guard.resource_types import RESOURCE_TYPES
+from gpukit.policies.model import Resource
 
 END = datetime(2026, 11, 23, 10, tzinfo=UTC)
 START = END - timedelta(hours=3)

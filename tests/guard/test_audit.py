@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gpukit.emulator import Emulator
-from guard.audit import (
+from gpukit.guard.audit import (
     DEFAULT_PATH,
     TABLE_KEYS,
     AuditConfigError,
@@ -17,7 +17,7 @@ from guard.audit import (
     FileAuditStore,
     open_store,
 )
-from guard.clients import ClientFactory
+from gpukit.guard.clients import ClientFactory
 from tests.guard.conftest import factory_for
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/p1"

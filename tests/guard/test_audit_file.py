@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from guard.audit import AuditFileError, AuditRecord, FileAuditStore
-from guard.claims import ClaimKey
-from guard.clients import ClientFactory
-from guard.restore import RestoreError, restore
+from gpukit.guard.audit import AuditFileError, AuditRecord, FileAuditStore
+from gpukit.guard.claims import ClaimKey
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.restore import RestoreError, restore
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for
 from tests.guard.guard_cli import gpukit, tear_down

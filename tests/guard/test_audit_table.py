@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from guard import handler
-from guard.audit import AuditConfigError, DynamoAuditStore
-from guard.claims import ClaimKey
-from guard.handler import lambda_handler
-from policies import tags as T
-from policies.report import Report
+from gpukit.guard import handler
+from gpukit.guard.audit import AuditConfigError, DynamoAuditStore
+from gpukit.guard.claims import ClaimKey
+from gpukit.guard.handler import lambda_handler
+from gpukit.policies import tags as T
+from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.guard_cli import gpukit

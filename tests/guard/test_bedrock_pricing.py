@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from guard import bedrock_pricing as bp
-from guard.clients import ClientFactory
-from guard.pricing import load_prices
-from policies.pricing import load_bundled
+from gpukit.guard import bedrock_pricing as bp
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.pricing import load_prices
+from gpukit.policies.pricing import load_bundled
 from tests.guard.test_pricing import params, price_item, product, stubbed
 
 

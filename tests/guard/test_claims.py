@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gpukit.emulator import Emulator
-from guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
-from guard.claims import CLAIM_TTL, ClaimKey, Held
+from gpukit.guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
+from gpukit.guard.claims import CLAIM_TTL, ClaimKey, Held
 from tests.guard.conftest import factory_for
 from tests.guard.test_audit import _table
 

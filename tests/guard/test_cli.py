@@ -10,8 +10,8 @@ from typer.testing import CliRunner, Result
 
 from gpukit.cli import app
 from gpukit.emulator import Emulator
-from policies.report import Report
-from policies.timeutil import iso
+from gpukit.policies.report import Report
+from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.conftest import record_guard_marks
 from tests.guard.inventory import inventory

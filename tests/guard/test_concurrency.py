@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 from gpukit.demo import guard_env
-from guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
-from guard.claims import CLAIM_TTL, ClaimKey, Held, wall_clock
-from guard.runner import GuardConfig, run_guard
-from policies import tags as T
-from policies.report import Report
+from gpukit.guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
+from gpukit.guard.claims import CLAIM_TTL, ClaimKey, Held, wall_clock
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.inventory import inventory

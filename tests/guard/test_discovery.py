@@ -6,9 +6,9 @@ from collections import Counter
 from typing import Any
 
 from gpukit.emulator import Emulator
-from guard.discovery import discover
-from policies import tags as T
-from policies.model import ResourceKind
+from gpukit.guard.discovery import discover
+from gpukit.policies import tags as T
+from gpukit.policies.model import ResourceKind
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for
 
@@ -116,7 +116,7 @@ def test_a_scalable_target_without_a_scaling_policy_is_not_autoscaling(
 def test_api_calls_are_counted_per_operation_and_metrics_batched(
     seeded_fleet: SeededFleet,
 ) -> None:
-    from guard.runner import GuardConfig, run_guard
+    from gpukit.guard.runner import GuardConfig, run_guard
 
     emu = seeded_fleet.emu
     factory = factory_for(emu)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from guard.discovery import endpoint_config
-from guard.metrics import queries_for
-from guard.resource_types import SAGEMAKER_ENDPOINT
-from policies.model import Resource, ResourceKind
+from gpukit.guard.discovery import endpoint_config
+from gpukit.guard.metrics import queries_for
+from gpukit.guard.resource_types import SAGEMAKER_ENDPOINT
+from gpukit.policies.model import Resource, ResourceKind
 
 
 def spec(name: str, instance_type: str, model: str | None = "m") -> dict[str, Any]:

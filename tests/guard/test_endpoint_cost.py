@@ -6,10 +6,10 @@ from moto.sagemaker.models import sagemaker_backends
 
 from gpukit.emulator import Emulator
 from gpukit.emulator.seed import IMAGE, ROLE_ARN
-from guard.discovery import discover
-from policies.cost.resource import hourly_cost
-from policies.model import Resource
-from policies.pricing import load_bundled
+from gpukit.guard.discovery import discover
+from gpukit.policies.cost.resource import hourly_cost
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import load_bundled
 from tests.guard.conftest import factory_for
 
 INSTANCE = "ml.g4dn.xlarge"

@@ -16,18 +16,18 @@ from typing import Any
 import pytest
 
 from gpukit.emulator import Emulator
-from guard.audit import FileAuditStore
-from guard.runner import run_guard
-from policies import tags as T
-from policies.engine import select_policy
-from policies.environment import (
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.runner import run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.engine import select_policy
+from gpukit.policies.environment import (
     ENVIRONMENTS_DIR,
     load_policies,
     load_policy_for_env,
     require_env,
 )
-from policies.errors import InputError
-from policies.timeutil import iso
+from gpukit.policies.errors import InputError
+from gpukit.policies.timeutil import iso
 from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for
 from tests.guard.factories import ptu, tags
 from tests.guard.inventory import inventory

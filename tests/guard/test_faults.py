@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from gpukit.emulator import Emulator
-from guard.actions import teardown
-from guard.actions.base import ActionContext
-from guard.audit import FileAuditStore
-from guard.discovery import discover
-from guard.plan import Step
-from guard.runner import run_guard
-from policies.engine import evaluate_many
-from policies.environment import load_policies
-from policies.findings import Decision
+from gpukit.guard.actions import teardown
+from gpukit.guard.actions.base import ActionContext
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.discovery import discover
+from gpukit.guard.plan import Step
+from gpukit.guard.runner import run_guard
+from gpukit.policies.engine import evaluate_many
+from gpukit.policies.environment import load_policies
+from gpukit.policies.findings import Decision
 from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for
 from tests.guard.inventory import inventory

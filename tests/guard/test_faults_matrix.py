@@ -26,15 +26,15 @@ import pytest
 
 from gpukit.emulator import Emulator
 from gpukit.emulator.seed import fleet_plan
-from guard.audit import DynamoAuditStore
-from guard.claims import CLAIM_TTL, wall_clock
-from guard.clients import ClientFactory
-from guard.plan import NOTIFY_DECISIONS
-from guard.runner import GuardConfig, run_guard
-from policies import tags as T
-from policies.context import TEARDOWN_MARK, Mark
-from policies.findings import Decision
-from policies.report import Report
+from gpukit.guard.audit import DynamoAuditStore
+from gpukit.guard.claims import CLAIM_TTL, wall_clock
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.plan import NOTIFY_DECISIONS
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.context import TEARDOWN_MARK, Mark
+from gpukit.policies.findings import Decision
+from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
 from tests.guard.conftest import record_guard_marks
 from tests.guard.inventory import inventory, writes

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from guard.handler import ConfigError, config_from_env, lambda_handler
+from gpukit.guard.handler import ConfigError, config_from_env, lambda_handler
 from tests.conftest import SeededFleet
 from tests.guard.inventory import inventory
 from tests.guard.test_handler_package import LambdaContext

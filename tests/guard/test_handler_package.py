@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from guard.audit import DynamoAuditStore
-from guard.handler import ConfigError, config_from_env, lambda_handler
-from guard.package import build_dir, build_zip, install_dependencies
+from gpukit.guard.audit import DynamoAuditStore
+from gpukit.guard.handler import ConfigError, config_from_env, lambda_handler
+from gpukit.guard.package import build_dir, build_zip, install_dependencies
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.inventory import inventory
@@ -100,10 +100,9 @@ def test_bad_configuration_names_the_variable(env: dict[str, str], name: str) ->
 def test_source_zip_has_the_guard_and_policies_and_nothing_else(tmp_path: Path) -> None:
     info = build_zip(tmp_path / "guard.zip")
     names = zipfile.ZipFile(info.path).namelist()
-    assert {"guard/handler.py", "policies/environments/dev.yaml", "policies/data/prices.json"} <= (
-        set(names)
-    )
-    assert all(n.split("/")[0] in ("guard", "policies") for n in names)
+    wanted = {"gpukit/guard/handler.py", "gpukit/policies/data/prices.json"}
+    assert wanted | {"gpukit/__init__.py", "gpukit/policies/environments/dev.yaml"} <= set(names)
+    assert all(n == "gpukit/__init__.py" or n.split("/")[1] in ("guard", "policies") for n in names)
     assert not [n for n in names if "__pycache__" in n or "/pulumi/" in n or "/checkov/" in n]
     assert info.size_bytes < 200 * 1024
     again = build_zip(tmp_path / "again.zip")
@@ -123,13 +122,13 @@ def test_dependencies_leave_out_what_the_runtime_has(tmp_path: Path) -> None:
         (deps / name).parent.mkdir(parents=True, exist_ok=True)
         (deps / name).write_text("x")
     names = zipfile.ZipFile(build_zip(tmp_path / "z.zip", deps).path).namelist()
-    added = sorted(n for n in names if not n.startswith(("guard/", "policies/")))
+    added = sorted(n for n in names if not n.startswith("gpukit/"))
     assert added == ["pydantic-2.14.dist-info/METADATA", "pydantic/__init__.py"]
 
 
 def test_the_zip_alone_provides_an_importable_handler(tmp_path: Path) -> None:
     info = build_zip(tmp_path / "guard.zip")
-    code = "import guard.handler, policies; print(guard.handler.__file__)"
+    code = "import gpukit.guard.handler, gpukit.policies; print(gpukit.guard.handler.__file__)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         env={"PYTHONPATH": str(info.path), "AWS_REGION": "us-east-1"},

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from guard.audit import DynamoAuditStore, FileAuditStore
-from guard.awsutil import operation
-from guard.iam import PERMISSIONS, allowed_actions, iam_action_for_call, policy_document
-from guard.resource_types import RESOURCE_TYPES
-from guard.restore import restore
-from guard.runner import GuardConfig, run_guard
-from policies import tags as T
-from policies.environment import load_policy_for_env
+from gpukit.guard.audit import DynamoAuditStore, FileAuditStore
+from gpukit.guard.awsutil import operation
+from gpukit.guard.iam import PERMISSIONS, allowed_actions, iam_action_for_call, policy_document
+from gpukit.guard.resource_types import RESOURCE_TYPES
+from gpukit.guard.restore import restore
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.environment import load_policy_for_env
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.test_audit import _table

@@ -1,5 +1,5 @@
 """The guard role's explicit denies: tag and delete are denied on prod-tagged (any alias or
-casing) and exempt resources, allowed on a marked dev one, for the document ``guard.iam``
+casing) and exempt resources, allowed on a marked dev one, for the document ``gpukit.guard.iam``
 builds and the one committed for the Terraform module."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from moto.iam.policy_validation import IAMPolicyDocumentValidator
 
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.awsutil import operation
+from gpukit.guard.iam import policy_document
+from gpukit.guard.resource_types import RESOURCE_TYPES
+from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.iac import guard_policy
-from guard.audit import FileAuditStore
-from guard.awsutil import operation
-from guard.iam import policy_document
-from guard.resource_types import RESOURCE_TYPES
-from guard.runner import GuardConfig, run_guard
 from tests.conftest import SeededFleet
 from tests.guard.conftest import factory_for, record_guard_marks
 from tests.guard.iam_eval import ACCOUNT, Request, evaluate, expected_outcomes, guard_rail_outcomes

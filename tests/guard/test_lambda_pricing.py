@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from guard import lambda_pricing as lp
-from guard.clients import ClientFactory
-from guard.price_list import PRICING_REGION
-from policies.pricing import UnknownPrice, load_bundled
+from gpukit.guard import lambda_pricing as lp
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.price_list import PRICING_REGION
+from gpukit.policies.pricing import UnknownPrice, load_bundled
 
 
 def lambda_product(group: str, tiers: list[tuple[str, str]], location: str) -> str:

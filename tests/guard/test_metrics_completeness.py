@@ -3,7 +3,7 @@
 A series left out of every page, ``PartialData`` on the last page, ``InternalError`` or
 ``Forbidden``, or a NextToken that repeats leaves the resource's usage unread (``None``)
 with an error naming why; a window ending after the real clock is a gap in the usage. Both
-make :func:`policies.usage.classify` say unknown, never idle.
+make :func:`gpukit.policies.usage.classify` say unknown, never idle.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from guard.clients import ClientFactory
-from guard.metrics import UsageRead, UsageRequest, queries_for, read_usage
-from policies.environment import load_policy_for_env
-from policies.model import ResourceKind, Usage
-from policies.usage import Activity, classify
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.metrics import UsageRead, UsageRequest, queries_for, read_usage
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.model import ResourceKind, Usage
+from gpukit.policies.usage import Activity, classify
 from tests.guard.factories import endpoint, tags
 
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from guard.metrics import (
+from gpukit.guard.metrics import (
     MAX_QUERIES,
     MetricQuery,
     batches,
@@ -12,8 +12,8 @@ from guard.metrics import (
     period_for,
     queries_for,
 )
-from guard.resource_types import by_kind
-from policies.model import ResourceKind, UsageSample
+from gpukit.guard.resource_types import by_kind
+from gpukit.policies.model import ResourceKind, UsageSample
 from tests.guard.factories import endpoint, ptu, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

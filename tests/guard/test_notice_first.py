@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from guard.actions.notify import topic_region
-from guard.audit import DynamoAuditStore
-from guard.handler import ConfigError, config_from_env
-from guard.runner import GuardConfig, run_guard
-from policies.report import Report
+from gpukit.guard.actions.notify import topic_region
+from gpukit.guard.audit import DynamoAuditStore
+from gpukit.guard.handler import ConfigError, config_from_env
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory

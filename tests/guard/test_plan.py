@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from guard.discovery import Discovered
-from guard.plan import fingerprint, plan
-from policies import tags as T
-from policies.engine import Evaluation, evaluate_many
-from policies.environment import load_policies
-from policies.findings import Decision, Finding, Severity
-from policies.timeutil import iso
+from gpukit.guard.discovery import Discovered
+from gpukit.guard.plan import fingerprint, plan
+from gpukit.policies import tags as T
+from gpukit.policies.engine import Evaluation, evaluate_many
+from gpukit.policies.environment import load_policies
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.timeutil import iso
 from tests.guard.factories import endpoint, ptu, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from guard.discovery import Discovered
-from guard.plan import plan
-from policies import tags as T
-from policies.engine import Evaluation
-from policies.findings import Decision
-from policies.timeutil import iso
+from gpukit.guard.discovery import Discovered
+from gpukit.guard.plan import plan
+from gpukit.policies import tags as T
+from gpukit.policies.engine import Evaluation
+from gpukit.policies.findings import Decision
+from gpukit.policies.timeutil import iso
 from tests.guard.factories import ptu, tags
 from tests.guard.test_plan_rails import MARK, NOW, POLICIES, finding
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gpukit.emulator import Emulator
-from guard.runner import run_guard
-from policies import tags as T
-from policies.findings import Decision
-from policies.pricing import load_bundled
-from policies.timeutil import iso
+from gpukit.guard.runner import run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.findings import Decision
+from gpukit.policies.pricing import load_bundled
+from gpukit.policies.timeutil import iso
 from tests.guard.conftest import config_for, factory_for
 
 #: Sold without commitment (user guide), priced on demand, but no sourced PTU price.

@@ -10,13 +10,13 @@ from typing import Any
 from botocore.stub import Stubber
 
 from gpukit.emulator import Emulator
-from guard.audit import FileAuditStore
-from guard.bedrock_pricing import token_filters
-from guard.clients import ClientFactory
-from guard.price_list import PRICING_REGION
-from guard.pricing import SERVICE_CODE, hosting_filters, load_prices
-from guard.runner import GuardConfig, run_guard
-from policies.pricing import load_bundled
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.bedrock_pricing import token_filters
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.price_list import PRICING_REGION
+from gpukit.guard.pricing import SERVICE_CODE, hosting_filters, load_prices
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies.pricing import load_bundled
 from tests.guard.conftest import factory_for
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from guard.awsutil import operation
-from guard.resource_types import RESOURCE_TYPES, ResourceType, by_kind, by_tagging_type
-from policies.model import ResourceKind
+from gpukit.guard.awsutil import operation
+from gpukit.guard.resource_types import RESOURCE_TYPES, ResourceType, by_kind, by_tagging_type
+from gpukit.policies.model import ResourceKind
 
 SESSION = boto3.Session(region_name="us-east-1")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from guard.audit import FileAuditStore
-from policies.cost.commitment import TERM_MONTHS
-from policies.pricing import load_bundled
+from gpukit.guard.audit import FileAuditStore
+from gpukit.policies.cost.commitment import TERM_MONTHS
+from gpukit.policies.pricing import load_bundled
 from tests.conftest import SeededFleet
 from tests.guard.guard_cli import gpukit, tear_down
 from tests.guard.inventory import inventory

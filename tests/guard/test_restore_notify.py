@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from guard.audit import FileAuditStore
-from guard.restore import RestoreError, restore
-from guard.runner import run_guard
-from policies import tags as T
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.restore import RestoreError, restore
+from gpukit.guard.runner import run_guard
+from gpukit.policies import tags as T
 from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for
 from tests.guard.inventory import inventory

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from gpukit.emulator import Emulator
 from gpukit.emulator.seed import fleet_plan
-from guard.audit import FileAuditStore
-from guard.runner import run_guard
-from policies import tags as T
-from policies.environment import load_policy_for_env
-from policies.findings import DECISION_RANK, Decision
-from policies.timeutil import iso
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.runner import run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.findings import DECISION_RANK, Decision
+from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory, writes

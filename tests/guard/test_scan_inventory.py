@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from gpukit.cli.render import PRICE_UNKNOWN
-from policies.findings import DECISION_RANK, Decision
-from policies.pricing import load_bundled
-from policies.timeutil import iso
+from gpukit.policies.findings import DECISION_RANK, Decision
+from gpukit.policies.pricing import load_bundled
+from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.guard_cli import gpukit
 

@@ -19,11 +19,11 @@ import typer
 from gpukit.cli.guard_cmd import check_apply_now
 from gpukit.emulator import Emulator, offline_env
 from gpukit.emulator.seed import PlannedEndpoint, PlannedVariant, Traffic, seed_plan
-from guard.runner import run_guard
-from policies import tags as T
-from policies.findings import Decision, Finding
-from policies.report import Report
-from policies.timeutil import iso
+from gpukit.guard.runner import run_guard
+from gpukit.policies import tags as T
+from gpukit.policies.findings import Decision, Finding
+from gpukit.policies.report import Report
+from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.conftest import config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory

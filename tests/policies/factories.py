@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from policies.model import Resource
+from gpukit.policies.model import Resource
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"

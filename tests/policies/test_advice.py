@@ -8,20 +8,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from policies.advice import AdviceOptions, History, advise
-from policies.advice.base import series
-from policies.advice.model import (
+from gpukit.policies.advice import AdviceOptions, History, advise
+from gpukit.policies.advice.base import series
+from gpukit.policies.advice.model import (
     GPU_MEMORY,
     GPU_UTILIZATION,
     INVOCATIONS,
     MODEL_LATENCY,
     ResourceAdvice,
 )
-from policies.advice.ptu import add_months
-from policies.advice.shape import Traffic, confidence
-from policies.environment import load_policy_for_env
-from policies.model import Resource
-from policies.pricing import load_bundled
+from gpukit.policies.advice.ptu import add_months
+from gpukit.policies.advice.shape import Traffic, confidence
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import load_bundled
 from tests.policies.factories import ACCOUNT, good_tags
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from gpukit.cli import app
-from policies.report import Report
+from gpukit.policies.report import Report
 
 runner = CliRunner()
 FLEET = Path(__file__).parents[2] / "examples" / "fleet.json"

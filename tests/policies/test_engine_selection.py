@@ -3,10 +3,10 @@ evaluation without findings decides."""
 
 from __future__ import annotations
 
-from policies.engine import Evaluation, evaluate_many
-from policies.environment import load_policies
-from policies.findings import Decision
-from policies.pricing import SourcedPrice, load_bundled
+from gpukit.policies.engine import Evaluation, evaluate_many
+from gpukit.policies.environment import load_policies
+from gpukit.policies.findings import Decision
+from gpukit.policies.pricing import SourcedPrice, load_bundled
 from tests.policies.factories import NOW, endpoint, ptu, usage
 
 POLICIES = load_policies()

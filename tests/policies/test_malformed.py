@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gpukit.cli import app
-from policies.environment import ENVIRONMENTS_DIR, load_policy
-from policies.errors import InputError
-from policies.resources import load_resources
+from gpukit.policies.environment import ENVIRONMENTS_DIR, load_policy
+from gpukit.policies.errors import InputError
+from gpukit.policies.resources import load_resources
 
 runner = CliRunner()
 DEV_TEXT = (ENVIRONMENTS_DIR / "dev.yaml").read_text()

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from policies.pricing import BUNDLED_PATH, PriceBook, load_bundled
+from gpukit.policies.pricing import BUNDLED_PATH, PriceBook, load_bundled
 
 RAW = json.loads(BUNDLED_PATH.read_text(encoding="utf-8"))
 

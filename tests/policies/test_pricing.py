@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.pricing import load_bundled, priced_model_id
+from gpukit.policies.pricing import load_bundled, priced_model_id
 
 CUSTOM = "arn:aws:bedrock:us-east-1:111122223333:custom-model/amazon.titan-text-lite-v1:0:4k/x1"
 BASE = "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1"

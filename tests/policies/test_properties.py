@@ -10,16 +10,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies.context import RuleContext
-from policies.engine import evaluate
-from policies.environment import load_policy, load_policy_for_env
-from policies.errors import InputError
-from policies.findings import Decision
-from policies.model import Resource
-from policies.pricing import load_bundled
-from policies.resources import load_resources
-from policies.rules.gpk008_exemption import exemption_honoured
-from policies.usage import Activity, classify
+from gpukit.policies.context import RuleContext
+from gpukit.policies.engine import evaluate
+from gpukit.policies.environment import load_policy, load_policy_for_env
+from gpukit.policies.errors import InputError
+from gpukit.policies.findings import Decision
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import load_bundled
+from gpukit.policies.resources import load_resources
+from gpukit.policies.rules.gpk008_exemption import exemption_honoured
+from gpukit.policies.usage import Activity, classify
 from tests.policies.factories import ACCOUNT, NOW, z
 
 POLICIES = [load_policy_for_env(e) for e in ("dev", "staging", "prod")]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from policies.engine import evaluate
-from policies.environment import load_policy_for_env
-from policies.findings import Decision, Finding, Severity
-from policies.model import Resource
+from gpukit.policies.engine import evaluate
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.model import Resource
 from tests.policies.factories import NOW, endpoint, good_tags, ptu, usage, z
 
 DEV = load_policy_for_env("dev")

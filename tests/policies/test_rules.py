@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from policies.engine import evaluate
-from policies.environment import load_policy_for_env
-from policies.findings import Decision, Finding
-from policies.model import Resource
-from policies.pricing import load_bundled
+from gpukit.policies.engine import evaluate
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.findings import Decision, Finding
+from gpukit.policies.model import Resource
+from gpukit.policies.pricing import load_bundled
 from tests.policies.factories import NOW, endpoint, good_tags, ptu, usage, z
 
 DEV = load_policy_for_env("dev")

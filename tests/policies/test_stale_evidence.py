@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from policies.usage import Activity, classify
+from gpukit.policies.usage import Activity, classify
 from tests.policies.factories import NOW, endpoint, good_tags, z
 from tests.policies.test_usage_evidence import IDLE, sample, with_samples
 

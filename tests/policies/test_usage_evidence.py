@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.engine import Evaluation, evaluate
-from policies.environment import IdlePolicy, load_policy_for_env
-from policies.findings import Decision
-from policies.model import Resource
-from policies.timeutil import iso
-from policies.usage import Activity, classify, lookback
+from gpukit.policies.engine import Evaluation, evaluate
+from gpukit.policies.environment import IdlePolicy, load_policy_for_env
+from gpukit.policies.findings import Decision
+from gpukit.policies.model import Resource
+from gpukit.policies.timeutil import iso
+from gpukit.policies.usage import Activity, classify, lookback
 from tests.policies.factories import NOW, endpoint, good_tags, usage, z
 
 DEV = load_policy_for_env("dev")

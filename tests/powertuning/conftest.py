@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from botocore.response import StreamingBody
 
-from modules.powertuning.functions.initializer import plan, publish_batch
-from modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.functions.initializer import plan, publish_batch
+from gpukit.modules.powertuning.inputs import parse_input
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:thumbnailer"

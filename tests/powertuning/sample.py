@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from modules.powertuning.functions.analyzer import analyze
-from modules.powertuning.inputs import parse_input
-from modules.powertuning.measure import measure
-from modules.powertuning.plan import alias_name
+from gpukit.modules.powertuning.functions.analyzer import analyze
+from gpukit.modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.measure import measure
+from gpukit.modules.powertuning.plan import alias_name
 from tests.powertuning.conftest import raw_input, recorded
 
 # (power, architecture, recorded response repeated for every run)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from modules.powertuning.functions.analyzer import analyze
-from modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.functions.analyzer import analyze
+from gpukit.modules.powertuning.inputs import parse_input
 from tests.powertuning.conftest import FUNCTION_ARN, STATE_TRANSITION, raw_input
 
 

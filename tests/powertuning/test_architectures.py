@@ -7,9 +7,9 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 
-from modules.powertuning import lambda_ops
-from modules.powertuning.inputs import parse_input
-from modules.powertuning.plan import plan_tasks
+from gpukit.modules.powertuning import lambda_ops
+from gpukit.modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.plan import plan_tasks
 from tests.powertuning.conftest import FUNCTION_ARN, raw_input
 
 CODE_URL = "https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/thumbnailer"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from modules.powertuning.chart import PER_MILLION, build_figure, write_chart
-from modules.powertuning.report import rows
+from gpukit.modules.powertuning.chart import PER_MILLION, build_figure, write_chart
+from gpukit.modules.powertuning.report import rows
 from tests.powertuning.sample import sample_result
 
 

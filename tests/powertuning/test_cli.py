@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 from typer.testing import CliRunner
 
 from gpukit.cli import app, tune_cmd
-from modules.powertuning.state_machine import FUNCTIONS, build_definition
-from policies.pricing import load_bundled
+from gpukit.modules.powertuning.state_machine import FUNCTIONS, build_definition
+from gpukit.policies.pricing import load_bundled
 from tests.powertuning.sample import sample_result
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modules.powertuning.cost import invocation_cost, trimmed_mean
+from gpukit.modules.powertuning.cost import invocation_cost, trimmed_mean
 from tests.powertuning.conftest import ARM_GB_SECOND, REQUEST, X86_GB_SECOND
 
 

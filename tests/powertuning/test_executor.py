@@ -10,11 +10,11 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from modules.powertuning.functions.executor import invoker
-from modules.powertuning.inputs import parse_input
-from modules.powertuning.measure import PowerValueFailed, measure
-from modules.powertuning.payloads import payload_list
-from modules.powertuning.plan import alias_name
+from gpukit.modules.powertuning.functions.executor import invoker
+from gpukit.modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.measure import PowerValueFailed, measure
+from gpukit.modules.powertuning.payloads import payload_list
+from gpukit.modules.powertuning.plan import alias_name
 from tests.powertuning.conftest import (
     FUNCTION_ARN,
     REQUEST,

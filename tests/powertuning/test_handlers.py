@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from modules.powertuning.functions import analyzer, cleaner, initializer, optimizer
-from modules.powertuning.inputs import parse_input
-from modules.powertuning.measure import measure
+from gpukit.modules.powertuning.functions import analyzer, cleaner, initializer, optimizer
+from gpukit.modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.measure import measure
 from tests.powertuning.conftest import ORIGINAL_MEMORY, PLENTY, PRICES, recorded
 
 

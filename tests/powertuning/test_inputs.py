@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from modules.powertuning.inputs import (
+from gpukit.modules.powertuning.inputs import (
     DEFAULT_POWER_VALUES,
     PRICES_ENV,
     TuningInputError,

@@ -9,11 +9,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from modules.powertuning.functions.analyzer import analyze
-from modules.powertuning.functions.cleaner import clean
-from modules.powertuning.functions.initializer import SAFETY_MS, plan, publish_batch
-from modules.powertuning.functions.optimizer import optimize
-from modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.functions.analyzer import analyze
+from gpukit.modules.powertuning.functions.cleaner import clean
+from gpukit.modules.powertuning.functions.initializer import SAFETY_MS, plan, publish_batch
+from gpukit.modules.powertuning.functions.optimizer import optimize
+from gpukit.modules.powertuning.inputs import parse_input
 from tests.powertuning.conftest import (
     ORIGINAL_DESCRIPTION,
     ORIGINAL_MEMORY,

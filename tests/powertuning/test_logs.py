@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from modules.powertuning.logs import decode_tail, parse_report
-from modules.powertuning.outcome import (
+from gpukit.modules.powertuning.logs import decode_tail, parse_report
+from gpukit.modules.powertuning.outcome import (
     FUNCTION_ERROR,
     NO_REPORT,
     OUT_OF_MEMORY,

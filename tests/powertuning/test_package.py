@@ -8,13 +8,13 @@ import subprocess
 import sys
 from typing import Any
 
-from modules.powertuning import HANDLERS, source_dir
-from modules.powertuning.functions.cleaner import clean
-from modules.powertuning.functions.optimizer import optimize
-from modules.powertuning.state_machine import FUNCTIONS
+from gpukit.modules.powertuning import HANDLERS, source_dir
+from gpukit.modules.powertuning.functions.cleaner import clean
+from gpukit.modules.powertuning.functions.optimizer import optimize
+from gpukit.modules.powertuning.state_machine import FUNCTIONS
 from tests.powertuning.conftest import initialise
 
-ALLOWED = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six", "modules"}
+ALLOWED = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six", "gpukit"}
 
 # Runs in a fresh interpreter: refuse every import outside the standard library and boto3.
 PROBE = """
@@ -39,10 +39,12 @@ def test_handlers_cover_the_five_functions() -> None:
 
 def test_staged_source_imports_with_stdlib_and_boto3_only() -> None:
     root = source_dir()
-    assert (root / "modules" / "__init__.py").read_text() == ""
+    assert (root / "gpukit" / "modules" / "__init__.py").read_text() == ""
     staged = {p.relative_to(root).as_posix() for p in root.rglob("*.py")}
-    assert "modules/powertuning/functions/executor.py" in staged
-    assert not {"modules/powertuning/chart.py", "modules/powertuning/report.py"} & staged
+    assert "gpukit/modules/powertuning/functions/executor.py" in staged
+    assert (
+        not {"gpukit/modules/powertuning/chart.py", "gpukit/modules/powertuning/report.py"} & staged
+    )
     assert source_dir() == root  # unchanged sources, same directory
     site = [p for p in sys.path if p.endswith("site-packages")]
     env = {"PYTHONPATH": ":".join([str(root), *site])}
@@ -79,7 +81,7 @@ def _iam(operation: str) -> str:
 
 
 def test_granted_iam_actions_cover_the_calls(target: tuple[Any, str]) -> None:
-    from modules.powertuning.iam import TUNING_ACTIONS
+    from gpukit.modules.powertuning.iam import TUNING_ACTIONS
 
     lam, arn = target
     seen = _record(lam)

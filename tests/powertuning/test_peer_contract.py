@@ -14,13 +14,17 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from modules.powertuning.functions.analyzer import analyze
-from modules.powertuning.functions.executor import invoker, processor_invoker, with_s3_payload
-from modules.powertuning.inputs import PRICES_ENV, TuningInputError, is_weighted, parse_input
-from modules.powertuning.logs import parse_report
-from modules.powertuning.measure import ProcessorFailed, measure
-from modules.powertuning.payloads import body_of, payload_list
-from modules.powertuning.plan import alias_name
+from gpukit.modules.powertuning.functions.analyzer import analyze
+from gpukit.modules.powertuning.functions.executor import (
+    invoker,
+    processor_invoker,
+    with_s3_payload,
+)
+from gpukit.modules.powertuning.inputs import PRICES_ENV, TuningInputError, is_weighted, parse_input
+from gpukit.modules.powertuning.logs import parse_report
+from gpukit.modules.powertuning.measure import ProcessorFailed, measure
+from gpukit.modules.powertuning.payloads import body_of, payload_list
+from gpukit.modules.powertuning.plan import alias_name
 from tests.powertuning.conftest import FUNCTION_ARN, PRICES, REQUEST, X86_GB_SECOND, raw_input
 
 # The peer's SnapStart log lines (test-utils.js textLogSnapStart / jsonLogSnapStart).

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from modules.powertuning.state_machine import FUNCTIONS, build_definition, state_transitions
+from gpukit.modules.powertuning.state_machine import FUNCTIONS, build_definition, state_transitions
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATOR = ROOT / "tools" / "asl" / "node_modules" / ".bin" / "asl-validator"

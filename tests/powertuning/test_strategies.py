@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modules.powertuning.strategies import choose
+from gpukit.modules.powertuning.strategies import choose
 
 
 def row(

@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 from gpukit.iac import power_tuner_tf
-from modules.powertuning import HANDLERS
-from modules.powertuning.iam import TUNING_ACTIONS
-from modules.powertuning.package import build_zip
+from gpukit.modules.powertuning import HANDLERS
+from gpukit.modules.powertuning.iam import TUNING_ACTIONS
+from gpukit.modules.powertuning.package import build_zip
 
 
 def test_committed_file_is_what_the_code_generates() -> None:
@@ -36,5 +36,7 @@ def test_the_module_package_holds_every_handler_and_nothing_the_cli_alone_needs(
         names = set(archive.namelist())
     handlers = {h.rsplit(".", 1)[0].replace(".", "/") + ".py" for h in HANDLERS.values()}
     assert handlers <= names
-    assert not {"modules/powertuning/chart.py", "modules/powertuning/package.py"} & names
+    assert (
+        not {"gpukit/modules/powertuning/chart.py", "gpukit/modules/powertuning/package.py"} & names
+    )
     assert build_zip(tmp_path / "b.zip").read_bytes() == first.read_bytes()  # deterministic

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from modules.pulumi.collect import PlannedResource, collect
+from gpukit.modules.pulumi.collect import PlannedResource, collect
 
 ROOT = Path(__file__).resolve().parents[2]
 INFERENCE = ROOT / "stacks" / "inference"

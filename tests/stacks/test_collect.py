@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from modules.pulumi.collect import CollectError, collect, is_taggable
-from policies.pulumi.translate import tag_map
+from gpukit.modules.pulumi.collect import CollectError, collect, is_taggable
+from gpukit.policies.pulumi.translate import tag_map
 
 PROGRAM = """
 import json

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from guard.claims import TTL_ATTRIBUTE
-from modules.powertuning import HANDLERS
-from modules.powertuning.inputs import PRICES_ENV
-from policies.environment import load_policy_for_env
-from policies.pricing import load_bundled
+from gpukit.guard.claims import TTL_ATTRIBUTE
+from gpukit.modules.powertuning import HANDLERS
+from gpukit.modules.powertuning.inputs import PRICES_ENV
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.pricing import load_bundled
 from tests.stacks.conftest import ENVS, GUARD, Plan, as_list, of_type, one, stack_config
 
 FUNCTION = "lambda/function:Function"
@@ -23,7 +23,9 @@ ROLE_POLICY = "iam/rolePolicy:RolePolicy"
 
 
 def guard_function(plan: Plan) -> Any:
-    return one(plan, FUNCTION, lambda f: f.inputs["handler"] == "guard.handler.lambda_handler")
+    return one(
+        plan, FUNCTION, lambda f: f.inputs["handler"] == "gpukit.guard.handler.lambda_handler"
+    )
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -87,7 +89,7 @@ def test_guard_wiring(guard_plans: dict[str, Plan], env: str) -> None:
 
 @pytest.mark.parametrize("env", ENVS)
 def test_guard_role_is_the_guard_generated_policy(guard_plans: dict[str, Plan], env: str) -> None:
-    from guard.iam import allowed_actions
+    from gpukit.guard.iam import allowed_actions
 
     plan = guard_plans[env]
     role_arn = guard_function(plan).inputs["role"]
@@ -107,8 +109,8 @@ def test_guard_package_holds_the_handler(guard_plans: dict[str, Plan]) -> None:
     code = guard_function(guard_plans["dev"]).inputs["code"]
     with zipfile.ZipFile(Path(code.path)) as archive:
         names = set(archive.namelist())
-    assert {"guard/handler.py", "policies/environments/dev.yaml"} <= names
-    assert not any(n.startswith("policies/pulumi/") for n in names)
+    assert {"gpukit/guard/handler.py", "gpukit/policies/environments/dev.yaml"} <= names
+    assert not any(n.startswith("gpukit/policies/pulumi/") for n in names)
 
 
 def test_power_tuner_where_configured(guard_plans: dict[str, Plan]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policies import tags as T
-from policies.environment import load_policy_for_env
+from gpukit.policies import tags as T
+from gpukit.policies.environment import load_policy_for_env
 from tests.stacks.conftest import ENVS, INFERENCE, Plan, of_type, one, stack_config
 
 PTU = "bedrock/provisionedModelThroughput:ProvisionedModelThroughput"

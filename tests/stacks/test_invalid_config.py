@@ -11,8 +11,8 @@ import pulumi
 import pytest
 import yaml
 
-from modules.pulumi.collect import collect
-from modules.pulumi.stack_config import StackConfigError
+from gpukit.modules.pulumi.collect import collect
+from gpukit.modules.pulumi.stack_config import StackConfigError
 from tests.stacks.conftest import GUARD, INFERENCE
 
 Edit = Callable[[dict[str, Any]], None]

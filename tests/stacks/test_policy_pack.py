@@ -22,10 +22,10 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, UnknownValueError
 from pulumi_policy.proxy import unknown_checking_proxy as preview_props
 
-from modules.pulumi.collect import PlannedResource
-from policies import tags as T
-from policies.pulumi import validators as v
-from policies.pulumi.translate import PTU_TYPE
+from gpukit.modules.pulumi.collect import PlannedResource
+from gpukit.policies import tags as T
+from gpukit.policies.pulumi import validators as v
+from gpukit.policies.pulumi.translate import PTU_TYPE
 from tests.stacks.conftest import ROOT, Plan
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from modules.pulumi.collect import is_taggable
-from policies import tags as T
-from policies.environment import load_policy_for_env
-from policies.rules.gpk001_required_tags import tag_problems
+from gpukit.modules.pulumi.collect import is_taggable
+from gpukit.policies import tags as T
+from gpukit.policies.environment import load_policy_for_env
+from gpukit.policies.rules.gpk001_required_tags import tag_problems
 from tests.stacks.conftest import ENVS, Plan, as_list, policy_docs
 
 STACKS = ("inference", "guard")

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from policies import tags as T
-from policies.checkov.translate import ptu_resource
-from policies.checkov.verdict import judge
+from gpukit.policies import tags as T
+from gpukit.policies.checkov.translate import ptu_resource
+from gpukit.policies.checkov.verdict import judge
 from stacks.terraform.environments import ENVIRONMENTS
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")

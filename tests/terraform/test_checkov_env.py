@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gpukit.iac import checkov_env
-from policies.errors import InputError
+from gpukit.policies.errors import InputError
 
 
 def test_gpukits_environment_has_no_checkov() -> None:

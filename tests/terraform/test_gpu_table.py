@@ -10,10 +10,10 @@ from typing import Any
 import hcl2
 import pytest
 
-from guard.discovery import endpoint_config
-from modules.pulumi.endpoint_args import VariantArgs
-from policies.checkov.graph_join import Fleet, endpoint_with_scaling
-from policies.gpu import TERRAFORM_INSTANCE_TYPE_REGEX, is_gpu_instance_type
+from gpukit.guard.discovery import endpoint_config
+from gpukit.modules.pulumi.endpoint_args import VariantArgs
+from gpukit.policies.checkov.graph_join import Fleet, endpoint_with_scaling
+from gpukit.policies.gpu import TERRAFORM_INSTANCE_TYPE_REGEX, is_gpu_instance_type
 from tests.terraform.tf import MODULES, terraform
 
 GPU = [

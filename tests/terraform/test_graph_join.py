@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.checkov.graph_join import Fleet, endpoint_with_scaling
+from gpukit.policies.checkov.graph_join import Fleet, endpoint_with_scaling
 
 TAGS = {
     "gpukit:owner": "ana",

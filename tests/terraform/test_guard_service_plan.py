@@ -16,8 +16,8 @@ import boto3
 import pytest
 
 from gpukit.emulator import Emulator
-from guard.handler import config_from_env
-from guard.iam import policy_document
+from gpukit.guard.handler import config_from_env
+from gpukit.guard.iam import policy_document
 from tests.guard.iam_eval import expected_outcomes, guard_rail_outcomes
 from tests.terraform.tf import MODULES, Terraform, emulator_override, terraform
 

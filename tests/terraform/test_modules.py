@@ -9,13 +9,13 @@ from pathlib import Path
 import hcl2
 import pytest
 
+from gpukit.guard.claims import TTL_ATTRIBUTE
+from gpukit.guard.iam import PERMISSIONS
 from gpukit.iac import guard_policy
 from gpukit.iac.results import Scan
 from gpukit.iac.scan import scan_terraform
-from guard.claims import TTL_ATTRIBUTE
-from guard.iam import PERMISSIONS
-from policies import tags as T
-from policies.iam import wildcard_problems
+from gpukit.policies import tags as T
+from gpukit.policies.iam import wildcard_problems
 
 ROOT = Path(__file__).parents[2] / "modules" / "terraform"
 MODULES = ("bedrock-throughput", "gpu-endpoint", "guard-service", "power-tuner")

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from gpukit.iac.pulumi_scan import scan_pulumi
-from modules.pulumi._invokes import policy_document
-from modules.pulumi.collect import collect
+from gpukit.modules.pulumi._invokes import policy_document
+from gpukit.modules.pulumi.collect import collect
 from tests.terraform.helpers import FIXTURES
 
 PROGRAM = FIXTURES / "pulumi_datasources"

@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 from gpukit.emulator import Emulator
-from guard.audit import FileAuditStore
-from guard.clients import ClientFactory
-from guard.discovery import discover
-from guard.runner import GuardConfig, run_guard
-from policies import tags as T
+from gpukit.guard.audit import FileAuditStore
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.discovery import discover
+from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.policies import tags as T
 from tests.terraform.tf import (
     MODULES,
     Terraform,

@@ -13,7 +13,7 @@ import pytest
 
 from gpukit import __version__
 from gpukit.iac.sarif import DOCS_URL
-from policies.checkov.catalog import BY_ID
+from gpukit.policies.checkov.catalog import BY_ID
 from tests.terraform.helpers import FIXTURES, gpukit
 
 ROOT = Path(__file__).parents[2]
@@ -157,8 +157,10 @@ def test_fingerprints_and_repository_relative_uris(failing: dict[str, Any]) -> N
 
 def test_same_findings_same_fingerprints(failing: dict[str, Any]) -> None:
     _, again = sarif("terraform", str(FIXTURES / "hcl"))
+
     def prints(d: dict[str, Any]) -> set[str]:
         return {r["partialFingerprints"]["gpukitResult/v1"] for r in d["runs"][0]["results"]}
+
     assert prints(again) == prints(failing)
 
 

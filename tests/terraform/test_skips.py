@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gpukit.iac.scan import scan_terraform
-from policies.checkov.skips import Skip, find_skip, load_skips
-from policies.errors import InputError
+from gpukit.policies.checkov.skips import Skip, find_skip, load_skips
+from gpukit.policies.errors import InputError
 from tests.terraform.tf import MODULES
 
 SKIP = Skip(

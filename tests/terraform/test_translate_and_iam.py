@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from policies.checkov.translate import (
+from gpukit.policies.checkov.translate import (
     Unresolved,
     gpu_variants,
     resources_from_conf,
     tags_of,
 )
-from policies.checkov.verdict import judge
-from policies.iam import wildcard_problems
-from policies.model import ResourceKind
+from gpukit.policies.checkov.verdict import judge
+from gpukit.policies.iam import wildcard_problems
+from gpukit.policies.model import ResourceKind
 
 PTU = "aws_bedrock_provisioned_model_throughput"
 TAGS = {
@@ -131,7 +131,7 @@ def test_list_wrapped_tag_values_from_plans_are_unwrapped() -> None:
 def test_a_policy_known_only_after_apply_says_what_it_is_rendered_from() -> None:
     """Shapes of checkov's plan parser: an unknown ``policy`` holds its first reference,
     ``references_`` every one; a document not rendered at all has no ``policy``."""
-    from policies.checkov.iam_unknown import unknown_reason
+    from gpukit.policies.checkov.iam_unknown import unknown_reason
 
     scheduler = {
         "__address__": "module.guard.aws_iam_role_policy.scheduler",

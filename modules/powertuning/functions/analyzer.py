@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from modules.powertuning.inputs import parse_input
-from modules.powertuning.state_machine import state_transitions
-from modules.powertuning.strategies import choose
+from gpukit.modules.powertuning.inputs import parse_input
+from gpukit.modules.powertuning.state_machine import state_transitions
+from gpukit.modules.powertuning.strategies import choose
 
 
 def analyze(state: Mapping[str, Any]) -> dict[str, Any]:

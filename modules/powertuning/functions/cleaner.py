@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from modules.powertuning import lambda_ops
-from modules.powertuning.inputs import region_of
-from modules.powertuning.plan import planned_aliases, version_marker
+from gpukit.modules.powertuning import lambda_ops
+from gpukit.modules.powertuning.inputs import region_of
+from gpukit.modules.powertuning.plan import planned_aliases, version_marker
 
 
 def clean(

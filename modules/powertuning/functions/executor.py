@@ -9,8 +9,8 @@ from typing import Any
 
 import boto3
 
-from modules.powertuning import lambda_ops
-from modules.powertuning.inputs import (
+from gpukit.modules.powertuning import lambda_ops
+from gpukit.modules.powertuning.inputs import (
     S3_URI,
     TuningInput,
     TuningInputError,
@@ -19,7 +19,7 @@ from modules.powertuning.inputs import (
     parse_input,
     region_of,
 )
-from modules.powertuning.measure import Invoke, InvokeProcessor, measure
+from gpukit.modules.powertuning.measure import Invoke, InvokeProcessor, measure
 
 
 def invoker(client: Any, arn: str, wait_active: bool) -> Invoke:

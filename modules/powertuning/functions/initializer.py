@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from modules.powertuning import lambda_ops
-from modules.powertuning.inputs import TuningInput, parse_input, region_of
-from modules.powertuning.plan import plan_tasks, version_marker
+from gpukit.modules.powertuning import lambda_ops
+from gpukit.modules.powertuning.inputs import TuningInput, parse_input, region_of
+from gpukit.modules.powertuning.plan import plan_tasks, version_marker
 
 SAFETY_MS = 60_000
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from modules.powertuning import lambda_ops
-from modules.powertuning.inputs import parse_input, region_of
-from modules.powertuning.plan import MARKER
+from gpukit.modules.powertuning import lambda_ops
+from gpukit.modules.powertuning.inputs import parse_input, region_of
+from gpukit.modules.powertuning.plan import MARKER
 
 
 def optimize(

@@ -76,7 +76,7 @@ resource "aws_dynamodb_table" "audit" {
     enabled = true
   }
 
-  # Run claims (guard.claims) carry their expiry here; DynamoDB deletes expired ones.
+  # Run claims (gpukit.guard.claims) carry their expiry here; DynamoDB deletes expired ones.
   ttl {
     attribute_name = "expires_at"
     enabled        = true

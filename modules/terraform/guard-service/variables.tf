@@ -20,12 +20,12 @@ variable "environment" {
 
 variable "package_file" {
   type        = string
-  description = "Path to the guard's Lambda zip, built with `python -m guard.package build/guard.zip --with-deps`."
+  description = "Path to the guard's Lambda zip, built with `python -m gpukit.guard.package build/guard.zip --with-deps`."
 }
 
 variable "python_version" {
   type        = string
-  description = "Lambda Python runtime version; must match the package (python -m guard.package --python)."
+  description = "Lambda Python runtime version; must match the package (python -m gpukit.guard.package --python)."
   default     = "3.11"
 
   validation {
@@ -36,7 +36,7 @@ variable "python_version" {
 
 variable "architecture" {
   type        = string
-  description = "Lambda architecture; must match the package's compiled wheels (python -m guard.package --arch)."
+  description = "Lambda architecture; must match the package's compiled wheels (python -m gpukit.guard.package --arch)."
   default     = "x86_64"
 
   validation {
@@ -48,7 +48,7 @@ variable "architecture" {
 variable "handler" {
   type        = string
   description = "Lambda handler of the guard."
-  default     = "guard.handler.lambda_handler"
+  default     = "gpukit.guard.handler.lambda_handler"
 }
 
 variable "schedule_rate" {

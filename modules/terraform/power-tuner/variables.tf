@@ -10,7 +10,7 @@ variable "name" {
 
 variable "package_file" {
   type        = string
-  description = "Path to the tuner's Lambda zip, built with `python -m modules.powertuning.package build/power-tuner.zip` (standard library and boto3 only)."
+  description = "Path to the tuner's Lambda zip, built with `python -m gpukit.modules.powertuning.package build/power-tuner.zip` (standard library and boto3 only)."
 }
 
 variable "tunable_function_arns" {

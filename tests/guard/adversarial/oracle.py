@@ -1,4 +1,4 @@
-"""What the guard MAY delete, written from the policy documents and DESIGN.md's contract.
+"""What the guard MAY delete, written from the policy documents and docs/guard.md's contract.
 
 Deliberately independent of the code under test: it imports nothing from ``policies`` or
 ``guard``, reads ``policies/environments/*.yaml`` as plain data, and spells the tag keys as

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from gpukit.emulator import Emulator
-from guard.audit import DynamoAuditStore, FileAuditStore
-from guard.clients import ClientFactory
-from guard.runner import GuardConfig, run_guard
+from gpukit.guard.audit import DynamoAuditStore, FileAuditStore
+from gpukit.guard.clients import ClientFactory
+from gpukit.guard.runner import GuardConfig, run_guard
 from tests.guard.adversarial import tamper
 from tests.guard.adversarial import world as W
 from tests.guard.adversarial.oracle import Truth, load_documents, why_not

@@ -1,12 +1,12 @@
 # A power tuner that may tune two functions, with a pre-processor and payloads from S3.
-# Build the package first: python -m modules.powertuning.package power-tuner.zip
+# Build the package first: python -m gpukit.modules.powertuning.package power-tuner.zip
 provider "aws" {
   region = "us-east-1"
 }
 
 variable "package_file" {
   type        = string
-  description = "The tuner's Lambda zip (python -m modules.powertuning.package)."
+  description = "The tuner's Lambda zip (python -m gpukit.modules.powertuning.package)."
   default     = "power-tuner.zip"
 }
 
