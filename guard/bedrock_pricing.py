@@ -7,6 +7,11 @@ reads; AWS documents no schema for it):
   ``...-output-tokens`` for standard, in-region, on-demand use. Other suffixes (batch,
   flex, priority, cross-region, cache reads and writes, long context, reserved, images)
   are other prices and are skipped.
+- Where the product also says what it prices, it must agree: ``feature`` is
+  ``On-demand Inference`` and ``inferenceType`` is ``Input tokens`` or ``Output tokens``
+  in the usagetype's direction (the recorded product in
+  ``tests/guard/fixtures/pricelist/`` has both); a product without them is judged by its
+  usagetype alone.
 - The price is ``terms.OnDemand.*.priceDimensions.*.pricePerUnit.USD`` with ``unit``
   ``1K tokens`` (times 1000 for our per-million prices) or ``1M tokens``; any other unit is
   skipped.
@@ -15,7 +20,9 @@ reads; AWS documents no schema for it):
   when, lower-cased and stripped of punctuation, it is a price-book model key (with or
   without the provider prefix) followed by nothing or a version or date
   (``v1``, ``20240307``): Command R+ must not get Command R's price. Unmatched
-  products are ignored, so those models keep their bundled prices.
+  products are ignored, so those models keep their bundled prices. The ``model``
+  attribute (``Claude 2.0``) is not used to match: squashed, ``Command R+`` would read as
+  Command R.
 
 Some third-party models are listed under other service codes
 (``AmazonBedrockFoundationModels``); they keep their bundled prices too.
@@ -35,6 +42,8 @@ SERVICE_CODE = "AmazonBedrock"
 _USAGETYPE = re.compile(r"^[A-Z0-9]+-(?P<model>.+)-(?P<direction>input|output)-tokens$")
 _VERSION_TAIL = re.compile(r"(v?\d[a-z0-9]*)?")
 PER_UNIT = {"1K tokens": 1000.0, "1M tokens": 1.0}
+ON_DEMAND_FEATURE = "On-demand Inference"
+INFERENCE_TYPES = {"input": "Input tokens", "output": "Output tokens"}
 
 
 def token_filters(region: str) -> list[dict[str, str]]:
@@ -64,9 +73,12 @@ def match_model(segment: str, keys: Iterable[str]) -> str | None:
 def token_price(product: dict[str, Any]) -> tuple[str, str, float] | None:
     """``(model segment, "input"|"output", USD per 1M tokens)`` from one product, if it is a
     standard on-demand token price."""
-    usagetype = product.get("product", {}).get("attributes", {}).get("usagetype", "")
-    found = _USAGETYPE.match(usagetype)
-    if found is None:
+    attributes = product.get("product", {}).get("attributes", {})
+    found = _USAGETYPE.match(attributes.get("usagetype", ""))
+    if found is None or attributes.get("feature", ON_DEMAND_FEATURE) != ON_DEMAND_FEATURE:
+        return None
+    kind = INFERENCE_TYPES[found["direction"]]
+    if attributes.get("inferenceType", kind) != kind:
         return None
     for dimension in on_demand_dimensions(product):
         scale = PER_UNIT.get(dimension.get("unit", ""))
