@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from pydantic import ValidationError
@@ -107,13 +109,30 @@ def advise(
     policies = load_policies(policy_overrides(policy or []))
     report = run_advice(factory, regions, policies, book, options, moment, env)
     if fmt == "json":
-        print(report.model_dump_json(indent=2))
+        print(json.dumps(advice_document(report), indent=2))
     else:
         print_advice(report, Console())
     for line in report.errors:
         print(f"scan incomplete: {line}", file=sys.stderr)
     if report.errors:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def advice_document(report: AdviceReport) -> dict[str, Any]:
+    """The JSON document: the report, each ``not_worked_out`` entry naming its flag."""
+    document = report.model_dump(mode="json")
+    for resource in document["resources"]:
+        for missing in resource["not_worked_out"]:
+            missing["flag"] = FLAGS[missing["needs"]]
+    return document
+
+
+def not_worked_out_lines(report: AdviceReport) -> list[str]:
+    return [
+        f"not worked out: {m.kind} for {a.name}: {m.reason}; give it with {FLAGS[m.needs]}"
+        for a in report.resources
+        for m in a.not_worked_out
+    ]
 
 
 def _usd(value: float | None) -> str:
@@ -147,6 +166,8 @@ def print_advice(report: AdviceReport, out: Console) -> None:
     wide.print(table)
     if aside.row_count:
         wide.print(aside)
+    for line in not_worked_out_lines(report):
+        wide.print(line, markup=False, highlight=False)
     wide.print(
         f"best saving per resource, summed: [bold]${report.monthly_saving_usd:,.2f}/month[/];"
         f" {report.window_days:g} days of history; {report.prices}"

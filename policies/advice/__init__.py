@@ -11,13 +11,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from gpukit.policies.advice.endpoint import advise_endpoint
-from gpukit.policies.advice.model import AdviceOptions, History, Recommendation, ResourceAdvice
-from gpukit.policies.advice.ptu import advise_ptu
+from gpukit.policies.advice.model import (
+    AdviceOptions,
+    History,
+    NotWorkedOut,
+    Recommendation,
+    ResourceAdvice,
+)
+from gpukit.policies.advice.ptu import advise_ptu, ptu_not_worked_out
 from gpukit.policies.environment import EnvironmentPolicy
 from gpukit.policies.model import Resource
 from gpukit.policies.pricing import PriceBook
 
-__all__ = ["AdviceOptions", "History", "Recommendation", "ResourceAdvice", "advise"]
+__all__ = [
+    "AdviceOptions",
+    "History",
+    "NotWorkedOut",
+    "Recommendation",
+    "ResourceAdvice",
+    "advise",
+]
 
 
 def advise(
@@ -37,10 +50,13 @@ def advise(
             current_usd_per_month=None,
             verdict="usage unknown: its metrics could not be read, so no advice",
         )
+    skipped: list[NotWorkedOut] = []
     if resource.ptu is not None:
         current, recs, notes = advise_ptu(
             resource, history, policy, prices, options, now, window_days
         )
+        # a note (price unknown, nothing measured) already says why nothing was worked out
+        skipped = [] if notes else ptu_not_worked_out(resource, prices, options)
     else:
         current, recs, notes = advise_endpoint(resource, history, prices, options, window_days)
     good = [r for r in recs if r.viable and (r.saving_usd_per_month or 0) > 0]
@@ -63,4 +79,5 @@ def advise(
         considered=rest,
         verdict=verdict,
         notes=notes,
+        not_worked_out=skipped,
     )

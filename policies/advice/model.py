@@ -108,6 +108,15 @@ class Recommendation(_Frozen):
     why_not: str | None = None
 
 
+class NotWorkedOut(_Frozen):
+    """An option that could not be worked out for want of an input the user can give:
+    ``needs`` names the :class:`AdviceOptions` field (the CLI names its flag)."""
+
+    kind: Kind
+    reason: str
+    needs: str
+
+
 class ResourceAdvice(_Frozen):
     arn: str
     name: str
@@ -119,6 +128,8 @@ class ResourceAdvice(_Frozen):
     considered: list[Recommendation] = Field(default_factory=list)
     verdict: str
     notes: list[str] = Field(default_factory=list)
+    #: Options not worked out because an input is missing (never silently skipped).
+    not_worked_out: list[NotWorkedOut] = Field(default_factory=list)
 
 
 class AdviceReport(_Frozen):

@@ -11,6 +11,7 @@ from gpukit.policies.advice.model import (
     OUTPUT_TOKENS,
     AdviceOptions,
     History,
+    NotWorkedOut,
     Recommendation,
 )
 from gpukit.policies.advice.shape import Traffic, confidence, summed, traffic
@@ -131,6 +132,26 @@ def advise_ptu(
     if ptu.commitment is None:
         recs.append(_commitment(p, needed or p.units))
     return p.current, [r for r in recs if r is not None], []
+
+
+def ptu_not_worked_out(
+    resource: Resource, prices: PriceBook, options: AdviceOptions
+) -> list[NotWorkedOut]:
+    """What :func:`advise_ptu` leaves out for want of an input: fewer model units without a
+    model-unit throughput (AWS publishes none, so only the user can give it)."""
+    ptu = resource.ptu
+    if ptu is None or options.tokens_per_second_per_unit is not None:
+        return []
+    if prices.ptu_tokens_per_second(ptu.model_id) is not None:
+        return []
+    return [
+        NotWorkedOut(
+            kind="fewer-model-units",
+            reason=f"no model-unit throughput for {ptu.model_id} (AWS publishes none and"
+            f" {prices.source} has none)",
+            needs="tokens_per_second_per_unit",
+        )
+    ]
 
 
 def _fewer_units(p: _Ptu) -> tuple[Recommendation | None, int | None]:

@@ -201,6 +201,39 @@ def test_table_output_names_each_option(emulator: Emulator) -> None:
     assert "best saving per resource, summed" in result.stdout
 
 
+def test_without_tokens_per_second_fewer_units_is_said_to_be_not_worked_out(
+    emulator: Emulator, advice: dict[str, dict[str, Any]]
+) -> None:
+    """The bundled book holds no model-unit throughput, so without the flag the option is
+    missing: JSON and table both say so and name the flag, for every PTU worked out."""
+    assert advice["60"]["staging-titan-oversized"]["not_worked_out"] == []  # flag given
+    emulator.reset()
+    now = datetime.now(UTC)
+    seed_advice_fleet(emulator, now)
+    base = ("advise", "--endpoint-url", emulator.endpoint_url, "--now", iso(now))
+    result = gpukit(*base, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    by_name = {r["name"]: r for r in json.loads(result.stdout)["resources"]}
+    titan = by_name["staging-titan-oversized"]
+    assert "fewer-model-units" not in {r["kind"] for r in titan["recommendations"]}
+    [missing] = titan["not_worked_out"]
+    assert missing["kind"] == "fewer-model-units"
+    assert missing["flag"] == "--tokens-per-second"
+    assert "no model-unit throughput" in missing["reason"]
+    ptus = {n for n, r in by_name.items() if r["kind"] == "bedrock-provisioned-throughput"}
+    assert "staging-titan-oversized" in ptus
+    endpoints = set(by_name) - ptus
+    assert endpoints and all(by_name[n]["not_worked_out"] == [] for n in endpoints)
+    table = gpukit(*base)
+    assert table.returncode == 0, table.stderr
+    assert (
+        "not worked out: fewer-model-units for staging-titan-oversized: no model-unit"
+        " throughput" in table.stdout
+    )
+    assert "give it with --tokens-per-second" in table.stdout
+    emulator.reset()
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
