@@ -42,7 +42,7 @@ def check(
         None,
         "--input",
         "-i",
-        help='JSON file of resources: {"resources": [...]} (see docs/policies.md, "Resources file").',
+        help='JSON file of resources: {"resources": [...]}; format in docs/resources.md.',
     ),
     env: str = typer.Option(
         None,

@@ -1,0 +1,65 @@
+"""``--help`` of every gpukit command, run through the installed script in a fresh process:
+it names only docs that exist."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from gpukit.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+GPUKIT = Path(sys.executable).with_name("gpukit")
+DOC_PATH = re.compile(r"\bdocs/[\w./-]+?\.md\b")
+
+
+def command_paths(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every command and group under ``command``, the root included."""
+    yield path
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from command_paths(sub, (*path, name))
+
+
+PATHS = list(command_paths(typer.main.get_command(app)))
+
+
+def _help(path: tuple[str, ...]) -> str:
+    # wide enough that no docs path is folded across lines
+    env = {**os.environ, "COLUMNS": "1000", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [str(GPUKIT), *path, "--help"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, f"gpukit {' '.join(path)} --help: {result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def helps() -> dict[tuple[str, ...], str]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(PATHS, pool.map(_help, PATHS), strict=True))
+
+
+def test_every_command_group_is_walked() -> None:
+    groups = {p[0] for p in PATHS if p}
+    assert groups >= {"advise", "check", "cost", "guard", "policy", "tune"}
+    assert ("guard", "restore") in PATHS and ("tune", "run") in PATHS
+
+
+def test_every_docs_path_named_in_help_exists(helps: dict[tuple[str, ...], str]) -> None:
+    named = {
+        doc: " ".join(("gpukit", *path))
+        for path, text in helps.items()
+        for doc in DOC_PATH.findall(text)
+    }
+    assert "docs/resources.md" in named  # check --input's format
+    missing = {doc: where for doc, where in named.items() if not (ROOT / doc).is_file()}
+    assert missing == {}
