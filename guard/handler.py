@@ -1,19 +1,25 @@
 """The guard as a Lambda: a thin ``lambda_handler`` over :func:`gpukit.guard.runner.run_guard`.
 
 Configured by environment variables (see :func:`config_from_env` and docs/guard.md).
-Structured logs and CloudWatch metrics (EMF) come from Powertools for AWS Lambda.
+Structured logs, CloudWatch metrics (EMF), X-Ray tracing and the event parser come from
+Powertools for AWS Lambda. The full report is logged in parts small enough for CloudWatch
+(see :func:`report_parts`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Mapping
+from numbers import Number
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from gpukit.guard.actions.notify import topic_region
@@ -30,8 +36,16 @@ FALSE = {"", "0", "false", "no", "off"}
 JSON_TYPES = {"list": "an array", "str": "a string", "int": "a number", "float": "a number",
               "bool": "a boolean"}  # fmt: skip
 
+#: CloudWatch Logs takes events up to 256 KiB (262,144 B, 26 B of which are overhead); a
+#: report part is at most this many bytes of JSON, leaving room for the log envelope.
+PART_BYTES = 200_000
+CHUNKED = ("inventory", "findings", "actions")
+
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="gpukit", service=SERVICE)
+# No botocore auto-patching: a run makes thousands of calls (one subsegment each), and calls
+# from worker threads carry no X-Ray context. The handler and the run are traced instead.
+tracer = Tracer(service=SERVICE, auto_patch=False)
 
 
 class ConfigError(ValueError):
@@ -56,7 +70,7 @@ def parse_event(event: object) -> GuardEvent:
         kind = type(event).__name__
         raise ConfigError(f"event: expected a JSON object, got {JSON_TYPES.get(kind, kind)}")
     try:
-        return GuardEvent.model_validate(dict(event))
+        return parse(event=dict(event), model=GuardEvent)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(event)"
@@ -135,9 +149,60 @@ def _emit_metrics(report: Report) -> None:
     metrics.add_metric("ApiCalls", MetricUnit.Count, sum(report.api_calls.values()))
 
 
+def _size(value: object) -> int:
+    return len(json.dumps(value).encode())  # ASCII-escaped: never smaller than the log's UTF-8
+
+
+def report_parts(report: dict[str, Any], limit: int = PART_BYTES) -> list[dict[str, Any]]:
+    """Split a report (``Report.model_dump(mode="json")``) into parts of at most ``limit``
+    bytes of JSON. Part 0 holds the scalar fields; every part holds slices of
+    :data:`CHUNKED` lists, in order, so :func:`join_report_parts` gives the report back.
+    One item larger than ``limit`` on its own still gets a part of its own."""
+    head = {k: v for k, v in report.items() if k not in CHUNKED}
+    parts: list[dict[str, Any]] = [{**head, **{k: [] for k in CHUNKED}}]
+    used = _size(parts[0])
+    for key in CHUNKED:
+        for item in report.get(key, []):
+            size = _size(item) + 2  # the comma and a space of json.dumps
+            if used + size > limit and any(parts[-1][k] for k in CHUNKED):
+                parts.append({k: [] for k in CHUNKED})
+                used = _size(parts[-1])
+            parts[-1][key].append(item)
+            used += size
+    return parts
+
+
+def join_report_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report the parts of :func:`report_parts` came from."""
+    joined = {k: v for k, v in parts[0].items() if k not in CHUNKED}
+    for key in CHUNKED:
+        joined[key] = [item for part in parts for item in part.get(key, [])]
+    return joined
+
+
+def log_report(report: Report) -> int:
+    """Log the full report as ``guard report`` events ``part`` 1..``parts``; return parts."""
+    parts = report_parts(report.model_dump(mode="json"))
+    for n, part in enumerate(parts, start=1):
+        extra = {"run_id": report.run_id, "part": n, "parts": len(parts), "report": part}
+        logger.info("guard report", extra=extra)
+    return len(parts)
+
+
+@tracer.capture_method(capture_response=False)
+def _traced_run(factory: ClientFactory, config: GuardConfig) -> Report:
+    """The run as one X-Ray subsegment, annotated with what it judged."""
+    report = run_guard(factory, config, progress=logger.debug)
+    # int is a numbers.Number at run time; mypy does not model the numeric tower
+    tracer.put_annotation("resources", cast(Number, report.resources))
+    tracer.put_annotation("findings", cast(Number, len(report.findings)))
+    return report
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context
-def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict[str, Any]:
     """Run the guard once; return a summary (the full report goes to the logs).
 
     A malformed event or variable does nothing: the :class:`ConfigError` naming it is
@@ -154,10 +219,10 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         factory, config.regions[0], env=env, scratch=LAMBDA_AUDIT_PATH, apply=config.apply
     )
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
-    report = run_guard(factory, config, progress=logger.debug)
+    report = _traced_run(factory, config)
     for action in report.actions:
         if action.status == "error":
             logger.error("action failed", extra=action.model_dump())
-    logger.info("guard report", extra={"report": report.model_dump(mode="json")})
+    log_report(report)
     _emit_metrics(report)
     return summary(report)

@@ -23,35 +23,49 @@ RATE = re.compile(r"^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))
 HANDLER = "gpukit.guard.handler.lambda_handler"
 
 
+NO_DEPENDENCIES = "none"
+PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+
+
 @dataclass(frozen=True)
 class GuardInterface:
     """What this component needs from the guard package."""
 
     policy_document: Callable[[Mapping[str, str]], dict[str, Any]]
     build_zip: Callable[[Path, Path | None], object]
+    #: ``(python_version, architecture) -> deps directory``, installing on first use.
+    dependencies: Callable[[str, str], Path]
 
 
 def guard_interface() -> GuardInterface:
-    """Adapter over the guard package: ``gpukit.guard.iam.policy_document(resources)`` and
-    ``gpukit.guard.package.build_zip(dest, deps_dir)``. An ImportError here means the guard's
-    interface moved; it is never swallowed."""
+    """Adapter over the guard package: ``gpukit.guard.iam.policy_document(resources)``,
+    ``gpukit.guard.package.build_zip(dest, deps_dir)`` and
+    ``gpukit.guard.package.cached_dependencies(python_version, architecture)``. An
+    ImportError here means the guard's interface moved; it is never swallowed."""
     from gpukit.guard.iam import policy_document
-    from gpukit.guard.package import build_zip
+    from gpukit.guard.package import build_zip, cached_dependencies
 
-    return GuardInterface(policy_document, build_zip)
+    return GuardInterface(policy_document, build_zip, cached_dependencies)
 
 
-def lambda_zip(guard: GuardInterface, name: str, deps_dir: str | None) -> Path:
-    """Build the guard's deployment zip (deterministic, so unchanged code is no diff)."""
-    deps = Path(deps_dir) if deps_dir else None
-    if deps is not None and not deps.is_dir():
-        raise ValueError(f"guard {name}: dependencies_dir {deps} does not exist")
-    if deps is None:
-        pulumi.log.warn(
-            f"guard {name}: packaging without dependencies_dir; the Lambda needs pydantic,"
-            " pyyaml and aws-lambda-powertools (see docs/stacks.md)"
-        )
-    dest = Path(tempfile.gettempdir()) / f"gpukit-{name}-lambda.zip"
+def lambda_zip(guard: GuardInterface, args: GuardServiceArgs) -> Path:
+    """Build the guard's deployment zip (deterministic, so unchanged code is no diff).
+
+    Dependencies: by default the cached install for the function's Python version and
+    architecture (pip runs only when they or the dependency list change); a given
+    directory; or none, only when ``dependencies_dir`` is ``"none"`` (the function then
+    fails to import; for plans and tests)."""
+    if args.dependencies_dir == NO_DEPENDENCIES:
+        deps = None
+        pulumi.log.warn(f"guard {args.name}: dependencies_dir 'none': the Lambda cannot run")
+    elif args.dependencies_dir:
+        deps = Path(args.dependencies_dir)
+        if not deps.is_dir():
+            raise ValueError(f"guard {args.name}: dependencies_dir {deps} does not exist")
+    else:
+        deps = guard.dependencies(args.python_version, args.architecture)
+    tag = f"{args.architecture}-py{args.python_version}"
+    dest = Path(tempfile.gettempdir()) / f"gpukit-{args.name}-{tag}-lambda.zip"
     guard.build_zip(dest, deps)
     return dest
 
@@ -70,8 +84,12 @@ class GuardServiceArgs:
     max_teardowns: cap per run (never above the policy's ``max_teardowns_per_run``).
     force_environment: judge every resource under ``environment``'s policy; leave ``False``
         when environments share an account, so each resource's ``gpukit:env`` tag decides.
-    dependencies_dir: directory with the Lambda's third-party packages
-        (``gpukit.guard.package.install_dependencies``); the zip lacks them if unset.
+    python_version: the Lambda runtime's Python (``python3.11`` ...); the packaged wheels match.
+    architecture: ``x86_64`` or ``arm64``; the packaged wheels (pydantic-core) match.
+    dependencies_dir: unset (default): pip-install the Lambda's third-party packages for
+        ``python_version``/``architecture`` into ``~/.cache/gpukit`` (once per change);
+        a directory: use it as prepared; ``"none"``: package without them, an explicit
+        choice for plans and tests (the function cannot import its handler).
     log_retention_days: CloudWatch Logs retention.
     tags: extra tags on top of the provider's default tags.
     """
@@ -84,6 +102,8 @@ class GuardServiceArgs:
     notify_emails: Sequence[str] = ()
     max_teardowns: int | None = None
     force_environment: bool = False
+    python_version: str = "3.11"
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
     dependencies_dir: str | None = None
     log_retention_days: int = 30
     memory_mb: int = 512
@@ -94,6 +114,15 @@ class GuardServiceArgs:
         if not RATE.match(self.rate):
             raise ValueError(
                 f"guard {self.name}: rate {self.rate!r} must look like '15 minutes' or '1 hour'"
+            )
+        if self.python_version not in PYTHON_VERSIONS:
+            raise ValueError(
+                f"guard {self.name}: python_version {self.python_version!r}:"
+                f" use one of {', '.join(PYTHON_VERSIONS)}"
+            )
+        if self.architecture not in ("x86_64", "arm64"):
+            raise ValueError(
+                f"guard {self.name}: architecture {self.architecture!r}: use x86_64 or arm64"
             )
 
     def event(self) -> dict[str, Any]:
@@ -192,19 +221,26 @@ class GuardService(pulumi.ComponentResource):
             policy=policy_json([statement(["sqs:SendMessage"], [dlq.arn], sid="DeadLetters")]),
             opts=child(self),
         )
+        xray = aws.iam.RolePolicyAttachment(  # the handler's Powertools Tracer
+            f"{name}-guard-xray",
+            role=role.name,
+            policy_arn="arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
+            opts=child(self),
+        )
         function = aws.lambda_.Function(
             f"{name}-guard",
             name=function_name,
             role=role.arn,
-            # gpukit.guard.package bundles manylinux x86_64 wheels for CPython 3.11.
-            runtime="python3.11",
+            # the package's wheels are for this Python and architecture (lambda_zip)
+            runtime=f"python{args.python_version}",
             handler=HANDLER,
-            code=pulumi.FileArchive(str(lambda_zip(guard, args.name, args.dependencies_dir))),
-            architectures=["x86_64"],
+            code=pulumi.FileArchive(str(lambda_zip(guard, args))),
+            architectures=[args.architecture],
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
             reserved_concurrent_executions=1,  # one run at a time: runs never race
             dead_letter_config={"target_arn": dlq.arn},
+            tracing_config={"mode": "Active"},
             environment={
                 "variables": {
                     **args.variables(),
@@ -213,7 +249,7 @@ class GuardService(pulumi.ComponentResource):
                 }
             },
             tags=tags,
-            opts=child(self, depends_on=[logs]),
+            opts=child(self, depends_on=[logs, xray]),
         )
         self._schedule(name, args, function, dlq, topic)
         self.function_arn = function.arn

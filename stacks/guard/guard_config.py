@@ -54,6 +54,8 @@ class GuardStackConfig(ConfigModel):
     notify_emails: list[str] = Field(default_factory=list)
     max_teardowns: int | None = Field(default=None, ge=0)
     force_environment: bool = False
+    python_version: Literal["3.11", "3.12", "3.13"] = "3.11"
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
     dependencies_dir: str | None = None
     log_retention_days: int = 30
     power_tuner: PowerTunerConfig | None = None
@@ -106,6 +108,8 @@ class GuardStackConfig(ConfigModel):
             notify_emails=self.notify_emails,
             max_teardowns=self.max_teardowns,
             force_environment=self.force_environment,
+            python_version=self.python_version,
+            architecture=self.architecture,
             dependencies_dir=self.dependencies_dir,
             log_retention_days=self.log_retention_days,
         )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from gpukit.modules.pulumi import guard_service
 from gpukit.modules.pulumi.collect import PlannedResource, collect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +29,42 @@ def inference_plans() -> dict[str, Plan]:
     return {env: collect(INFERENCE, env) for env in ENVS}
 
 
+#: What the fake dependency install writes: one module per third-party package.
+FAKE_DEPENDENCIES = ("pydantic", "yaml", "aws_lambda_powertools", "aws_xray_sdk")
+
+
+@contextmanager
+def fake_guard_dependencies() -> Iterator[list[tuple[str, str]]]:
+    """GuardService's default dependency install, without pip: each call gets a directory
+    holding :data:`FAKE_DEPENDENCIES`; yields the ``(python_version, architecture)`` calls."""
+    calls: list[tuple[str, str]] = []
+    real = guard_service.guard_interface
+    with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as mp:
+
+        def dependencies(python_version: str, architecture: str) -> Path:
+            calls.append((python_version, architecture))
+            folder = Path(scratch) / f"{architecture}-py{python_version}"
+            for name in FAKE_DEPENDENCIES:
+                (folder / name).mkdir(parents=True, exist_ok=True)
+                (folder / name / "__init__.py").write_text(f"# {architecture} {python_version}\n")
+            return folder
+
+        mp.setattr(
+            guard_service, "guard_interface", lambda: replace(real(), dependencies=dependencies)
+        )
+        yield calls
+
+
 @pytest.fixture(scope="session")
-def guard_plans() -> dict[str, Plan]:
-    return {env: collect(GUARD, env) for env in ENVS}
+def guard_build() -> tuple[dict[str, Plan], list[tuple[str, str]]]:
+    """The guard stack's plans, and the dependency installs they asked for (faked)."""
+    with fake_guard_dependencies() as calls:
+        return {env: collect(GUARD, env) for env in ENVS}, list(calls)
+
+
+@pytest.fixture(scope="session")
+def guard_plans(guard_build: tuple[dict[str, Plan], list[tuple[str, str]]]) -> dict[str, Plan]:
+    return guard_build[0]
 
 
 def stack_config(stack_dir: Path, env: str) -> dict[str, Any]:

@@ -110,6 +110,7 @@ def test_guard_package_holds_the_handler(guard_plans: dict[str, Plan]) -> None:
     with zipfile.ZipFile(Path(code.path)) as archive:
         names = set(archive.namelist())
     assert {"gpukit/guard/handler.py", "gpukit/policies/environments/dev.yaml"} <= names
+    assert {"pydantic/__init__.py", "aws_lambda_powertools/__init__.py"} <= names
     assert not any(n.startswith("gpukit/policies/pulumi/") for n in names)
 
 
