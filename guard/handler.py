@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from numbers import Number
@@ -30,7 +31,15 @@ from gpukit.policies.report import Report
 from gpukit.policies.tags import ENVIRONMENTS
 
 SERVICE = "gpukit-guard"
-LAMBDA_AUDIT_PATH = Path("/tmp/gpukit-audit.jsonl")  # the only writable path in Lambda
+LAMBDA_AUDIT_NAME = "gpukit-audit.jsonl"
+
+
+def lambda_audit_path() -> Path:
+    """The dry-run scratch store: in the temporary folder (Lambda's ``/tmp``, the only
+    writable path there; ``TMPDIR`` elsewhere, so runs on one machine can keep apart)."""
+    return Path(tempfile.gettempdir()) / LAMBDA_AUDIT_NAME
+
+
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"", "0", "false", "no", "off"}
 JSON_TYPES = {"list": "an array", "str": "a string", "int": "a number", "float": "a number",
@@ -216,7 +225,7 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
         raise
     factory = ClientFactory(endpoint_url=env.get("GPUKIT_ENDPOINT_URL") or None)
     config.audit = open_store(
-        factory, config.regions[0], env=env, scratch=LAMBDA_AUDIT_PATH, apply=config.apply
+        factory, config.regions[0], env=env, scratch=lambda_audit_path(), apply=config.apply
     )
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
     report = _traced_run(factory, config)

@@ -8,6 +8,7 @@ Tests using either are marked ``emulator`` automatically.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +21,14 @@ EMULATOR_FIXTURES = {"emulator", "aws", "seeded_fleet"}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _dummy_aws_environment() -> Iterator[None]:
-    """Dummy credentials, a default region, and no real AWS configuration for any test."""
+def _dummy_aws_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Dummy credentials, a default region, and no real AWS configuration for any test;
+    a temporary folder of the session's own (``TMPDIR``), so files the code keeps there,
+    such as the Lambda's dry-run audit file, never outlive the session or meet another's."""
+    scratch = tmp_path_factory.mktemp("tmpdir")
     with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TMPDIR", str(scratch))
+        mp.setattr(tempfile, "tempdir", str(scratch))
         for key, value in DUMMY_CREDENTIALS.items():
             mp.setenv(key, value)
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")

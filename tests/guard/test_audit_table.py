@@ -95,7 +95,7 @@ def test_the_lambda_refuses_to_apply_without_a_durable_store(
 ) -> None:
     emu = seeded_fleet.emu
     scratch = tmp_path / "scratch.jsonl"
-    monkeypatch.setattr(handler, "LAMBDA_AUDIT_PATH", scratch)
+    monkeypatch.setattr(handler, "lambda_audit_path", lambda: scratch)
     _lambda_env(monkeypatch, seeded_fleet, GPUKIT_APPLY="true")
     before = inventory(emu)
     emu.clear_calls()
@@ -111,7 +111,7 @@ def test_the_lambda_dry_runs_without_a_table(
     seeded_fleet: SeededFleet, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     scratch = tmp_path / "scratch.jsonl"
-    monkeypatch.setattr(handler, "LAMBDA_AUDIT_PATH", scratch)
+    monkeypatch.setattr(handler, "lambda_audit_path", lambda: scratch)
     _lambda_env(monkeypatch, seeded_fleet, GPUKIT_APPLY="false")
     before = inventory(seeded_fleet.emu)
     result = lambda_handler({}, LambdaContext())

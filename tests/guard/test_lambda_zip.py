@@ -91,6 +91,7 @@ def test_the_zip_runs_in_a_clean_lambda_like_venv(
         "GPUKIT_REGIONS": "us-east-1",
         "GPUKIT_APPLY": "true",  # the event's dry_run still wins
         "GPUKIT_PRICES": "bundled",  # the emulator has no Price List API
+        "TMPDIR": str(tmp_path),  # the dry run's scratch audit file: this test's own
     }
     # -s: no user site-packages; not -I, which would ignore PYTHONPATH
     done = subprocess.run(
@@ -103,6 +104,7 @@ def test_the_zip_runs_in_a_clean_lambda_like_venv(
     assert result["resources"] == len(seeded_fleet.arns)
     assert result["findings"] >= len(seeded_fleet.arns)
     assert not [a for a in result["actions"] if a.startswith("teardown:")]
+    assert (tmp_path / "gpukit-audit.jsonl").is_file()  # not a /tmp file other runs share
 
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     reports = [e for e in events if e.get("message") == "guard report"]
