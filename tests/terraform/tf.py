@@ -141,7 +141,9 @@ def emulator_override(url: str) -> dict[str, Any]:
                 "skip_requesting_account_id": True,
                 "skip_metadata_api_check": True,
                 "skip_region_validation": True,
-                "max_retries": 1,
+                # a few retries: under load the local server can drop a keep-alive
+                # connection mid-response ("use of closed network connection"), as networks do
+                "max_retries": 3,
                 "endpoints": [{service: url for service in SERVICES}],
             }
         }
