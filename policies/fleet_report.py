@@ -232,7 +232,7 @@ def realised_saving(event: TeardownEvent, now: datetime) -> Saving:
         owner=event.owner,
         torn_down_at=event.torn_down_at,
         restored_at=event.restored_at,
-        hours=round(hours, 2),
+        hours=round(hours, 4),
         hourly_cost_usd=event.hourly_cost_usd,
         saved_usd=saved,
     )

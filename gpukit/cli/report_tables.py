@@ -11,7 +11,7 @@ from typing import Literal
 from gpukit.policies.fleet_report import WINDOWS, FleetReport, WasteGroup
 from gpukit.policies.timeutil import iso
 
-CellKind = Literal["text", "usd", "int", "number", "time"]
+CellKind = Literal["text", "usd", "rate", "int", "number", "time"]
 Value = str | int | float | datetime | None
 
 
@@ -23,11 +23,13 @@ class Cell:
     def human(self) -> str:
         v = self.value
         if v is None:
-            return "unknown" if self.kind == "usd" else ""
+            return "unknown" if self.kind in ("usd", "rate") else ""
         if isinstance(v, datetime):
             return iso(v)
         if self.kind == "usd":
             return f"${float(v):,.2f}"
+        if self.kind == "rate":  # $/hour, to 4 places when cents would hide them
+            return f"${float(v):,.2f}" if round(float(v), 2) == v else f"${float(v):,.4f}"
         if self.kind == "number":
             return f"{float(v):,.1f}"
         return str(v)
@@ -40,9 +42,7 @@ class Cell:
             return iso(v)
         if self.kind == "usd":
             return f"{float(v):.2f}"
-        if self.kind == "number":
-            return f"{float(v):.1f}"
-        return str(v)
+        return str(v)  # a number as the report holds it (hours to 4 places, days to 1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,10 @@ def _t(value: Value) -> Cell:
 
 def _usd(value: float | None) -> Cell:
     return Cell(value, "usd")
+
+
+def _rate(value: float | None) -> Cell:
+    return Cell(value, "rate")
 
 
 def _int(value: int) -> Cell:
@@ -139,7 +143,7 @@ def sections(report: FleetReport) -> list[Section]:
                     _t(f.owner or "(untagged)"),
                     _t(f.env),
                     _t(f.decision),
-                    _usd(f.hourly_cost_usd),
+                    _rate(f.hourly_cost_usd),
                     _usd(f.monthly_waste_usd),
                     _t(f.reason),
                 ]
@@ -159,7 +163,7 @@ def sections(report: FleetReport) -> list[Section]:
                     Cell(c.ends_at, "time"),
                     Cell(c.days_left, "number"),
                     _int(c.window_days),
-                    _usd(c.hourly_cost_usd),
+                    _rate(c.hourly_cost_usd),
                 ]
                 for c in report.commitments
             ],
@@ -176,7 +180,7 @@ def sections(report: FleetReport) -> list[Section]:
                     Cell(s.torn_down_at, "time"),
                     Cell(s.restored_at, "time"),
                     Cell(s.hours, "number"),
-                    _usd(s.hourly_cost_usd),
+                    _rate(s.hourly_cost_usd),
                     _usd(s.saved_usd),
                 ]
                 for s in report.savings
