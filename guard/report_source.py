@@ -90,10 +90,13 @@ def _findings(record: AuditRecord) -> list[Finding]:
     raw = record.data.get("findings", [])
     if not isinstance(raw, list):
         raise AuditHistoryError(f"{_where(record)}: findings: not a list")
-    try:
-        return [Finding.model_validate(f) for f in raw]
-    except ValidationError as exc:
-        raise AuditHistoryError(f"{_where(record)}: findings: {_errors(exc)}") from None
+    out = []
+    for n, value in enumerate(raw):
+        try:
+            out.append(Finding.model_validate(value))
+        except ValidationError as exc:
+            raise AuditHistoryError(f"{_where(record)}: findings.{n}: {_errors(exc)}") from None
+    return out
 
 
 def _hourly(findings: list[Finding]) -> float | None:
