@@ -89,7 +89,8 @@ def draw(chart: Chart) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    fig = Figure(figsize=(7.5, 3.6), dpi=100, layout="constrained")
+    tall = 3.0 if chart.style == "line" else 1.0 + 0.4 * len(chart.values)
+    fig = Figure(figsize=(7.5, min(tall, 6.0)), dpi=100, layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     ax.set_title(chart.title, fontsize=11)
     if chart.style == "line":

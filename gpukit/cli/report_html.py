@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from html import escape
 
 from gpukit.cli.report_charts import Chart, charts, draw
@@ -32,14 +33,11 @@ td.usd, td.int, td.number { text-align: right; white-space: nowrap; font-variant
 .note { color: #555; font-size: 12px; }
 img.chart { display: block; margin: 10px 0; max-width: 100%; border: 1px solid #eee; background: #fff; }
 """
-#: Summary figures shown as cards at the top (label in the summary table, card class).
-CARDS = {
+#: Card classes of the summary figures that are money lost or money kept.
+CARD_CLASS = {
     "waste $/month": "waste",
     "saved by past teardowns $": "saved",
     "advisor's best saving $/month": "saved",
-    "resources judged": "",
-    "commitments ending within 30 days": "",
-    "commitments ending within 90 days": "",
 }
 
 
@@ -72,14 +70,14 @@ def _cards(summary: Section) -> str:
     cells = []
     for label_cell, value_cell in summary.rows:
         label = str(label_cell.value)
-        if label in CARDS:
-            cls = f"card {CARDS[label]}".strip()
-            key = label.replace(" ", "-").replace("$/", "usd-per-").replace("'", "").strip("-$")
-            cells.append(
-                f'<div class="{cls}" id="card-{escape(key, quote=True)}">'
-                f'<div class="value">{escape(value_cell.human())}</div>'
-                f'<div class="label">{escape(label)}</div></div>'
-            )
+        cls = f"card {CARD_CLASS.get(label, '')}".strip()
+        key = label.replace(" ", "-").replace("$/", "usd-per-").replace("'", "").strip("-$")
+        key = re.sub(r"[^a-z0-9-]", "", key)
+        cells.append(
+            f'<div class="{cls}" id="card-{key}">'
+            f'<div class="value">{escape(value_cell.human())}</div>'
+            f'<div class="label">{escape(label)}</div></div>'
+        )
     return f'<div class="cards">{"".join(cells)}</div>'
 
 
@@ -87,8 +85,11 @@ def render_html(report: FleetReport) -> str:
     drawn = {c.key: _image(c) for c in charts(report)}
     parts = []
     for section in sections(report):
-        if section.key == "summary":
-            parts.append(_cards(section))
+        if section.key == "summary":  # the summary figures as cards, not a table
+            parts.append(f'<section id="summary">{_cards(section)}')
+            parts += [f'<p class="note">{escape(n)}</p>' for n in section.notes]
+            parts.append("</section>")
+            continue
         parts.append(f'<section id="{section.key}"><h2>{escape(section.title)}</h2>')
         parts.append(_table(section))
         parts += [f'<p class="note">{escape(n)}</p>' for n in section.notes]
