@@ -172,6 +172,8 @@ def build_report(
             advice = run_advice(
                 factory, region, load_policies(overrides), book, AdviceOptions(), generated, env
             )
+            for line in advice.errors:
+                print(f"advice incomplete: {line}", file=sys.stderr)
     print_audit_warnings(store)
     data = FleetInput(
         generated_at=generated,
