@@ -65,3 +65,15 @@ mutate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## chromium: install Debian's chromium if it is missing (the tests render the HTML report in it)
+.PHONY: chromium report-screenshot
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+test: chromium
+
+## report-screenshot: regenerate docs/report.png, the browser test's screenshot of the sample report
+report-screenshot: $(STAMP) chromium
+	REPORT_SCREENSHOT=docs/report.png $(PY) -m pytest -q -p no:randomly tests/report/test_report_browser.py

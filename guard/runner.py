@@ -250,6 +250,7 @@ def _audit_run(
             },
         )
     ]
+    items = {i.arn: i.model_dump(mode="json") for i in report.inventory}
     for ev in evaluations:
         records.append(
             AuditRecord(
@@ -261,6 +262,8 @@ def _audit_run(
                     "decision": ev.decision.value,
                     "policy": ev.policy.environment,
                     "findings": [f.model_dump(mode="json") for f in ev.findings],
+                    # the inventory row, so `gpukit report --from-audit` has owner and costs
+                    "item": items.get(ev.resource.arn),
                 },
             )
         )

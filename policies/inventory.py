@@ -31,6 +31,8 @@ class InventoryItem(BaseModel):
     region: str
     env: str
     owner: str | None
+    #: Its ``gpukit:cost-center`` tag, if any.
+    cost_center: str | None = None
     model: str
     units: int
     commitment: Commitment | None = None
@@ -57,6 +59,7 @@ def inventory_item(evaluation: Evaluation, prices: PriceBook) -> InventoryItem:
         region=resource.region,
         env=evaluation.policy.environment,
         owner=resource.tags.get(T.OWNER, "").strip() or None,
+        cost_center=resource.tags.get(T.COST_CENTER, "").strip() or None,
         model=model,
         units=units,
         commitment=ptu.commitment if ptu else None,

@@ -13,6 +13,7 @@ from gpukit.cli import (
     cost_gpu,
     guard_cmd,
     policy_cmd,
+    report_cmd,
     tune_cmd,
 )
 
@@ -35,6 +36,7 @@ app.add_typer(tune_cmd.app, name="tune")
 cost_gpu.register(cost_cmd.app)
 app.add_typer(cost_cmd.app, name="cost")
 app.command("advise")(advise_cmd.advise)
+app.command("report")(report_cmd.report)
 
 
 def _version(value: bool) -> None:
