@@ -31,12 +31,11 @@ from gpukit.guard.resource_types import (
     Describe,
     ResourceType,
 )
+from gpukit.guard.scaling import scalable_targets
 from gpukit.policies.model import Resource
 from gpukit.policies.timeutil import iso, parse_iso
 
 __all__ = ["Discovered", "DiscoveryResult", "Unknown", "discover", "endpoint_config", "ptu_config"]
-
-VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
 
 @dataclass(frozen=True)
@@ -384,35 +383,14 @@ class _Region:
         )
         return calls.to_dict(response.get(calls.list_result_key, []))
 
-    def _error(self, call: str, exc: AwsError) -> None:
+    def _error(self, call: str, exc: Exception) -> None:
         self.out.errors.append(DiscoveryError(self.region, call, error_message(exc)))
 
     def _scalable_targets(self, namespace: str) -> dict[str, dict[str, Any]]:
-        """Every variant that autoscales, by resource id: registered with Application
-        Auto Scaling **and** with a scaling policy on that target (a target alone never
-        moves capacity, and CKV_GPK_7 asks for both)."""
-        targets: dict[str, dict[str, Any]] = {}
-        with_policy: set[str] = set()
-        call = "DescribeScalableTargets"
-        try:
-            client = self.factory.client("application-autoscaling", self.region)
-            for page in client.get_paginator("describe_scalable_targets").paginate(
-                ServiceNamespace=namespace
-            ):
-                for target in page.get("ScalableTargets", []):
-                    if target.get("ScalableDimension") == VARIANT_DIMENSION:
-                        targets[target["ResourceId"]] = target
-            call = "DescribeScalingPolicies"
-            if targets:
-                for page in client.get_paginator("describe_scaling_policies").paginate(
-                    ServiceNamespace=namespace
-                ):
-                    for policy in page.get("ScalingPolicies", []):
-                        if policy.get("ScalableDimension") == VARIANT_DIMENSION:
-                            with_policy.add(policy["ResourceId"])
-        except AwsError as exc:
-            self._error(f"application-autoscaling.{call}", exc)
-        return {rid: t for rid, t in targets.items() if rid in with_policy}
+        targets, error = scalable_targets(self.factory, self.region, namespace)
+        if error is not None:
+            self._error(*error)
+        return targets
 
 
 def _has_source(entry: _Entry, describe: Describe) -> bool:
