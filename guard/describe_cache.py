@@ -36,20 +36,25 @@ class DescriptionCache:
         self.notes: list[str] = []
         self._lock = threading.Lock()
 
-    def lookup(self, keys: Sequence[str], created: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-        """The cached description for each key that has a fresh one; ``created`` holds each
-        key's creation time as listed now (a key missing there is not used)."""
+    def lookup(
+        self, keys: Sequence[str], created: Callable[[], Mapping[str, str]]
+    ) -> dict[str, dict[str, Any]]:
+        """The cached description for each key that has a fresh one. ``created`` lists each
+        key's creation time now (a key missing there is not used); it is called only when
+        the store holds records for some of ``keys``."""
         with self._lock:
             try:
                 records = self.store.cached(keys)
             except Exception as exc:  # any store failure: describe instead
                 self.notes.append(f"cache not read from {self.store.describe()}: {exc}")
                 records = {}
+        listed = created() if records else {}
+        with self._lock:
             now = self.clock()
             out = {
                 key: dict(record.data["description"])
                 for key, record in records.items()
-                if self._fresh(record, created.get(key), now)
+                if self._fresh(record, listed.get(key), now)
             }
             self.hits += len(out)
             self.misses += len(set(keys)) - len(out)

@@ -290,10 +290,12 @@ class _Region:
         out: dict[str, dict[str, Any] | Exception] = {}
         check = describe.cache
         if self.cache is not None and check is not None and values:
-            created = self._created(rtype, describe)
-            hits = self.cache.lookup(
-                list(keys.values()), {keys[v]: t for v, t in created.items() if v in keys}
-            )
+
+            def created() -> dict[str, str]:
+                listed = self._created(rtype, describe)
+                return {keys[v]: t for v, t in listed.items() if v in keys}
+
+            hits = self.cache.lookup(list(keys.values()), created)
             out.update({v: hits[keys[v]] for v in values if keys[v] in hits})
         client = self.client(rtype)
 
