@@ -10,8 +10,8 @@ from pathlib import Path
 
 from gpukit.emulator import Emulator
 from gpukit.guard.audit import TABLE_KEYS, AuditStore, DynamoAuditStore, FileAuditStore
-from gpukit.guard.clients import ClientFactory
 from gpukit.guard.claims import wall_clock
+from gpukit.guard.clients import ClientFactory
 from gpukit.guard.describe_cache import DescriptionCache
 from gpukit.guard.discovery import DiscoveryResult, discover
 from gpukit.guard.runner import run_guard
