@@ -11,6 +11,7 @@ from typing import Any
 
 from gpukit.policies.gpu import is_gpu_instance_type
 from gpukit.policies.model import EndpointConfig, PtuConfig, Variant
+from gpukit.policies.timeutil import iso, parse_iso
 
 COMMITMENTS = ("OneMonth", "SixMonths")
 #: Descriptions of one resource by the key of the call that read them (see ``Describe``).
@@ -22,8 +23,20 @@ Scaling = Mapping[str, Mapping[str, Any]]
 Keep = Mapping[str, tuple[str, ...] | None]
 
 
-def aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def moment(value: object) -> datetime:
+    """A time from a description: a datetime (from botocore) or ISO text (from a cache)."""
+    if isinstance(value, datetime):
+        return aware(value)
+    return aware(parse_iso(str(value)))
+
+
+def iso_time(value: object) -> str:
+    """``moment(value)`` as ISO text; ``""`` for none."""
+    return iso(moment(value)) if value is not None else ""
 
 
 def ptu_config(raw: Mapping[str, Any]) -> PtuConfig:

@@ -18,12 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from gpukit.guard.awsutil import AwsError, arn_parts, arn_type, error_message, jsonable, operation
 from gpukit.guard.clients import ClientFactory
-from gpukit.guard.configs import aware, compact, endpoint_config, ptu_config
+from gpukit.guard.configs import compact, endpoint_config, iso_time, moment, ptu_config
 from gpukit.guard.describe_cache import DescriptionCache
 from gpukit.guard.resource_types import (
     RESOURCE_TYPES,
@@ -33,7 +32,6 @@ from gpukit.guard.resource_types import (
 )
 from gpukit.guard.scaling import scalable_targets
 from gpukit.policies.model import Resource
-from gpukit.policies.timeutil import iso, parse_iso
 
 __all__ = ["Discovered", "DiscoveryResult", "Unknown", "discover", "endpoint_config", "ptu_config"]
 
@@ -313,7 +311,7 @@ class _Region:
         if self.cache is not None and check is not None:
             self.cache.save(
                 {
-                    keys[v]: (_iso(got.get(check.time_field)), jsonable(got))
+                    keys[v]: (iso_time(got.get(check.time_field)), jsonable(got))
                     for v, got in fresh.items()
                     if isinstance(got, dict) and got.get(check.time_field) is not None
                 }
@@ -333,7 +331,7 @@ class _Region:
             )
             for page in pages:
                 for item in page.get(check.result_key, []):
-                    times[str(item[check.name_field])] = _iso(item.get(check.time_field))
+                    times[str(item[check.name_field])] = iso_time(item.get(check.time_field))
         except AwsError:
             return {}  # nothing confirmed: every config is described afresh
         return times
@@ -357,7 +355,7 @@ class _Region:
                     return
                 tags = entry.tags if entry.tags is not None else self._tags(entry)
                 key, field_name = rtype.created_field
-                created = _moment(entry.described[key][field_name])
+                created = moment(entry.described[key][field_name])
             except Exception as exc:  # a failed tags read or a malformed answer: unknown
                 entry.fail(f"describe {entry.arn}", exc)
                 return
@@ -400,13 +398,3 @@ def _has_source(entry: _Entry, describe: Describe) -> bool:
         return True
     wanted = describe.source.split(":", 1)[1]
     return any(wanted in d for d in entry.described.values())
-
-
-def _moment(value: object) -> datetime:
-    if isinstance(value, datetime):
-        return aware(value)
-    return aware(parse_iso(str(value)))
-
-
-def _iso(value: object) -> str:
-    return iso(_moment(value)) if value is not None else ""
