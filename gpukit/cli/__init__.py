@@ -15,6 +15,7 @@ from gpukit.cli import (
     policy_cmd,
     tune_cmd,
 )
+from gpukit.cli.options import OneLineErrors
 
 app = typer.Typer(
     name="gpukit",
@@ -24,8 +25,8 @@ app = typer.Typer(
         "schedule, size Lambdas by measurement, and price serverless against provisioned."
     ),
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
 )
 app.add_typer(policy_cmd.app, name="policy")
 check_iac.register(check_cmd.app)
