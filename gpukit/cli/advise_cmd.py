@@ -28,6 +28,7 @@ from gpukit.cli.guard_cmd import (
     POLICY,
     PRICES,
     REGION,
+    Prices,
     default_regions,
 )
 from gpukit.cli.options import Format, number_option
@@ -56,7 +57,7 @@ def advise(
     policy: list[Path] = POLICY,
     fmt: Format = FORMAT,
     now: str = NOW,
-    prices: str = PRICES,
+    prices: Prices = PRICES,
     latency_budget_seconds: float | None = number_option(
         "--latency-budget-seconds",
         "SECONDS",
@@ -90,10 +91,8 @@ def advise(
     CloudWatch history. Changes nothing. See docs/advise.md. Exit codes: 0 advice printed,
     1 part of the fleet could not be read, 2 bad input.
 
-    Example: ``gpukit advise --region us-east-1 --latency-budget-seconds 30 --format json``
+    Example: gpukit advise --region us-east-1 --latency-budget-seconds 30 --format json
     """
-    if prices not in ("auto", "live", "bundled"):
-        fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
     check_env(env)
     values = {
         "latency_budget_seconds": latency_budget_seconds,

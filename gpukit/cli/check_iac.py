@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from gpukit.cli.common import EXIT_FINDINGS, check_env, check_format, fail_input
-from gpukit.iac import FORMATS
+from gpukit.cli.common import EXIT_FINDINGS, check_env, fail_input
 from gpukit.policies.errors import InputError
 
-FORMAT_HELP = "table, json, sarif (for code scanning) or junit."
+
+class IacFormat(StrEnum):
+    """``--format`` of ``gpukit check terraform|plan|pulumi`` (gpukit.iac.FORMATS)."""
+
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+FORMAT = typer.Option(
+    IacFormat.table,
+    "--format",
+    "-f",
+    case_sensitive=False,
+    help="table, json, sarif (for code scanning) or junit.",
+)
 ONLY_HELP = "Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones."
 SKIP_HELP = "Check id to skip (repeatable), e.g. --skip-check CKV_AWS_117."
 CHECKOV_HELP = (
@@ -29,7 +45,7 @@ def terraform(
     path: Path = typer.Argument(
         ..., help="Directory of .tf files, or a synthesized cdktf stack (cdk.tf.json)."
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: IacFormat = FORMAT,
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
     var_files: list[Path] = typer.Option(
@@ -51,7 +67,6 @@ def terraform(
     from gpukit.iac.output import render
     from gpukit.iac.scan import scan_terraform
 
-    check_format(fmt, FORMATS)
     default_env = check_env(env)
     try:
         scan = scan_terraform(
@@ -79,7 +94,7 @@ def plan(
     paths: list[Path] = typer.Argument(
         ..., help="One or more `terraform show -json tfplan > plan.json` outputs."
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: IacFormat = FORMAT,
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
     source: Path = typer.Option(
@@ -101,7 +116,6 @@ def plan(
     from gpukit.iac.results import merge_scans
     from gpukit.iac.scan import scan_plan
 
-    check_format(fmt, FORMATS)
     default_env = check_env(env)
     try:
         scan = merge_scans(
@@ -127,7 +141,7 @@ def plan(
 def pulumi(
     stack_dir: Path = typer.Argument(..., help="A Pulumi project directory (with Pulumi.yaml)."),
     env: str = typer.Option(..., "--env", help="Stack to collect: dev, staging or prod."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: IacFormat = FORMAT,
 ) -> None:
     """Judge a Pulumi program's PTUs and GPU endpoints by the same rules.
 
@@ -138,7 +152,6 @@ def pulumi(
     from gpukit.iac.output import render
     from gpukit.iac.pulumi_scan import scan_pulumi
 
-    check_format(fmt, FORMATS)
     try:
         scan = scan_pulumi(stack_dir, env)
     except InputError as exc:

@@ -69,6 +69,10 @@ def format_option(text: str = "table, or json (one JSON document on stdout).") -
     return typer.Option(Format.table, "--format", "-f", help=text, case_sensitive=False)
 
 
+#: ``--format`` of a command printing a report (see :class:`Format`).
+FORMAT = format_option()
+
+
 def one_line(exc: typer.TyperException) -> str:
     """A parse error as ``--flag: reason`` (bad values) or ``gpukit cmd: reason`` (usage)."""
     if isinstance(exc, typer.BadParameter) and exc.message and exc.param is not None:
