@@ -27,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     cls=OneLineErrors,
+    rich_markup_mode=None,
 )
 app.add_typer(policy_cmd.app, name="policy")
 check_iac.register(check_cmd.app)

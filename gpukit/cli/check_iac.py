@@ -61,7 +61,7 @@ def terraform(
 
     checkov runs in its own environment (see --checkov); the first run creates it.
 
-    Example: ``gpukit check terraform modules/terraform --format sarif > results.sarif``.
+    Example: gpukit check terraform modules/terraform --format sarif > results.sarif.
     Exit 1 when a check fails, 2 when the code cannot be parsed.
     """
     from gpukit.iac.output import render
@@ -92,7 +92,7 @@ def terraform(
 
 def plan(
     paths: list[Path] = typer.Argument(
-        ..., help="One or more `terraform show -json tfplan > plan.json` outputs."
+        ..., help="One or more plans: the output of terraform show -json tfplan."
     ),
     fmt: IacFormat = FORMAT,
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
@@ -109,7 +109,7 @@ def plan(
     """Check Terraform plans (terraform show -json) with checkov.
 
     Values are resolved and tags include the provider's default_tags (tags_all). Example:
-    ``gpukit check plan plan.json --format sarif``. Exit 1 on a failing check, 2 on a
+    gpukit check plan plan.json --format sarif. Exit 1 on a failing check, 2 on a
     malformed plan.
     """
     from gpukit.iac.output import render
@@ -146,7 +146,7 @@ def pulumi(
     """Judge a Pulumi program's PTUs and GPU endpoints by the same rules.
 
     The program runs under Pulumi mocks with Pulumi.<env>.yaml (no Pulumi CLI, no cloud).
-    Example: ``gpukit check pulumi stacks/inference --env prod``. Exit 1 on a failing
+    Example: gpukit check pulumi stacks/inference --env prod. Exit 1 on a failing
     check, 2 on bad input.
     """
     from gpukit.iac.output import render

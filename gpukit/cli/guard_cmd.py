@@ -64,22 +64,26 @@ REGION = typer.Option(
     None,
     "--region",
     "-r",
+    metavar="REGION",
     help="Region to scan; repeat for more. Default: AWS config, else us-east-1.",
 )
 ENDPOINT = typer.Option(
     None,
     "--endpoint-url",
+    metavar="URL",
     help="Send every AWS call here (a local emulator, e.g. http://127.0.0.1:5000).",
 )
 ENV = typer.Option(
     None,
     "--env",
+    metavar="ENV",
     help="Judge every resource under this policy (dev, staging, prod). Default: its gpukit:env"
     " tag; untagged: dev.",
 )
 POLICY = typer.Option(
     None,
     "--policy",
+    metavar="FILE",
     help="A policy YAML replacing the bundled one for its environment; repeatable.",
 )
 MAX_TEARDOWNS = typer.Option(
@@ -92,17 +96,21 @@ MAX_TEARDOWNS = typer.Option(
 AUDIT = typer.Option(
     None,
     "--audit",
+    metavar="FILE",
     help=f"Audit file (JSON lines). Default: {DEFAULT_PATH}, or the table {TABLE_ENV} names.",
 )
 AUDIT_TABLE = typer.Option(
     None,
     "--audit-table",
+    metavar="TABLE",
     help=(
         "DynamoDB audit table, the one the deployed guard (Lambda) uses: its snapshots and "
         f"claims are shared. Not with --audit. Default: ${TABLE_ENV} if set."
     ),
 )
-SNS = typer.Option(None, "--sns-topic", help="SNS topic ARN to notify (what, why, $/h, when).")
+SNS = typer.Option(
+    None, "--sns-topic", metavar="ARN", help="SNS topic ARN to notify (what, why, $/h, when)."
+)
 FORMAT = format_option()
 
 
@@ -125,6 +133,7 @@ APPLY_NOW_TOLERANCE_S = 10
 NOW = typer.Option(
     None,
     "--now",
+    metavar="TIME",
     help="Judge as of this ISO time (default: now); for demos and replays. With --apply it"
     f" must be within {APPLY_NOW_TOLERANCE_S}s of the real clock.",
 )
