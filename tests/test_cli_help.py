@@ -110,3 +110,18 @@ def test_shell_completion_script_is_offered() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "complete" in done.stdout and "_GPUKIT_COMPLETE" in done.stdout
+
+
+def test_each_group_is_one_subpackage_of_gpukit_cli() -> None:
+    """``gpukit cost compare`` lives in ``gpukit.cli.cost``: no module wires its commands
+    into another package's group."""
+    root = typer.main.get_command(app)
+    strays = {
+        " ".join(path): module
+        for path in PATHS
+        if len(path) == 2
+        for module in [root.commands[path[0]].commands[path[1]].callback.__module__]  # type: ignore[attr-defined]
+        if not module.startswith(f"gpukit.cli.{path[0]}.")
+    }
+    assert strays == {}
+    assert len([p for p in PATHS if len(p) == 2]) >= 12

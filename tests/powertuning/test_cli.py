@@ -13,7 +13,8 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from gpukit.cli import app, tune_cmd
+from gpukit.cli import app
+from gpukit.cli.tune import commands as tune_cmd
 from gpukit.modules.powertuning.report import rows
 from gpukit.modules.powertuning.state_machine import FUNCTIONS, build_definition
 from gpukit.policies.pricing import load_bundled

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from gpukit.cli import cost_render
 from gpukit.cli.common import fail_input
-from gpukit.cli.cost_inputs import (
+from gpukit.cli.cost import render as cost_render
+from gpukit.cli.cost.inputs import (
     FORMAT,
     LIVE,
     PLOT,
@@ -21,7 +21,7 @@ from gpukit.cli.cost_inputs import (
     price_book,
     whole_opt,
 )
-from gpukit.cli.cost_plot import gpu_figure, require_matplotlib, write_plot
+from gpukit.cli.cost.plot import gpu_figure, require_matplotlib, write_plot
 from gpukit.cli.options import Format
 from gpukit.policies.cost.base import HOURS_PER_DAY
 from gpukit.policies.cost.coldstart import (
@@ -279,9 +279,3 @@ def coldstart(
     inputs = Inputs(ctx)
     result = _cold_start(inputs)
     cost_render.emit(cost_render.coldstart_doc(inputs, result), fmt, cost_render.coldstart_lines)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``compare`` and ``coldstart`` to the ``gpukit cost`` group."""
-    app.command("compare")(compare)
-    app.command("coldstart")(coldstart)

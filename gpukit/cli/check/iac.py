@@ -159,10 +159,3 @@ def pulumi(
     render(scan, fmt, str(stack_dir))
     if scan.failed:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``terraform``, ``plan`` and ``pulumi`` to the ``gpukit check`` group."""
-    app.command("terraform")(terraform)
-    app.command("plan")(plan)
-    app.command("pulumi")(pulumi)

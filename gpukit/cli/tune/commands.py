@@ -23,8 +23,8 @@ from gpukit.cli.common import (
     read_file_option,
 )
 from gpukit.cli.options import FORMAT, Format, at_least
-from gpukit.cli.tune_prices import tuning_prices
-from gpukit.cli.tune_render import print_table, summary
+from gpukit.cli.tune.prices import tuning_prices
+from gpukit.cli.tune.render import print_table, summary
 from gpukit.guard.awsutil import AwsError
 from gpukit.modules.powertuning.inputs import TuningInputError, parse_input, region_of
 from gpukit.modules.powertuning.report import ResultError, load_result

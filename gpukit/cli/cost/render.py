@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from gpukit.cli.cost_inputs import Inputs
+from gpukit.cli.cost.inputs import Inputs
 from gpukit.policies.cost.base import short_count
 from gpukit.policies.cost.coldstart import ColdStart
 from gpukit.policies.cost.commitment import CommitmentOption, Running

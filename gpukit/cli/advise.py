@@ -20,7 +20,7 @@ from gpukit.cli.common import (
     parse_now,
     policy_overrides,
 )
-from gpukit.cli.guard_cmd import (
+from gpukit.cli.guard.commands import (
     ENDPOINT,
     ENV,
     FORMAT,

@@ -1,4 +1,4 @@
-"""``gpukit cost``: serverless or provisioned, in dollars (formulas in docs/cost.md)."""
+"""``gpukit cost breakeven``: pay per token against Bedrock provisioned model units."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from gpukit.cli import cost_render
 from gpukit.cli.common import fail_input
-from gpukit.cli.cost_inputs import (
+from gpukit.cli.cost import render as cost_render
+from gpukit.cli.cost.inputs import (
     FORMAT,
     LIVE,
     PLOT,
@@ -22,7 +22,7 @@ from gpukit.cli.cost_inputs import (
     unpriced,
     whole_opt,
 )
-from gpukit.cli.cost_plot import require_matplotlib, token_figure, write_plot
+from gpukit.cli.cost.plot import require_matplotlib, token_figure, write_plot
 from gpukit.cli.options import Format
 from gpukit.policies.cost.commitment import TERMS, Running, commitment_options
 from gpukit.policies.cost.tokens import (
@@ -34,16 +34,6 @@ from gpukit.policies.cost.tokens import (
 )
 from gpukit.policies.pricing import PriceBook
 
-app = typer.Typer(
-    help=(
-        "Serverless or provisioned? Break-even volumes, per-day and per-month costs, cold "
-        "starts and commitments, from the price book (bundled, dated) or --live-prices. "
-        "Every number can be given as a flag (units in its name) and flags win over the "
-        "price book. Numbers accept 8e9, 8B, 1.5M, 20k. Exit code 2 on bad input."
-    ),
-    no_args_is_help=True,
-)
-
 TERM_NAMES = {"none": "no-commitment", "OneMonth": "OneMonth", "SixMonths": "SixMonths"}
 TOKEN_FLAGS = {
     "usd_per_1m_input_tokens": "--serverless-usd-per-1m-input-tokens",
@@ -53,7 +43,6 @@ TOKEN_FLAGS = {
 }
 
 
-@app.command("breakeven")
 def breakeven_cmd(
     ctx: typer.Context,
     model: str = typer.Option(
