@@ -35,11 +35,12 @@ from gpukit.policies.cost.tokens import (
 from gpukit.policies.pricing import PriceBook
 
 TERM_NAMES = {"none": "no-commitment", "OneMonth": "OneMonth", "SixMonths": "SixMonths"}
-TOKEN_FLAGS = {
-    "usd_per_1m_input_tokens": "--serverless-usd-per-1m-input-tokens",
-    "usd_per_1m_output_tokens": "--serverless-usd-per-1m-output-tokens",
-    "usd_per_hour_per_unit": "--provisioned-usd-per-hour",
-    "tokens_per_second_per_unit": "--tokens-per-second",
+#: Cost-model fields whose option is named otherwise (the rest share their name).
+TOKEN_PARAMS = {
+    "usd_per_1m_input_tokens": "serverless_in",
+    "usd_per_1m_output_tokens": "serverless_out",
+    "usd_per_hour_per_unit": "provisioned_usd_per_hour",
+    "tokens_per_second_per_unit": "tokens_per_second",
 }
 
 
@@ -103,6 +104,7 @@ def breakeven_cmd(
             " your own --prices FILE, or --live-prices"
         )
     inputs = Inputs(ctx)
+    flags = inputs.flags(TOKEN_PARAMS)
     book_hourly = book.ptu_terms(model) if model else {}
     hourly = inputs.read(
         "provisioned_usd_per_hour",
@@ -123,7 +125,7 @@ def breakeven_cmd(
         lambda: TokenPricing.of(
             usd_per_1m_input_tokens=usd_in, usd_per_1m_output_tokens=usd_out, output_share=share
         ),
-        TOKEN_FLAGS,
+        flags,
     )
     hours = book.hours_per_month
 
@@ -134,13 +136,13 @@ def breakeven_cmd(
                 tokens_per_second_per_unit=capacity,
                 model_units=units,
             ),
-            TOKEN_FLAGS,
+            flags,
         )
 
     provisioned = provisioned_at(hourly)
     volume = tokens_per_day
     at = (
-        build(lambda: compare_tokens(volume, pricing, provisioned, hours), TOKEN_FLAGS)
+        build(lambda: compare_tokens(volume, pricing, provisioned, hours), flags)
         if volume is not None
         else None
     )

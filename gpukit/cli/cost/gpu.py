@@ -43,11 +43,12 @@ from gpukit.policies.cost.gpu import (
 )
 from gpukit.policies.pricing import PriceBook
 
-GPU_FLAGS = {
-    "usd_per_gpu_second": "--serverless-usd-per-gpu-second",
-    "usd_per_request": "--serverless-usd-per-request",
-    "usd_per_hour": "--dedicated-usd-per-hour",
-    "instances": "--dedicated-instances",
+#: Cost-model fields whose option is named otherwise (the rest share their name).
+GPU_PARAMS = {
+    "usd_per_gpu_second": "serverless_usd_per_gpu_second",
+    "usd_per_request": "serverless_usd_per_request",
+    "usd_per_hour": "dedicated_usd_per_hour",
+    "instances": "dedicated_instances",
 }
 
 
@@ -149,14 +150,14 @@ def compare(
     book = price_book(live_prices, region, prices_file)
     inputs = Inputs(ctx)
     book_hourly = _instance_price(book, instance_type)
-    read = inputs.read
+    read, flags = inputs.read, inputs.flags(GPU_PARAMS)
     traffic = build(
         lambda: GpuTraffic.of(
             requests_per_day=read("requests_per_day"),
             seconds_per_request=read("seconds_per_request"),
             active_hours_per_day=read("active_hours_per_day", default=HOURS_PER_DAY),
         ),
-        GPU_FLAGS,
+        flags,
     )
     derived = None
     if params is not None or bandwidth_gb_per_s is not None:
@@ -181,7 +182,7 @@ def compare(
                 "keep_warm_usd_per_hour", "GPU-second price x 3600"
             ),
         ),
-        GPU_FLAGS,
+        flags,
     )
     dedicated = build(
         lambda: Dedicated.of(
@@ -194,7 +195,7 @@ def compare(
             concurrency_per_instance=inputs.read_whole("concurrency_per_instance", 1),
             scales_to_zero=dedicated_scales_to_zero,
         ),
-        GPU_FLAGS,
+        flags,
     )
     result = compare_gpu(traffic, serverless, dedicated)
     doc = cost_render.compare_doc(book, instance_type, inputs, result, derived)

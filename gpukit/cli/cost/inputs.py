@@ -104,6 +104,11 @@ class Inputs:
                 return max(param.opts, key=len)
         raise KeyError(name)
 
+    def flags(self, params: Mapping[str, str]) -> dict[str, str]:
+        """Cost-model field -> flag, from field -> the command's parameter name (for
+        :func:`build`'s error lines)."""
+        return {field: self.flag(param) for field, param in params.items()}
+
     def read(
         self,
         name: str,
