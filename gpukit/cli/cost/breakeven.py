@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -34,6 +35,8 @@ from gpukit.policies.cost.tokens import (
 )
 from gpukit.policies.pricing import PriceBook
 
+#: ``--commitment``: the commitment terms the cost model knows (a choice, so completed).
+Term = StrEnum("Term", [(term, term) for term in TERMS])  # type: ignore[misc]
 TERM_NAMES = {"none": "no-commitment", "OneMonth": "OneMonth", "SixMonths": "SixMonths"}
 #: Cost-model fields whose option is named otherwise (the rest share their name).
 TOKEN_PARAMS = {
@@ -54,7 +57,7 @@ def breakeven_cmd(
         "N",
         "Fix the number of model units (default: as many as the volume needs).",
     ),
-    commitment: str = typer.Option("none", "--commitment", help="none, OneMonth or SixMonths."),
+    term: Term = typer.Option("none", "--commitment", help="none, OneMonth or SixMonths."),
     provisioned_usd_per_hour: float | None = opt(
         "--provisioned-usd-per-hour", "USD", "Price of one model unit per hour."
     ),
@@ -91,8 +94,7 @@ def breakeven_cmd(
     utilisation at which provisioned wins, commitments, and what a forgotten PTU costs.
     Model units only: Provisioned Throughput bought by tokens is not modelled.
     Example: gpukit cost breakeven --model meta.llama3-8b-instruct --tokens-per-day 500M"""
-    if commitment not in TERMS:
-        fail_input(f"--commitment: {commitment!r} is not one of {', '.join(TERMS)}")
+    commitment = str(term)
     if plot is not None:
         require_matplotlib()
     book = price_book(live_prices, region, prices_file)
