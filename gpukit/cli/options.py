@@ -76,8 +76,9 @@ FORMAT = format_option()
 def one_line(exc: typer.TyperException) -> str:
     """A parse error as ``--flag: reason`` (bad values) or ``gpukit cmd: reason`` (usage)."""
     if isinstance(exc, typer.BadParameter) and exc.message and exc.param is not None:
-        name = max(exc.param.opts, key=len) if exc.param.param_type_name == "option" else None
-        name = name or (exc.param.human_readable_name or "").upper()
+        param = exc.param
+        option = param.param_type_name == "option" and param.opts
+        name = max(param.opts, key=len) if option else str(param.name or "").upper()
         return f"{name}: {exc.message.removeprefix('Value error, ')}"
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "gpukit"

@@ -44,7 +44,7 @@ def check(
         "-i",
         help='JSON file of resources: {"resources": [...]}; format in docs/resources.md.',
     ),
-    env: str = typer.Option(
+    env: str | None = typer.Option(
         None,
         "--env",
         help="Judge every resource under this policy. Default: each resource's gpukit:env tag"

@@ -80,8 +80,8 @@ def show(
         print(yaml.safe_dump(document, sort_keys=False), end="")
         return
     if fmt == ShowFormat.json:
-        rules = [{"id": r.id, "name": r.name, "summary": r.summary} for r in all_rules()]
-        print(json.dumps({"policy": document, "rules": rules}, indent=2))
+        listed = [{"id": r.id, "name": r.name, "summary": r.summary} for r in all_rules()]
+        print(json.dumps({"policy": document, "rules": listed}, indent=2))
         return
     console = Console()
     table = Table(title=f"policy: {env}")

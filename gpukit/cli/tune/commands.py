@@ -345,7 +345,9 @@ def _as_option(message: str) -> str:
 
 @app.command()
 def report(
-    result_path: Path = typer.Argument(..., help="A result JSON written by gpukit tune run."),
+    result_path: Path = typer.Argument(
+        ..., metavar="RESULT.json", help="A result JSON written by gpukit tune run."
+    ),
     chart: Path = typer.Option(
         None, "--chart", help="Write a PNG chart of cost and duration against memory."
     ),
