@@ -9,20 +9,14 @@ from pathlib import Path
 import typer
 
 from gpukit.cli.common import EXIT_FINDINGS, check_env, fail_input
+from gpukit.iac import FORMATS
 from gpukit.policies.errors import InputError
 
-
-class IacFormat(StrEnum):
-    """``--format`` of ``gpukit check terraform|plan|pulumi`` (gpukit.iac.FORMATS)."""
-
-    table = "table"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
-
+#: ``--format`` of ``gpukit check terraform|plan|pulumi``: table, json, sarif or junit.
+IacFormat = StrEnum("IacFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]
 
 FORMAT = typer.Option(
-    IacFormat.table,
+    IacFormat(FORMATS[0]),
     "--format",
     "-f",
     case_sensitive=False,
