@@ -4,7 +4,7 @@ In: the judged inventory and its findings (a scan, or the audit trail's latest r
 audit trail's runs and teardowns, and the advisor's report. Out: waste by owner, cost
 centre and environment; the top forgotten resources; commitments ending in the next
 30/60/90 days; savings realised by past teardowns; waste per run; the advisor's
-recommendations. No AWS and no rendering: ``gpukit.cli.report_*`` draws it.
+recommendations. No AWS and no rendering: ``gpukit.cli.report`` draws it.
 
 A resource's waste is counted once, as the largest figure among its findings (as in
 :attr:`gpukit.policies.report.Report.monthly_waste_usd`); a resource whose price is unknown

@@ -5,17 +5,8 @@ from __future__ import annotations
 import typer
 
 from gpukit import __version__
-from gpukit.cli import (
-    advise_cmd,
-    check_cmd,
-    check_iac,
-    cost_cmd,
-    cost_gpu,
-    guard_cmd,
-    policy_cmd,
-    report_cmd,
-    tune_cmd,
-)
+from gpukit.cli import advise, check, cost, guard, policy, report, tune
+from gpukit.cli.options import OneLineErrors
 
 app = typer.Typer(
     name="gpukit",
@@ -25,18 +16,17 @@ app = typer.Typer(
         "schedule, size Lambdas by measurement, and price serverless against provisioned."
     ),
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
+    rich_markup_mode=None,
 )
-app.add_typer(policy_cmd.app, name="policy")
-check_iac.register(check_cmd.app)
-app.add_typer(check_cmd.app, name="check")
-app.add_typer(guard_cmd.app, name="guard")
-app.add_typer(tune_cmd.app, name="tune")
-cost_gpu.register(cost_cmd.app)
-app.add_typer(cost_cmd.app, name="cost")
-app.command("advise")(advise_cmd.advise)
-app.command("report")(report_cmd.report)
+app.add_typer(policy.app, name="policy")
+app.add_typer(check.app, name="check")
+app.add_typer(guard.app, name="guard")
+app.add_typer(tune.app, name="tune")
+app.add_typer(cost.app, name="cost")
+app.command("advise")(advise.advise)
+app.command("report")(report.report)
 
 
 def _version(value: bool) -> None:

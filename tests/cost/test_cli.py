@@ -214,7 +214,7 @@ CMP = ["cost", "compare", "--requests-per-day", "1k", "--seconds-per-request", "
         ),
         (
             [*BEM, "--format", "xml"],
-            "--format: 'xml' is not one of table, json",
+            "--format: 'xml' is not one of 'table', 'json'",
         ),
         (
             [*CMP, "--serverless-usd-per-gpu-second", "abc"],

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gpukit.cli import app
-from gpukit.cli.cost_plot import gpu_figure, token_figure
+from gpukit.cli.cost.plot import gpu_figure, token_figure
 from gpukit.policies.cost.gpu import Dedicated, GpuTraffic, Serverless, compare_gpu
 from gpukit.policies.cost.tokens import Provisioned, TokenPricing, breakeven, compare_tokens
 

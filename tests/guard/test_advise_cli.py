@@ -239,7 +239,7 @@ def test_without_tokens_per_second_fewer_units_is_said_to_be_not_worked_out(
     [
         (["--latency-budget-seconds", "soon"], "--latency-budget-seconds: 'soon' is not a number"),
         (["--latency-budget-seconds", "-5"], "--latency-budget-seconds:"),
-        (["--format", "xml"], "--format: 'xml' is not one of table, json"),
+        (["--format", "xml"], "--format: 'xml' is not one of 'table', 'json'"),
         (["--env", "qa"], "--env: unknown environment 'qa'"),
     ],
 )

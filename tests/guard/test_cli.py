@@ -82,10 +82,14 @@ def test_run_apply_then_restore(seeded_fleet: SeededFleet, tmp_path: Path) -> No
             seeded_fleet.emu.endpoint_url,
             "--audit",
             str(tmp_path / "audit.jsonl"),
+            "--format",
+            "json",
         ],
     )
     assert result.exit_code == 0, result.stderr
-    assert gone in result.stdout
+    restored = json.loads(result.stdout)
+    assert restored["old_arn"] == gone and restored["kind"] == "sagemaker-endpoint"
+    assert restored["new_arn"] in inventory(seeded_fleet.emu)
     assert gone in inventory(seeded_fleet.emu)
 
 

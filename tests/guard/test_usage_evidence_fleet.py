@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from gpukit.cli.guard_cmd import check_apply_now
+from gpukit.cli.guard.commands import check_apply_now
 from gpukit.emulator import Emulator, offline_env
 from gpukit.emulator.seed import PlannedEndpoint, PlannedVariant, Traffic, seed_plan
 from gpukit.guard.runner import run_guard

@@ -13,7 +13,9 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from gpukit.cli import app, tune_cmd
+from gpukit.cli import app
+from gpukit.cli.tune import commands as tune_cmd
+from gpukit.modules.powertuning.report import rows
 from gpukit.modules.powertuning.state_machine import FUNCTIONS, build_definition
 from gpukit.policies.pricing import load_bundled
 from tests.powertuning.sample import sample_result
@@ -190,6 +192,24 @@ def test_run_follows_to_success_and_writes_the_result(
     assert "running: 1/3 power values measured" in out.stderr
     assert "succeeded: 3/3 power values measured" in out.stderr
     assert "recommended: 1024 MB arm64" in out.stdout
+
+
+def test_run_json_is_the_summary_the_table_shows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = sample_result()
+    stub, _ = _stubbed_run(monkeypatch, {"status": "SUCCEEDED", "output": json.dumps(result)})
+    args = [*RUN, "--power", "128,256,512", "--out", str(tmp_path / "r.json"), "-f", "json"]
+    out = runner.invoke(app, args)
+    stub.assert_no_pending_responses()
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["executionArn"].startswith("arn:aws:states:")
+    assert doc["recommendation"] == result["recommendation"]
+    assert {(r["power"], r["architecture"]) for r in doc["rows"]} == {
+        (r.power, r.architecture) for r in rows(result)
+    }
+    assert "succeeded: 3/3 power values measured" in out.stderr
 
 
 def test_run_reports_a_failed_execution_with_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:

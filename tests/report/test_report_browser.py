@@ -24,7 +24,7 @@ from tests.guard.guard_cli import GPUKIT
 from tests.report.sample import NOW, write_advice, write_audit
 
 WIDTH, HEIGHT = 1200, 3400
-BAR = (0xC0, 0x39, 0x2B)  # gpukit.cli.report_charts.BAR: the waste charts' bars
+BAR = (0xC0, 0x39, 0x2B)  # gpukit.cli.report.charts.BAR: the waste charts' bars
 SAVED = (0x27, 0xAE, 0x60)  # the savings chart's bars
 
 

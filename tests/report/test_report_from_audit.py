@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gpukit.cli.report_charts import chart_data
-from gpukit.cli.report_text import parse_csv
+from gpukit.cli.report.charts import chart_data
+from gpukit.cli.report.text import parse_csv
 from tests.guard.guard_cli import gpukit
 from tests.report.sample import NOW, write_advice, write_audit
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gpukit.cli.report_text import parse_csv
+from gpukit.cli.report.text import parse_csv
 from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
 from tests.guard.conftest import record_guard_marks

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gpukit.cli.report_text import parse_csv
+from gpukit.cli.report.text import parse_csv
 from gpukit.emulator import Emulator
 from gpukit.guard.audit import AuditRecord, DynamoAuditStore
 from gpukit.guard.claims import ClaimKey

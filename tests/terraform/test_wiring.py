@@ -71,7 +71,7 @@ def test_registering_the_iac_commands_imports_neither_checkov_nor_pulumi() -> No
     import sys
 
     code = (
-        "import sys, gpukit.cli.check_iac, gpukit.iac;"
+        "import sys, gpukit.cli.check.iac, gpukit.iac;"
         " print('checkov' in sys.modules, 'pulumi' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from gpukit.cli.common import EXIT_FINDINGS, check_env, check_format, fail_input
+from gpukit.cli.common import EXIT_FINDINGS, check_env, fail_input
 from gpukit.iac import FORMATS
 from gpukit.policies.errors import InputError
 
-FORMAT_HELP = "table, json, sarif (for code scanning) or junit."
+#: ``--format`` of ``gpukit check terraform|plan|pulumi``: table, json, sarif or junit.
+IacFormat = StrEnum("IacFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]
+
+FORMAT = typer.Option(
+    IacFormat(FORMATS[0]),
+    "--format",
+    "-f",
+    case_sensitive=False,
+    help="table, json, sarif (for code scanning) or junit.",
+)
 ONLY_HELP = "Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones."
 SKIP_HELP = "Check id to skip (repeatable), e.g. --skip-check CKV_AWS_117."
 CHECKOV_HELP = (
@@ -29,7 +39,7 @@ def terraform(
     path: Path = typer.Argument(
         ..., help="Directory of .tf files, or a synthesized cdktf stack (cdk.tf.json)."
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: IacFormat = FORMAT,
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
     var_files: list[Path] = typer.Option(
@@ -45,13 +55,12 @@ def terraform(
 
     checkov runs in its own environment (see --checkov); the first run creates it.
 
-    Example: ``gpukit check terraform modules/terraform --format sarif > results.sarif``.
+    Example: gpukit check terraform modules/terraform --format sarif > results.sarif.
     Exit 1 when a check fails, 2 when the code cannot be parsed.
     """
     from gpukit.iac.output import render
     from gpukit.iac.scan import scan_terraform
 
-    check_format(fmt, FORMATS)
     default_env = check_env(env)
     try:
         scan = scan_terraform(
@@ -77,9 +86,9 @@ def terraform(
 
 def plan(
     paths: list[Path] = typer.Argument(
-        ..., help="One or more `terraform show -json tfplan > plan.json` outputs."
+        ..., help="One or more plans: the output of terraform show -json tfplan."
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: IacFormat = FORMAT,
     gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
     skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
     source: Path = typer.Option(
@@ -94,14 +103,13 @@ def plan(
     """Check Terraform plans (terraform show -json) with checkov.
 
     Values are resolved and tags include the provider's default_tags (tags_all). Example:
-    ``gpukit check plan plan.json --format sarif``. Exit 1 on a failing check, 2 on a
+    gpukit check plan plan.json --format sarif. Exit 1 on a failing check, 2 on a
     malformed plan.
     """
     from gpukit.iac.output import render
     from gpukit.iac.results import merge_scans
     from gpukit.iac.scan import scan_plan
 
-    check_format(fmt, FORMATS)
     default_env = check_env(env)
     try:
         scan = merge_scans(
@@ -127,18 +135,17 @@ def plan(
 def pulumi(
     stack_dir: Path = typer.Argument(..., help="A Pulumi project directory (with Pulumi.yaml)."),
     env: str = typer.Option(..., "--env", help="Stack to collect: dev, staging or prod."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: IacFormat = FORMAT,
 ) -> None:
     """Judge a Pulumi program's PTUs and GPU endpoints by the same rules.
 
     The program runs under Pulumi mocks with Pulumi.<env>.yaml (no Pulumi CLI, no cloud).
-    Example: ``gpukit check pulumi stacks/inference --env prod``. Exit 1 on a failing
+    Example: gpukit check pulumi stacks/inference --env prod. Exit 1 on a failing
     check, 2 on bad input.
     """
     from gpukit.iac.output import render
     from gpukit.iac.pulumi_scan import scan_pulumi
 
-    check_format(fmt, FORMATS)
     try:
         scan = scan_pulumi(stack_dir, env)
     except InputError as exc:
@@ -146,10 +153,3 @@ def pulumi(
     render(scan, fmt, str(stack_dir))
     if scan.failed:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``terraform``, ``plan`` and ``pulumi`` to the ``gpukit check`` group."""
-    app.command("terraform")(terraform)
-    app.command("plan")(plan)
-    app.command("pulumi")(pulumi)

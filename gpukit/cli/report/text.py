@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from gpukit.cli.report_tables import Section, sections
+from gpukit.cli.report.tables import Section, sections
 from gpukit.policies.fleet_report import FleetReport
 from gpukit.policies.timeutil import iso
 

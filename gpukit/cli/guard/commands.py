@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 import boto3
@@ -17,13 +20,13 @@ from gpukit.cli.common import (
     EXIT_FINDINGS,
     check_endpoint_url,
     check_env,
-    check_format,
     check_regions,
     check_sns_topic,
     fail_input,
     parse_now,
     policy_overrides,
 )
+from gpukit.cli.options import Format, at_least, format_option
 from gpukit.cli.render import print_report
 from gpukit.guard.audit import (
     DEFAULT_PATH,
@@ -69,53 +72,84 @@ REGION = typer.Option(
     None,
     "--region",
     "-r",
+    metavar="REGION",
     help="Region to scan; repeat for more. Default: AWS config, else us-east-1.",
 )
 ENDPOINT = typer.Option(
     None,
     "--endpoint-url",
+    metavar="URL",
     help="Send every AWS call here (a local emulator, e.g. http://127.0.0.1:5000).",
 )
 ENV = typer.Option(
     None,
     "--env",
-    help="Judge every resource under this policy (dev, staging, prod). Default: its gpukit:env tag; untagged: dev.",
+    metavar="ENV",
+    help="Judge every resource under this policy (dev, staging, prod). Default: its gpukit:env"
+    " tag; untagged: dev.",
 )
 POLICY = typer.Option(
     None,
     "--policy",
+    metavar="FILE",
     help="A policy YAML replacing the bundled one for its environment; repeatable.",
 )
 MAX_TEARDOWNS = typer.Option(
     None,
     "--max-teardowns",
+    metavar="N",
+    callback=at_least(0),
     help="At most N teardowns this run (can only lower each policy's max_teardowns_per_run).",
 )
 AUDIT = typer.Option(
     None,
     "--audit",
+    metavar="FILE",
     help=f"Audit file (JSON lines). Default: {DEFAULT_PATH}, or the table {TABLE_ENV} names.",
 )
 AUDIT_TABLE = typer.Option(
     None,
     "--audit-table",
+    metavar="TABLE",
     help=(
         "DynamoDB audit table, the one the deployed guard (Lambda) uses: its snapshots and "
         f"claims are shared. Not with --audit. Default: ${TABLE_ENV} if set."
     ),
 )
-SNS = typer.Option(None, "--sns-topic", help="SNS topic ARN to notify (what, why, $/h, when).")
-FORMAT = typer.Option(
-    "table", "--format", "-f", help="table or json (one JSON document on stdout)."
+SNS = typer.Option(
+    None, "--sns-topic", metavar="ARN", help="SNS topic ARN to notify (what, why, $/h, when)."
 )
+FORMAT = format_option()
+
+
+class Prices(StrEnum):
+    """Where ``--prices`` come from."""
+
+    auto = "auto"
+    live = "live"
+    bundled = "bundled"
+
+
 PRICES = typer.Option(
-    "auto",
+    Prices.auto,
     "--prices",
-    help="live (AWS Price List API, falls back to bundled), bundled, or auto (live unless --endpoint-url).",
+    help="live (AWS Price List API, falls back to bundled), bundled, or auto (live unless"
+    " --endpoint-url).",
 )
+
+
+def _workers(text: str | int) -> int:
+    try:
+        return parse_workers(text, "--workers")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc).removeprefix("--workers=")) from None
+
+
 WORKERS = typer.Option(
     None,
     "--workers",
+    metavar="N",
+    parser=_workers,
     help=(
         f"Threads reading each region (1 to {MAX_WORKERS}); regions are read concurrently."
         f" Default: ${WORKERS_ENV}, else {DEFAULT_WORKERS}."
@@ -126,6 +160,7 @@ APPLY_NOW_TOLERANCE_S = 10
 NOW = typer.Option(
     None,
     "--now",
+    metavar="TIME",
     help="Judge as of this ISO time (default: now); for demos and replays. With --apply it"
     f" must be within {APPLY_NOW_TOLERANCE_S}s of the real clock.",
 )
@@ -195,20 +230,15 @@ def _run(
     audit: Path | None,
     audit_table: str | None,
     sns_topic: str | None,
-    fmt: str,
+    fmt: Format,
     now: str | None,
-    prices: str,
-    workers: str | None,
+    prices: Prices,
+    workers: int | None,
 ) -> None:
-    check_format(fmt)
     try:
-        threads = parse_workers(workers) if workers is not None else workers_from_env(os.environ)
+        threads = workers if workers is not None else workers_from_env(os.environ)
     except ValueError as exc:
         fail_input(str(exc))
-    if prices not in ("auto", "live", "bundled"):
-        fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
-    if max_teardowns is not None and max_teardowns < 0:
-        fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
     check_sns_topic(sns_topic)
     check_env(env)
     check_endpoint_url(endpoint_url)
@@ -228,7 +258,7 @@ def _run(
         now=moment,
         sns_topic_arn=sns_topic,
         audit=store,
-        live_prices=prices == "live" or (prices == "auto" and endpoint_url is None),
+        live_prices=prices == Prices.live or (prices == Prices.auto and endpoint_url is None),
     )
     with progress_display() as progress:
         report = run_guard(factory, config, progress)
@@ -249,14 +279,14 @@ def scan(
     policy: list[Path] = POLICY,
     audit: Path = AUDIT,
     audit_table: str = AUDIT_TABLE,
-    fmt: str = FORMAT,
+    fmt: Format = FORMAT,
     now: str = NOW,
-    prices: str = PRICES,
-    workers: str = WORKERS,
+    prices: Prices = PRICES,
+    workers: int | None = WORKERS,
 ) -> None:
     """Dry run: show what the guard finds and would do; changes nothing in AWS.
 
-    Example: ``gpukit guard scan --region us-east-1 --region eu-west-1 --format json``
+    Example: gpukit guard scan --region us-east-1 --region eu-west-1 --format json
     """
     _run(
         apply=False,
@@ -284,20 +314,23 @@ def run(
     endpoint_url: str = ENDPOINT,
     env: str = ENV,
     policy: list[Path] = POLICY,
-    max_teardowns: int = MAX_TEARDOWNS,
+    max_teardowns: int | None = MAX_TEARDOWNS,
     audit: Path = AUDIT,
     audit_table: str = AUDIT_TABLE,
     sns_topic: str = SNS,
-    fmt: str = FORMAT,
+    fmt: Format = FORMAT,
     now: str = NOW,
-    prices: str = PRICES,
-    workers: str = WORKERS,
+    prices: Prices = PRICES,
+    workers: int | None = WORKERS,
 ) -> None:
     """Run the guard once (dry run unless --apply).
 
-    Teardown is two-phase: a run marks an idle resource (gpukit:marked); a later run deletes it once the policy's grace period has passed, after snapshotting it to the audit store. Committed PTUs inside their term are never deleted (blocked). Prod is warn-only.
+    Teardown is two-phase: a run marks an idle resource (gpukit:marked); a later run
+    deletes it once the policy's grace period has passed, after snapshotting it to the
+    audit store. Committed PTUs inside their term are never deleted (blocked). Prod is
+    warn-only.
 
-    Example: ``gpukit guard run --apply --max-teardowns 2 --sns-topic arn:aws:sns:...``
+    Example: gpukit guard run --apply --max-teardowns 2 --sns-topic arn:aws:sns:...
     """
     _run(
         apply=apply,
@@ -335,10 +368,14 @@ def restore_cmd(
     region: str = typer.Option(
         None, "--region", "-r", help="Region of --audit-table. Default: AWS config, else us-east-1."
     ),
+    fmt: Format = FORMAT,
 ) -> None:
     """Recreate a torn-down resource from its snapshot in the audit store (file or table).
 
-    A PTU comes back with the same name, model, model units and tags, and a new ARN. If its snapshot had a commitment, restore says what re-committing costs and needs --commitment TERM or --no-commitment; otherwise it comes back without one unless --commitment. An endpoint comes back from its kept endpoint config.
+    A PTU comes back with the same name, model, model units and tags, and a new ARN. If
+    its snapshot had a commitment, restore says what re-committing costs and needs
+    --commitment TERM or --no-commitment; otherwise it comes back without one unless
+    --commitment. An endpoint comes back from its kept endpoint config.
     """
     if not arn.startswith("arn:"):
         fail_input(f"ARN: {arn!r} is not an ARN")
@@ -356,6 +393,9 @@ def restore_cmd(
         fail_input(f"{arn}: cannot restore: {error_message(exc)}")
     finally:
         print_audit_warnings(store)
+    if fmt == Format.json:
+        print(json.dumps(dataclasses.asdict(done), indent=2))
+        return
     print(f"restored {done.kind} {done.name}: {done.new_arn}")
     if done.note:
         print(done.note)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from gpukit.cli.cost_inputs import Inputs
+from gpukit.cli.cost.inputs import Inputs
 from gpukit.policies.cost.base import short_count
 from gpukit.policies.cost.coldstart import ColdStart
 from gpukit.policies.cost.commitment import CommitmentOption, Running
@@ -249,9 +249,8 @@ def _per_day(count: float) -> str:
 
 def compare_lines(doc: Doc) -> list[str]:
     s, d = doc["serverless"], doc["dedicated"]
-    out = [
-        f"gpukit cost compare: serverless GPU-seconds vs dedicated {doc['instance_type'] or 'instance'}"
-    ]
+    instance = doc["instance_type"] or "instance"
+    out = [f"gpukit cost compare: serverless GPU-seconds vs dedicated {instance}"]
     out += [doc["prices"], "inputs:", *_input_lines(doc)]
     out.append(
         f"serverless: {usd(s['usd_per_day'])}/day ({usd(s['usd_per_month'])}/month) ="
@@ -262,7 +261,8 @@ def compare_lines(doc: Doc) -> list[str]:
     more = " (more than --dedicated-instances)" if d["needs_more_instances"] else ""
     out.append(
         f"dedicated: {usd(d['usd_per_day'])}/day ({usd(d['usd_per_month'])}/month) ="
-        f" {d['instances']} instance(s){more} x {d['hours_per_day']:g} h, {pct(d['utilisation'])} busy"
+        f" {d['instances']} instance(s){more} x {d['hours_per_day']:g} h,"
+        f" {pct(d['utilisation'])} busy"
     )
     saving = "" if doc["cheaper"] == "tie" else f", saving {usd(doc['saving_usd_per_month'])}/month"
     out.append(f"cheaper: {doc['cheaper']}{saving}")
@@ -293,7 +293,8 @@ def coldstart_result(c: ColdStart) -> Doc:
 
 def _cold_text(c: Doc) -> str:
     return (
-        f"{c['model_gb']:.3g} GB of weights: physical minimum {c['physical_minimum_seconds']:.1f} s;"
+        f"{c['model_gb']:.3g} GB of weights: physical minimum"
+        f" {c['physical_minimum_seconds']:.1f} s;"
         f" expected {c['expected_seconds']:.1f} s (transfer {c['transfer_seconds']:.1f} s +"
         f" container and runtime {c['overhead_seconds']:.1f} s)"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -26,7 +27,7 @@ from gpukit.cli.common import (
     policy_overrides,
     read_file_option,
 )
-from gpukit.cli.guard_cmd import (
+from gpukit.cli.guard.commands import (
     AUDIT,
     AUDIT_TABLE,
     ENDPOINT,
@@ -35,10 +36,12 @@ from gpukit.cli.guard_cmd import (
     POLICY,
     PRICES,
     REGION,
+    Prices,
     audit_store,
     default_regions,
     print_audit_warnings,
 )
+from gpukit.cli.options import at_least
 from gpukit.guard.advise import run_advice
 from gpukit.guard.audit import (
     AuditConfigError,
@@ -59,8 +62,26 @@ from gpukit.policies.fleet_report import TOP_FORGOTTEN, FleetInput, FleetReport,
 from gpukit.policies.pricing import load_bundled
 from gpukit.policies.timeutil import iso
 
-SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv"}
-FORMATS = ("html", "md", "csv")
+SUFFIXES = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".csv": "csv",
+    ".json": "json",
+}
+
+
+class ReportFormat(StrEnum):
+    """What ``gpukit report`` writes."""
+
+    html = "html"
+    md = "md"
+    csv = "csv"
+    json = "json"
+
+
+FORMATS = tuple(f.value for f in ReportFormat)
 
 
 def output_format(output: Path, fmt: str | None) -> str:
@@ -68,12 +89,12 @@ def output_format(output: Path, fmt: str | None) -> str:
     if fmt is not None:
         if fmt not in FORMATS:
             fail_input(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-        return fmt
+        return str(fmt)
     found = SUFFIXES.get(output.suffix.lower())
     if found is None:
         fail_input(
-            f"--output {output}: unknown suffix {output.suffix or '(none)'!r}; use .html, .md "
-            "or .csv, or give --format html|md|csv"
+            f"--output {output}: unknown suffix {output.suffix or '(none)'!r}; use .html, .md, "
+            ".csv or .json, or give --format html|md|csv|json"
         )
     return found
 
@@ -189,28 +210,45 @@ def build_report(
 
 def report(
     output: Path = typer.Option(
-        ..., "--output", "-o", help="File to write: .html, .md or .csv (or give --format)."
+        ...,
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="File to write: .html, .md, .csv or .json (or give --format).",
     ),
-    fmt: str = typer.Option(
-        None, "--format", "-f", help="html, md or csv. Default: from --output's suffix."
+    fmt: ReportFormat = typer.Option(
+        None,
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="html, md, csv, or json (the report's data). Default: from --output's suffix.",
     ),
     from_audit: Path = typer.Option(
         None,
         "--from-audit",
+        metavar="FILE",
         help="Report from this audit file (JSON lines) alone: its latest run, with no scan.",
     ),
     from_audit_table: str = typer.Option(
         None,
         "--from-audit-table",
+        metavar="TABLE",
         help="Report from this DynamoDB audit table alone (the deployed guard's).",
     ),
     advice: Path = typer.Option(
         None,
         "--advice",
-        help="A saved `gpukit advise --format json` document. Default: a scan works the "
+        metavar="FILE",
+        help="A saved gpukit advise --format json document. Default: a scan works the "
         "advice out with advise's defaults; from an audit trail, none.",
     ),
-    top: int = typer.Option(TOP_FORGOTTEN, "--top", help="How many forgotten resources to list."),
+    top: int = typer.Option(
+        TOP_FORGOTTEN,
+        "--top",
+        metavar="N",
+        callback=at_least(1),
+        help="How many forgotten resources to list.",
+    ),
     region: list[str] = REGION,
     endpoint_url: str = ENDPOINT,
     env: str = ENV,
@@ -218,17 +256,17 @@ def report(
     audit: Path = AUDIT,
     audit_table: str = AUDIT_TABLE,
     now: str = NOW,
-    prices: str = PRICES,
+    prices: Prices = PRICES,
 ) -> None:
     """Write the fleet report: waste by team (owner), cost centre and environment; the top
     forgotten resources; commitments ending in the next 30/60/90 days; savings realised by
     past teardowns and waste per run (from the audit trail); the advisor's recommendations.
     HTML is one self-contained file with its charts inline (needs matplotlib); Markdown and
-    CSV carry the same numbers. A scan (dry run, the flags of `gpukit guard scan`) changes
-    nothing in AWS and, like `guard scan`, records its run in the audit store. See
-    docs/report.md. Exit codes: 0 written, 2 bad input.
+    CSV carry the same numbers; JSON is the report's data. A scan (dry run, the flags of
+    gpukit guard scan) changes nothing in AWS and, like guard scan, records its run in the
+    audit store. See docs/report.md. Exit codes: 0 written, 2 bad input.
 
-    Example: ``gpukit report --region us-east-1 --output fleet.html``
+    Example: gpukit report --region us-east-1 --output fleet.html
     """
     kind = output_format(output, fmt)
     scan_only = {"--env": env, "--policy": policy, "--audit": audit, "--audit-table": audit_table}
@@ -238,10 +276,6 @@ def report(
         given = [flag for flag, value in scan_only.items() if value]
         if given or prices != "auto":
             fail_input(f"{', '.join(given) or '--prices'}: only for a scan, not with --from-audit*")
-    if prices not in ("auto", "live", "bundled"):
-        fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
-    if top < 1:
-        fail_input(f"--top: {top} must be 1 or more")
     check_env(env)
     check_endpoint_url(endpoint_url)
     check_regions(region)
@@ -269,12 +303,14 @@ def report(
         prices=prices,
         top=top,
     )
-    if kind == "html":
-        from gpukit.cli.report_html import render_html
+    if kind == "json":
+        text = built.model_dump_json(indent=2) + "\n"
+    elif kind == "html":
+        from gpukit.cli.report.html import render_html
 
         text = render_html(built)
     else:
-        from gpukit.cli.report_text import render_csv, render_markdown
+        from gpukit.cli.report.text import render_csv, render_markdown
 
         text = render_markdown(built) if kind == "md" else render_csv(built)
     try:

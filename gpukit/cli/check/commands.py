@@ -11,11 +11,11 @@ import typer
 from gpukit.cli.common import (
     EXIT_FINDINGS,
     check_env,
-    check_format,
     fail_input,
     parse_now,
     policy_overrides,
 )
+from gpukit.cli.options import FORMAT, Format
 from gpukit.cli.render import print_report
 from gpukit.policies.engine import evaluate_many
 from gpukit.policies.environment import load_policies
@@ -44,27 +44,27 @@ def check(
         "-i",
         help='JSON file of resources: {"resources": [...]}; format in docs/resources.md.',
     ),
-    env: str = typer.Option(
+    env: str | None = typer.Option(
         None,
         "--env",
-        help="Judge every resource under this policy. Default: each resource's gpukit:env tag (untagged: dev).",
+        help="Judge every resource under this policy. Default: each resource's gpukit:env tag"
+        " (untagged: dev).",
     ),
     policy_file: Path = typer.Option(
         None, "--policy", help="A policy YAML to use instead of the bundled one for --env."
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    fmt: Format = FORMAT,
     now: str = typer.Option(
         None,
         "--now",
         help="Evaluate as of this ISO time (default: the file's as_of, else now).",
     ),
 ) -> None:
-    """Evaluate a resources file, e.g. ``gpukit check --input examples/fleet.json --env dev``."""
+    """Evaluate a resources file, e.g. gpukit check --input examples/fleet.json --env dev."""
     if ctx.invoked_subcommand is not None:
         return
     if input_path is None:
         fail_input("--input: required (or use a subcommand: see gpukit check --help)")
-    check_format(fmt)
     moment = parse_now(now)
     try:
         document = load_resource_file(input_path)

@@ -8,8 +8,8 @@ import json
 import re
 from html import escape
 
-from gpukit.cli.report_charts import Chart, charts, draw
-from gpukit.cli.report_tables import Section, sections
+from gpukit.cli.report.charts import Chart, charts, draw
+from gpukit.cli.report.tables import Section, sections
 from gpukit.policies.fleet_report import FleetReport
 from gpukit.policies.timeutil import iso
 
@@ -28,10 +28,14 @@ h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding
 table { border-collapse: collapse; background: #fff; width: 100%; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
-td.usd, td.int, td.number { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.usd, td.int, td.number {
+  text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;
+}
 .empty { color: #666; font-style: italic; }
 .note { color: #555; font-size: 12px; }
-img.chart { display: block; margin: 10px 0; max-width: 100%; border: 1px solid #eee; background: #fff; }
+img.chart {
+  display: block; margin: 10px 0; max-width: 100%; border: 1px solid #eee; background: #fff;
+}
 """
 #: Card classes of the summary figures that are money lost or money kept.
 CARD_CLASS = {
@@ -49,7 +53,8 @@ def _table(section: Section) -> str:
         "<tr>" + "".join(f'<td class="{c.kind}">{escape(c.human())}</td>' for c in row) + "</tr>"
         for row in section.rows
     )
-    return f'<table id="table-{section.key}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    table = f'<table id="table-{section.key}">'
+    return f"{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _image(chart: Chart) -> str:

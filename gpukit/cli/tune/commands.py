@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,20 +14,20 @@ from typing import Any
 import boto3
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from gpukit.cli.common import (
     EXIT_FINDINGS,
     check_endpoint_url,
-    check_format,
     check_regions,
     fail_input,
     read_file_option,
 )
-from gpukit.cli.tune_prices import tuning_prices
+from gpukit.cli.options import FORMAT, Format, at_least
+from gpukit.cli.tune.prices import tuning_prices
+from gpukit.cli.tune.render import print_table, summary
 from gpukit.guard.awsutil import AwsError
 from gpukit.modules.powertuning.inputs import TuningInputError, parse_input, region_of
-from gpukit.modules.powertuning.report import ResultError, load_result, rows
+from gpukit.modules.powertuning.report import ResultError, load_result
 from gpukit.policies.errors import MAX_DEPTH, json_depth
 
 STATE_MACHINE_ENV = "GPUKIT_POWERTUNER_ARN"
@@ -127,15 +126,18 @@ def run(
     power: str = typer.Option(
         None, "--power", help="Memory sizes in MB, e.g. 128,256,512,1024 (default 128..3008)."
     ),
-    num: int = typer.Option(10, "--num", help="Invocations per memory size."),
+    num: int = typer.Option(
+        10, "--num", metavar="N", callback=at_least(1), help="Invocations per memory size."
+    ),
     payload: str = typer.Option(
         None,
         "--payload",
-        help='Request body as JSON, or @file.json. A list of {"payload": ..., "weight": n} mixes payloads.',
+        help='Request body as JSON, or @file.json. A list of {"payload": ..., "weight": n}'
+        " mixes payloads.",
     ),
     strategy: str = typer.Option("cost", "--strategy", help="cost, speed or balanced."),
     weight: float = typer.Option(
-        0.5, "--weight", help="Balanced only: 1 = all cost, 0 = all speed."
+        0.5, "--weight", metavar="0..1", help="Balanced only: 1 = all cost, 0 = all speed."
     ),
     arch: str = typer.Option(
         None, "--arch", help="Compare architectures in one run, e.g. x86_64,arm64."
@@ -154,7 +156,9 @@ def run(
     only_cold_starts: bool = typer.Option(
         False, "--only-cold-starts", help="Measure cold starts only (a fresh version per run)."
     ),
-    sleep_ms: int = typer.Option(0, "--sleep-ms", help="Pause between serial runs."),
+    sleep_ms: int = typer.Option(
+        0, "--sleep-ms", metavar="MS", callback=at_least(0), help="Pause between serial runs."
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="One invocation per memory size; checks permissions."
     ),
@@ -195,17 +199,32 @@ def run(
         None, "--post-processor", help="Function ARN invoked after every run with its response."
     ),
     allowed_exception: list[str] = typer.Option(
-        [], "--allowed-exception", help="An errorType that does not count as a failure; repeatable."
+        [],
+        "--allowed-exception",
+        help="An errorType that does not count as a failure; repeatable.",
     ),
     include_output_results: bool = typer.Option(
-        False, "--include-output-results", help="Add per-size averages as 'stats' to the output."
+        False,
+        "--include-output-results",
+        help="Add per-size averages as 'stats' to the output.",
     ),
     disable_payload_logs: bool = typer.Option(
-        False, "--disable-payload-logs", help="Keep payloads out of error messages and results."
+        False,
+        "--disable-payload-logs",
+        help="Keep payloads out of error messages and results.",
+    ),
+    fmt: Format = typer.Option(
+        Format.table,
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table, or json: the result summary (with --no-wait, the execution ARN) as one"
+        " JSON document on stdout; progress stays on stderr.",
     ),
 ) -> None:
-    """Start a tuning execution and follow it, e.g.
-    ``gpukit tune run --function arn:aws:lambda:us-east-1:123456789012:function:resize --power 256,512,1024 --arch x86_64,arm64``."""
+    """Start a tuning execution and follow it, e.g. gpukit tune run --function
+    arn:aws:lambda:us-east-1:123456789012:function:resize --power 256,512,1024
+    --arch x86_64,arm64"""
     machine = state_machine or os.environ.get(STATE_MACHINE_ENV)
     if not machine:
         fail_input(
@@ -266,7 +285,7 @@ def run(
     execution = started["executionArn"]
     console.print(f"started {execution}")
     if not wait:
-        print(execution)
+        print(json.dumps({"executionArn": execution}) if fmt == Format.json else execution)
         return
     tasks = len(spec.power_values) * len(spec.architectures or ("current",))
     show = _progress_printer(console, tasks)
@@ -292,7 +311,10 @@ def run(
     result = json.loads(final.get("output") or "{}")
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     console.print(f"result written to {out}")
-    _print_table(result, Console())
+    if fmt == Format.json:
+        print(json.dumps({"executionArn": execution, **summary(result)}, indent=2))
+    else:
+        print_table(result, Console())
     if not result.get("recommendation"):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -321,65 +343,26 @@ def _as_option(message: str) -> str:
     return f"{_OPTIONS[root]}: {reason}" if root in _OPTIONS else message
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:.10f}".rstrip("0")
-
-
-def _print_table(result: dict[str, Any], console: Console) -> None:
-    name = str(result.get("functionArn", "")).rsplit(":", 1)[-1]
-    table = Table(title=f"power tuning {name} ({result.get('strategy', 'cost')})", expand=False)
-    for column in ("power (MB)", "arch", "avg billed ms", "$ per invocation", "status", ""):
-        table.add_column(
-            column, justify="right" if column not in ("arch", "status", "") else "left"
-        )
-    for r in rows(result):
-        table.add_row(
-            str(r.power),
-            r.architecture,
-            "" if r.average_billed_ms is None else f"{r.average_billed_ms:.1f}",
-            _money(r.cost_per_invocation),
-            r.status if r.ok else f"[red]{r.status}[/]",
-            "[bold green]recommended[/]" if r.recommended else "",
-        )
-    console.print(table)
-    best = result.get("recommendation")
-    if best:
-        console.print(f"recommended: {best['power']} MB {best['architecture']}")
-    else:
-        console.print("[red]no memory size succeeded: nothing to recommend[/]")
-    machine = result.get("stateMachine") or {}
-    if machine:
-        console.print(
-            f"cost of this run: ${machine.get('totalCost', 0):.6f} "
-            f"(Step Functions ${machine.get('executionCost', 0):.6f} for "
-            f"{machine.get('transitions', 0)} transitions, Lambda ${machine.get('lambdaCost', 0):.6f})"
-        )
-    source = (result.get("prices") or {}).get("source")
-    if source:
-        console.print(source)
-
-
 @app.command()
 def report(
-    result_path: Path = typer.Argument(..., help="A result JSON written by `gpukit tune run`."),
+    result_path: Path = typer.Argument(
+        ..., metavar="RESULT.json", help="A result JSON written by gpukit tune run."
+    ),
     chart: Path = typer.Option(
         None, "--chart", help="Write a PNG chart of cost and duration against memory."
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    fmt: Format = FORMAT,
 ) -> None:
-    """Print a tuning result, e.g. ``gpukit tune report powertuning-result.json --chart tuning.png``."""
-    check_format(fmt)
+    """Print a tuning result, e.g. gpukit tune report powertuning-result.json --chart
+    tuning.png"""
     try:
         result = load_result(result_path)
     except ResultError as exc:
         fail_input(str(exc))
-    if fmt == "json":
-        summary = {key: result.get(key) for key in ("functionArn", "strategy", "recommendation")}
-        summary["rows"] = [asdict(r) for r in rows(result)]
-        summary["stateMachine"] = result.get("stateMachine")
-        print(json.dumps(summary, indent=2))
+    if fmt == Format.json:
+        print(json.dumps(summary(result), indent=2))
     else:
-        _print_table(result, Console())
+        print_table(result, Console())
     if chart is not None:
         from gpukit.modules.powertuning.chart import write_chart
 

@@ -3,41 +3,19 @@ from. Every bad value ends as one ``--flag: reason`` line and exit code 2."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import typer
 
 from gpukit.cli.common import check_regions, fail_input
+from gpukit.cli.options import format_option, number_option, whole_option
 from gpukit.policies.errors import InputError
 from gpukit.policies.pricing import PriceBook, load_bundled, with_price_file
 
 T = TypeVar("T")
-
-_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([kmbt]?)\s*$", re.I)
-
-
-def number(flag: str, text: str | None) -> float | None:
-    """A flag's number: ``8e9``, ``8000000000``, ``8B``, ``1.5M``, ``20k``; ``None`` stays."""
-    if text is None:
-        return None
-    found = _NUMBER.match(text.replace(",", "").replace("_", ""))
-    if found is None:
-        fail_input(f"{flag}: {text!r} is not a number (examples: 0.25, 8e9, 8B, 1.5M)")
-    return float(found[1]) * _SUFFIX[found[2].lower()]
-
-
-def whole(flag: str, text: str | None) -> int | None:
-    value = number(flag, text)
-    if value is None:
-        return None
-    if value != int(value):
-        fail_input(f"{flag}: {text!r} is not a whole number")
-    return int(value)
 
 
 def flag_for(message: str, flags: Mapping[str, str]) -> str:
@@ -93,8 +71,10 @@ def unpriced(book: PriceBook, model: str | None, what: str) -> str:
 @dataclass
 class Inputs:
     """Each value used, where it came from (flag, price book, default), and which flags
-    overrode the price book."""
+    overrode the price book. Values are read from the command's parsed (typed) options by
+    parameter name, so each flag is spelled once, where it is declared."""
 
+    ctx: typer.Context
     values: dict[str, float | None] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
@@ -117,38 +97,51 @@ class Inputs:
             fail_input(f"{flag}: required {needed}".rstrip())
         return value
 
+    def flag(self, name: str) -> str:
+        """The flag of the command's parameter ``name``, e.g. ``--requests-per-day``."""
+        for param in self.ctx.command.params:
+            if param.name == name:
+                return max(param.opts, key=len)
+        raise KeyError(name)
+
+    def flags(self, params: Mapping[str, str]) -> dict[str, str]:
+        """Cost-model field -> flag, from field -> the command's parameter name (for
+        :func:`build`'s error lines)."""
+        return {field: self.flag(param) for field, param in params.items()}
+
     def read(
         self,
-        flag: str,
-        text: str | None,
+        name: str,
         book: float | None = None,
         default: float | None = None,
         needed: str = "",
         estimate: bool = False,
         default_label: str = "default",
     ) -> float:
-        """:meth:`take` of the flag's text read with :func:`number`."""
-        value = self.take(flag, number(flag, text), book, default, needed, estimate)
+        """:meth:`take` of the option ``name``'s value."""
+        flag = self.flag(name)
+        value = self.take(flag, self.ctx.params[name], book, default, needed, estimate)
         if self.sources[flag] == "default":
             self.sources[flag] = default_label
         return value
 
-    def read_maybe(self, flag: str, text: str | None, default_label: str) -> float | None:
-        """The flag's number, or ``None`` (recorded as ``default_label``) when not given."""
-        value = self.maybe(flag, number(flag, text))
+    def read_maybe(self, name: str, default_label: str) -> float | None:
+        """The option's number, or ``None`` (recorded as ``default_label``) when not given."""
+        flag = self.flag(name)
+        value = self.maybe(flag, self.ctx.params[name])
         if value is None:
             self.sources[flag] = default_label
         return value
 
     def read_whole(
-        self, flag: str, text: str | None, default: int | None = None, default_label: str = ""
+        self, name: str, default: int | None = None, default_label: str = ""
     ) -> int | None:
-        """A whole-number flag, recorded like the others."""
-        value = whole(flag, text)
+        """A whole-number option, recorded like the others."""
+        flag, value = self.flag(name), self.ctx.params[name]
         self.maybe(flag, None if value is None else float(value), default=default)
         if value is None and default_label:
             self.sources[flag] = default_label
-        return default if value is None else value
+        return default if value is None else int(value)
 
     def maybe(
         self,
@@ -182,7 +175,7 @@ class Inputs:
 
 
 WITHOUT_MODEL = "(or pass --model to take it from the price book)"
-FORMAT = typer.Option("table", "--format", "-f", help="table or json (one JSON document).")
+FORMAT = format_option()
 LIVE = typer.Option(
     False,
     "--live-prices",
@@ -205,7 +198,6 @@ PLOT = typer.Option(
     "(needs matplotlib: pip install 'gpukit\\[tune]').",
 )
 
-
-def opt(flag: str, metavar: str, text: str) -> Any:
-    """An optional flag read as text, so :func:`number` can give a one-line error."""
-    return typer.Option(None, flag, metavar=metavar, help=text)
+#: An optional number flag; see :func:`gpukit.cli.options.number_option`.
+opt = number_option
+whole_opt = whole_option

@@ -16,13 +16,22 @@ from rich.table import Table
 from gpukit.cli.common import (
     EXIT_FINDINGS,
     check_env,
-    check_format,
     fail_input,
     parse_now,
     policy_overrides,
 )
-from gpukit.cli.cost_inputs import number
-from gpukit.cli.guard_cmd import ENDPOINT, ENV, FORMAT, NOW, POLICY, PRICES, REGION, default_regions
+from gpukit.cli.guard.commands import (
+    ENDPOINT,
+    ENV,
+    FORMAT,
+    NOW,
+    POLICY,
+    PRICES,
+    REGION,
+    Prices,
+    default_regions,
+)
+from gpukit.cli.options import Format, number_option
 from gpukit.cli.render import WIDE
 from gpukit.guard.advise import run_advice
 from gpukit.guard.clients import ClientFactory
@@ -46,33 +55,33 @@ def advise(
     endpoint_url: str = ENDPOINT,
     env: str = ENV,
     policy: list[Path] = POLICY,
-    fmt: str = FORMAT,
+    fmt: Format = FORMAT,
     now: str = NOW,
-    prices: str = PRICES,
-    latency_budget_seconds: str = typer.Option(
-        None,
+    prices: Prices = PRICES,
+    latency_budget_seconds: float | None = number_option(
         "--latency-budget-seconds",
-        help="Longest a request may wait for a cold start; scale to zero over it is set aside.",
+        "SECONDS",
+        "Longest a request may wait for a cold start; scale to zero over it is set aside.",
     ),
-    tokens_per_second: str = typer.Option(
-        None,
+    tokens_per_second: float | None = number_option(
         "--tokens-per-second",
-        help="Tokens/s one model unit serves (ask your account team; the bundled book has "
+        "TOKENS",
+        "Tokens/s one model unit serves (ask your account team; the bundled book has "
         "none, so without it fewer model units is not worked out).",
     ),
-    model_params: str = typer.Option(
-        None,
+    model_params: float | None = number_option(
         "--model-params",
-        help="Model parameters (e.g. 8B) for cold starts and fits. Default: the measured peak "
+        "N",
+        "Model parameters (e.g. 8B) for cold starts and fits. Default: the measured peak "
         "GPU memory in use.",
     ),
-    bandwidth_gb_per_s: str = typer.Option(
-        None, "--bandwidth-gb-per-s", help="Rate weights load at on a cold start (default 1.25)."
+    bandwidth_gb_per_s: float | None = number_option(
+        "--bandwidth-gb-per-s", "GB/S", "Rate weights load at on a cold start (default 1.25)."
     ),
-    serverless_usd_per_gb_second: str = typer.Option(
-        None,
+    serverless_usd_per_gb_second: float | None = number_option(
         "--serverless-usd-per-gb-second",
-        help="SageMaker Serverless Inference price; without it that option's price is unknown.",
+        "USD",
+        "SageMaker Serverless Inference price; without it that option's price is unknown.",
     ),
 ) -> None:
     """Right-size from measured use: for each PTU (fewer model units, pay per token, a
@@ -82,20 +91,15 @@ def advise(
     CloudWatch history. Changes nothing. See docs/advise.md. Exit codes: 0 advice printed,
     1 part of the fleet could not be read, 2 bad input.
 
-    Example: ``gpukit advise --region us-east-1 --latency-budget-seconds 30 --format json``
+    Example: gpukit advise --region us-east-1 --latency-budget-seconds 30 --format json
     """
-    check_format(fmt)
-    if prices not in ("auto", "live", "bundled"):
-        fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
     check_env(env)
     values = {
-        "latency_budget_seconds": number("--latency-budget-seconds", latency_budget_seconds),
-        "tokens_per_second_per_unit": number("--tokens-per-second", tokens_per_second),
-        "model_params": number("--model-params", model_params),
-        "bandwidth_gb_per_s": number("--bandwidth-gb-per-s", bandwidth_gb_per_s),
-        "serverless_usd_per_gb_second": number(
-            "--serverless-usd-per-gb-second", serverless_usd_per_gb_second
-        ),
+        "latency_budget_seconds": latency_budget_seconds,
+        "tokens_per_second_per_unit": tokens_per_second,
+        "model_params": model_params,
+        "bandwidth_gb_per_s": bandwidth_gb_per_s,
+        "serverless_usd_per_gb_second": serverless_usd_per_gb_second,
     }
     try:
         options = AdviceOptions.model_validate({k: v for k, v in values.items() if v is not None})

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from gpukit.cli import cost_render
-from gpukit.cli.common import check_format, fail_input
-from gpukit.cli.cost_inputs import (
+from gpukit.cli.common import fail_input
+from gpukit.cli.cost import render as cost_render
+from gpukit.cli.cost.inputs import (
     FORMAT,
     LIVE,
     PLOT,
@@ -19,8 +19,10 @@ from gpukit.cli.cost_inputs import (
     build,
     opt,
     price_book,
+    whole_opt,
 )
-from gpukit.cli.cost_plot import gpu_figure, require_matplotlib, write_plot
+from gpukit.cli.cost.plot import gpu_figure, require_matplotlib, write_plot
+from gpukit.cli.options import Format
 from gpukit.policies.cost.base import HOURS_PER_DAY
 from gpukit.policies.cost.coldstart import (
     DEFAULT_BYTES_PER_PARAM,
@@ -41,55 +43,58 @@ from gpukit.policies.cost.gpu import (
 )
 from gpukit.policies.pricing import PriceBook
 
-GPU_FLAGS = {
-    "usd_per_gpu_second": "--serverless-usd-per-gpu-second",
-    "usd_per_request": "--serverless-usd-per-request",
-    "usd_per_hour": "--dedicated-usd-per-hour",
-    "instances": "--dedicated-instances",
+#: Cost-model fields whose option is named otherwise (the rest share their name).
+GPU_PARAMS = {
+    "usd_per_gpu_second": "serverless_usd_per_gpu_second",
+    "usd_per_request": "serverless_usd_per_request",
+    "usd_per_hour": "dedicated_usd_per_hour",
+    "instances": "dedicated_instances",
 }
 
 
 def compare(
-    requests_per_day: str = opt("--requests-per-day", "N", "Requests per day (required)."),
-    seconds_per_request: str = opt(
+    ctx: typer.Context,
+    requests_per_day: float | None = opt("--requests-per-day", "N", "Requests per day (required)."),
+    seconds_per_request: float | None = opt(
         "--seconds-per-request", "SECONDS", "GPU time one request takes (required)."
     ),
-    active_hours_per_day: str = opt(
+    active_hours_per_day: float | None = opt(
         "--active-hours-per-day",
         "HOURS",
         f"Hours a day the traffic arrives in (default {HOURS_PER_DAY}).",
     ),
-    serverless_usd_per_gpu_second: str = opt(
+    serverless_usd_per_gpu_second: float | None = opt(
         "--serverless-usd-per-gpu-second", "USD", "Serverless price of one GPU-second (required)."
     ),
-    serverless_usd_per_request: str = opt(
+    serverless_usd_per_request: float | None = opt(
         "--serverless-usd-per-request", "USD", "Serverless fee per request (default 0)."
     ),
-    billing_increment_ms: str = opt(
+    billing_increment_ms: float | None = opt(
         "--billing-increment-ms",
         "MS",
-        f"Serverless billing step: 1 = per ms, 1000 = per second (default {DEFAULT_BILLING_INCREMENT_MS:g}).",
+        "Serverless billing step: 1 = per ms, 1000 = per second (default"
+        f" {DEFAULT_BILLING_INCREMENT_MS:g}).",
     ),
-    cold_start_seconds: str = opt(
+    cold_start_seconds: float | None = opt(
         "--cold-start-seconds",
         "SECONDS",
         "Billed length of one cold start (default: the expected cold start from --params and "
         "--bandwidth-gb-per-s when given, else 0).",
     ),
-    cold_starts_per_day: str = opt(
+    cold_starts_per_day: float | None = opt(
         "--cold-starts-per-day",
         "N",
         "Default: derived from the traffic and --idle-timeout-seconds.",
     ),
-    idle_timeout_seconds: str = opt(
+    idle_timeout_seconds: float | None = opt(
         "--idle-timeout-seconds",
         "SECONDS",
         f"Idle time before serverless scales to zero (default {DEFAULT_IDLE_TIMEOUT_SECONDS:g}).",
     ),
-    keep_warm_instances: str = opt(
+    keep_warm_instances: int | None = whole_opt(
         "--keep-warm-instances", "N", "Serverless instances kept warm all day (default 0)."
     ),
-    keep_warm_usd_per_hour: str = opt(
+    keep_warm_usd_per_hour: float | None = opt(
         "--keep-warm-usd-per-hour",
         "USD",
         "One warm instance per hour (default: GPU-second price x 3600).",
@@ -99,17 +104,17 @@ def compare(
         "--instance-type",
         help="SageMaker instance type priced from the book, e.g. ml.g5.xlarge.",
     ),
-    dedicated_usd_per_hour: str = opt(
+    dedicated_usd_per_hour: float | None = opt(
         "--dedicated-usd-per-hour",
         "USD",
         "Dedicated instance per hour (default: --instance-type's price).",
     ),
-    dedicated_instances: str = opt(
+    dedicated_instances: int | None = whole_opt(
         "--dedicated-instances",
         "N",
         "Fix the dedicated count (default: as many as the traffic needs).",
     ),
-    concurrency_per_instance: str = opt(
+    concurrency_per_instance: int | None = whole_opt(
         "--concurrency-per-instance", "N", "Requests one instance serves at once (default 1)."
     ),
     dedicated_scales_to_zero: bool = typer.Option(
@@ -117,13 +122,15 @@ def compare(
         "--dedicated-scales-to-zero",
         help="Dedicated runs only the active hours (default: 24 h).",
     ),
-    params: str = opt("--params", "N", "Model parameters, to derive --cold-start-seconds."),
-    bytes_per_param: str = opt(
+    params: float | None = opt(
+        "--params", "N", "Model parameters, to derive --cold-start-seconds."
+    ),
+    bytes_per_param: float | None = opt(
         "--bytes-per-param",
         "BYTES",
         f"2 = fp16/bf16, 1 = int8 (default {DEFAULT_BYTES_PER_PARAM:g}).",
     ),
-    bandwidth_gb_per_s: str = opt(
+    bandwidth_gb_per_s: float | None = opt(
         "--bandwidth-gb-per-s",
         "GB/S",
         "Link the weights load over, to derive --cold-start-seconds.",
@@ -131,52 +138,65 @@ def compare(
     live_prices: bool = LIVE,
     prices_file: Path = PRICES,
     region: str = REGION,
-    fmt: str = FORMAT,
+    fmt: Format = FORMAT,
     plot: Path = PLOT,
 ) -> None:
     """Pay per GPU-second (serverless) against a dedicated instance per hour for a traffic
     profile, cold starts and keep-warm included, for example: gpukit cost compare
     --requests-per-day 20k --seconds-per-request 1.5 --serverless-usd-per-gpu-second 0.000306
     --instance-type ml.g5.xlarge"""
-    check_format(fmt)
     if plot is not None:
         require_matplotlib()
     book = price_book(live_prices, region, prices_file)
-    inputs = Inputs()
+    inputs = Inputs(ctx)
     book_hourly = _instance_price(book, instance_type)
+    read, flags = inputs.read, inputs.flags(GPU_PARAMS)
     traffic = build(
         lambda: GpuTraffic.of(
-            requests_per_day=inputs.read("--requests-per-day", requests_per_day),
-            seconds_per_request=inputs.read("--seconds-per-request", seconds_per_request),
-            active_hours_per_day=inputs.read("--active-hours-per-day", active_hours_per_day, default=HOURS_PER_DAY),
+            requests_per_day=read("requests_per_day"),
+            seconds_per_request=read("seconds_per_request"),
+            active_hours_per_day=read("active_hours_per_day", default=HOURS_PER_DAY),
         ),
-        GPU_FLAGS,
-    )  # fmt: skip
+        flags,
+    )
     derived = None
     if params is not None or bandwidth_gb_per_s is not None:
-        derived = _cold_start(inputs, params, bytes_per_param, bandwidth_gb_per_s)
+        derived = _cold_start(inputs)
+    cold_label = "expected cold start" if derived else "default"
     serverless = build(
         lambda: Serverless.of(
-            usd_per_gpu_second=inputs.read("--serverless-usd-per-gpu-second", serverless_usd_per_gpu_second),
-            usd_per_request=inputs.read("--serverless-usd-per-request", serverless_usd_per_request, default=0),
-            billing_increment_ms=inputs.read("--billing-increment-ms", billing_increment_ms, default=DEFAULT_BILLING_INCREMENT_MS),
-            cold_start_seconds=inputs.read("--cold-start-seconds", cold_start_seconds, default=derived.expected_seconds if derived else 0, default_label="expected cold start" if derived else "default"),
-            cold_starts_per_day=inputs.read_maybe("--cold-starts-per-day", cold_starts_per_day, "derived from the traffic"),
-            idle_timeout_seconds=inputs.read("--idle-timeout-seconds", idle_timeout_seconds, default=DEFAULT_IDLE_TIMEOUT_SECONDS),
-            keep_warm_instances=inputs.read_whole("--keep-warm-instances", keep_warm_instances, 0),
-            keep_warm_usd_per_hour=inputs.read_maybe("--keep-warm-usd-per-hour", keep_warm_usd_per_hour, "GPU-second price x 3600"),
+            usd_per_gpu_second=read("serverless_usd_per_gpu_second"),
+            usd_per_request=read("serverless_usd_per_request", default=0),
+            billing_increment_ms=read("billing_increment_ms", default=DEFAULT_BILLING_INCREMENT_MS),
+            cold_start_seconds=read(
+                "cold_start_seconds",
+                default=derived.expected_seconds if derived else 0,
+                default_label=cold_label,
+            ),
+            cold_starts_per_day=inputs.read_maybe(
+                "cold_starts_per_day", "derived from the traffic"
+            ),
+            idle_timeout_seconds=read("idle_timeout_seconds", default=DEFAULT_IDLE_TIMEOUT_SECONDS),
+            keep_warm_instances=inputs.read_whole("keep_warm_instances", 0),
+            keep_warm_usd_per_hour=inputs.read_maybe(
+                "keep_warm_usd_per_hour", "GPU-second price x 3600"
+            ),
         ),
-        GPU_FLAGS,
-    )  # fmt: skip
+        flags,
+    )
     dedicated = build(
         lambda: Dedicated.of(
-            usd_per_hour=inputs.read("--dedicated-usd-per-hour", dedicated_usd_per_hour, book_hourly, needed="(or pass --instance-type to take it from the price book)"),
-            instances=inputs.read_whole("--dedicated-instances", dedicated_instances, default_label="as many as needed"),
-            concurrency_per_instance=inputs.read_whole("--concurrency-per-instance", concurrency_per_instance, 1),
+            usd_per_hour=read(
+                "dedicated_usd_per_hour",
+                book_hourly,
+                needed="(or pass --instance-type to take it from the price book)",
+            ),
+            instances=inputs.read_whole("dedicated_instances", default_label="as many as needed"),
+            concurrency_per_instance=inputs.read_whole("concurrency_per_instance", 1),
             scales_to_zero=dedicated_scales_to_zero,
         ),
-        GPU_FLAGS,
-    )  # fmt: skip
+        flags,
+    )
     result = compare_gpu(traffic, serverless, dedicated)
     doc = cost_render.compare_doc(book, instance_type, inputs, result, derived)
     cost_render.emit(doc, fmt, cost_render.compare_lines)
@@ -197,71 +217,66 @@ def _instance_price(book: PriceBook, instance_type: str | None) -> float | None:
     return price
 
 
-def _cold_start(
-    inputs: Inputs,
-    params: str | None,
-    bytes_per_param: str | None,
-    bandwidth_gb_per_s: str | None,
-    efficiency: str | None = None,
-    container_start_seconds: str | None = None,
-    runtime_init_seconds: str | None = None,
-) -> ColdStart:
+def _cold_start(inputs: Inputs) -> ColdStart:
+    """The cold start from ``--params``, ``--bytes-per-param``, ``--bandwidth-gb-per-s`` and,
+    where the command has them, the efficiency and start-up times (defaults otherwise)."""
+    names = {param.name for param in inputs.ctx.command.params}
+
+    def read(name: str, default: float | None = None) -> float | None:
+        if name in names:
+            return inputs.read(name, default=default)
+        # a setting this command has no flag for: its default, recorded under its name
+        return inputs.maybe("--" + name.replace("_", "-"), None, default=default)
+
     spec = build(
         lambda: ColdStartInput.of(
-            params=inputs.read("--params", params),
-            bytes_per_param=inputs.read("--bytes-per-param", bytes_per_param, default=DEFAULT_BYTES_PER_PARAM),
-            bandwidth_gb_per_s=inputs.read("--bandwidth-gb-per-s", bandwidth_gb_per_s),
-            efficiency=inputs.read("--efficiency", efficiency, default=DEFAULT_EFFICIENCY),
-            container_start_seconds=inputs.read("--container-start-seconds", container_start_seconds, default=DEFAULT_CONTAINER_START_SECONDS),
-            runtime_init_seconds=inputs.read("--runtime-init-seconds", runtime_init_seconds, default=DEFAULT_RUNTIME_INIT_SECONDS),
+            params=read("params"),
+            bytes_per_param=read("bytes_per_param", DEFAULT_BYTES_PER_PARAM),
+            bandwidth_gb_per_s=read("bandwidth_gb_per_s"),
+            efficiency=read("efficiency", DEFAULT_EFFICIENCY),
+            container_start_seconds=read(
+                "container_start_seconds", DEFAULT_CONTAINER_START_SECONDS
+            ),
+            runtime_init_seconds=read("runtime_init_seconds", DEFAULT_RUNTIME_INIT_SECONDS),
         ),
         {},
-    )  # fmt: skip
+    )
     return cold_start(spec)
 
 
 def coldstart(
-    params: str = opt("--params", "N", "Model parameters, e.g. 8B or 8e9 (required)."),
-    bytes_per_param: str = opt(
+    ctx: typer.Context,
+    params: float | None = opt("--params", "N", "Model parameters, e.g. 8B or 8e9 (required)."),
+    bytes_per_param: float | None = opt(
         "--bytes-per-param",
         "BYTES",
         f"2 = fp16/bf16, 1 = int8/fp8, 0.5 = int4 (default {DEFAULT_BYTES_PER_PARAM:g}).",
     ),
-    bandwidth_gb_per_s: str = opt(
+    bandwidth_gb_per_s: float | None = opt(
         "--bandwidth-gb-per-s",
         "GB/S",
         "Link the weights load over, in GB/s (required; 10 Gbit/s = 1.25).",
     ),
-    efficiency: str = opt(
+    efficiency: float | None = opt(
         "--efficiency",
         "FRACTION",
         f"Share of the link rate a real load sustains (default {DEFAULT_EFFICIENCY}).",
     ),
-    container_start_seconds: str = opt(
+    container_start_seconds: float | None = opt(
         "--container-start-seconds",
         "SECONDS",
         f"Container start (default {DEFAULT_CONTAINER_START_SECONDS:g}).",
     ),
-    runtime_init_seconds: str = opt(
+    runtime_init_seconds: float | None = opt(
         "--runtime-init-seconds",
         "SECONDS",
         f"Runtime initialisation (default {DEFAULT_RUNTIME_INIT_SECONDS:g}).",
     ),
-    fmt: str = FORMAT,
+    fmt: Format = FORMAT,
 ) -> None:
     """A GPU cold start: the physical minimum (weights over the link) and the expected value
     (transfer at the real efficiency plus container start and runtime init), for example:
     gpukit cost coldstart --params 8B --bandwidth-gb-per-s 1.25"""
-    check_format(fmt)
-    inputs = Inputs()
-    result = _cold_start(
-        inputs, params, bytes_per_param, bandwidth_gb_per_s, efficiency,
-        container_start_seconds, runtime_init_seconds,
-    )  # fmt: skip
+    inputs = Inputs(ctx)
+    result = _cold_start(inputs)
     cost_render.emit(cost_render.coldstart_doc(inputs, result), fmt, cost_render.coldstart_lines)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``compare`` and ``coldstart`` to the ``gpukit cost`` group."""
-    app.command("compare")(compare)
-    app.command("coldstart")(coldstart)
