@@ -65,7 +65,7 @@ def test_worker_count_from_the_environment() -> None:
 def test_cli_refuses_a_bad_worker_count_with_exit_2(command: str) -> None:
     done = gpukit("guard", command, "--workers", "0", "--endpoint-url", "http://127.0.0.1:1")
     assert done.returncode == 2
-    assert "--workers='0': use a whole number from 1 to 256" in done.stderr
+    assert "--workers: '0': use a whole number from 1 to 256" in done.stderr
     assert "Traceback" not in done.stderr
 
 

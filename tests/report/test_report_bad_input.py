@@ -66,12 +66,12 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str, list[str]]] = {
     "unknown suffix": (
         lambda t: ["--from-audit", str(write_audit(t / "audit.jsonl"))],
         "fleet.txt",
-        ["fleet.txt: unknown suffix '.txt'", ".html, .md or .csv"],
+        ["fleet.txt: unknown suffix '.txt'", ".html, .md, .csv or .json"],
     ),
     "unknown format": (
         lambda t: ["--from-audit", str(write_audit(t / "audit.jsonl")), "--format", "pdf"],
         "fleet.html",
-        ["--format: 'pdf' is not one of html, md, csv"],
+        ["--format: 'pdf' is not one of 'html', 'md', 'csv', 'json'"],
     ),
     "corrupt audit line": (corrupt_line, "fleet.csv", ["audit.jsonl:2: not an audit record"]),
     "bad finding in the audit": (
@@ -124,3 +124,15 @@ def test_bad_input_exits_2_naming_what_and_why(case: str, tmp_path: Path) -> Non
     for part in expected:
         assert part in result.stderr, (part, result.stderr)
     assert not out.exists()
+
+
+def test_json_is_the_reports_data(tmp_path: Path) -> None:
+    """``--format json`` (or a ``.json`` output) writes the report's figures as JSON."""
+    audit = write_audit(tmp_path / "audit.jsonl")
+    json_out, csv_out = tmp_path / "fleet.json", tmp_path / "fleet.csv"
+    for out in (json_out, csv_out):
+        done = gpukit("report", "--from-audit", str(audit), "--output", str(out))
+        assert done.returncode == 0, done.stderr
+    data = json.loads(json_out.read_text())
+    assert data["resources"] > 0
+    assert f"{data['monthly_waste_usd']:,.2f}" in done.stdout  # the CSV run's summary line
