@@ -23,6 +23,7 @@ from gpukit.cli.common import (
     parse_now,
     policy_overrides,
 )
+from gpukit.cli.guard_org import ACCOUNTS, MEMBER_ROLE, ORG, REGIONS, Scope, check_scope, run_scope
 from gpukit.cli.render import print_report
 from gpukit.guard.audit import (
     DEFAULT_PATH,
@@ -36,7 +37,7 @@ from gpukit.guard.audit import (
 from gpukit.guard.awsutil import AwsError, error_message
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.restore import NO_COMMITMENT, RestoreError, restore
-from gpukit.guard.runner import GuardConfig, Progress, run_guard
+from gpukit.guard.runner import GuardConfig, Progress
 from gpukit.policies.report import Report
 from gpukit.policies.timeutil import iso
 
@@ -182,6 +183,7 @@ def _run(
     fmt: str,
     now: str | None,
     prices: str,
+    scope: Scope,
 ) -> None:
     check_format(fmt)
     if prices not in ("auto", "live", "bundled"):
@@ -195,9 +197,11 @@ def _run(
     moment: datetime | None = parse_now(now) if now else None
     if apply and moment is not None:
         check_apply_now(moment, datetime.now(UTC))
-    regions = default_regions(regions)
+    named = scope.regions if scope.regions != ["all"] else None
+    regions = default_regions(regions or named)
+    home = regions[0]  # where the audit table, STS, Organizations and DescribeRegions are
     factory = ClientFactory(endpoint_url)
-    store = audit_store(factory, regions[0], audit, audit_table)
+    store = audit_store(factory, home, audit, audit_table)
     config = GuardConfig(
         regions=regions,
         apply=apply,
@@ -210,7 +214,7 @@ def _run(
         live_prices=prices == "live" or (prices == "auto" and endpoint_url is None),
     )
     with progress_display() as progress:
-        report = run_guard(factory, config, progress)
+        report = run_scope(factory, config, scope, home, progress)
     print_report(report, fmt, Console(stderr=False))
     print_audit_warnings(store)
     incomplete = [a for a in report.actions if a.action in INCOMPLETE_SCAN]
@@ -231,6 +235,10 @@ def scan(
     fmt: str = FORMAT,
     now: str = NOW,
     prices: str = PRICES,
+    org: bool = ORG,
+    accounts: list[str] = ACCOUNTS,
+    member_role: str = MEMBER_ROLE,
+    regions: str = REGIONS,
 ) -> None:
     """Dry run: show what the guard finds and would do; changes nothing in AWS.
 
@@ -249,6 +257,7 @@ def scan(
         fmt=fmt,
         now=now,
         prices=prices,
+        scope=check_scope(org, accounts, member_role, regions, region),
     )
 
 
@@ -268,6 +277,10 @@ def run(
     fmt: str = FORMAT,
     now: str = NOW,
     prices: str = PRICES,
+    org: bool = ORG,
+    accounts: list[str] = ACCOUNTS,
+    member_role: str = MEMBER_ROLE,
+    regions: str = REGIONS,
 ) -> None:
     """Run the guard once (dry run unless --apply).
 
@@ -288,6 +301,7 @@ def run(
         fmt=fmt,
         now=now,
         prices=prices,
+        scope=check_scope(org, accounts, member_role, regions, region),
     )
 
 
