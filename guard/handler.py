@@ -28,6 +28,7 @@ from gpukit.guard import fanout
 from gpukit.guard.actions.notify import topic_region
 from gpukit.guard.audit import open_store
 from gpukit.guard.clients import ClientFactory
+from gpukit.guard.org import ALL_REGIONS, enabled_regions
 from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies.report import Report
 from gpukit.policies.tags import ENVIRONMENTS
@@ -245,8 +246,12 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
         metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
         raise
     factory = ClientFactory(endpoint_url=env.get("GPUKIT_ENDPOINT_URL") or None)
+    table_region = config.regions[0]
+    if config.regions == [ALL_REGIONS]:  # the account's enabled regions; the table is here
+        table_region = env.get("AWS_REGION") or "us-east-1"
+        config.regions = enabled_regions(factory, table_region)
     config.audit = open_store(
-        factory, config.regions[0], env=env, scratch=lambda_audit_path(), apply=config.apply
+        factory, table_region, env=env, scratch=lambda_audit_path(), apply=config.apply
     )
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
     report = _traced_run(factory, config)
