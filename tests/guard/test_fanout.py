@@ -172,3 +172,16 @@ def test_two_overlapping_shards_never_act_twice(seeded_fleet: SeededFleet, tmp_p
     kinds = Counter(action for _, action in wanted)
     assert [served[c] for c in ACTING_CALLS] == [1, 1, kinds["mark"], kinds["notify"]]
     each_left_to_the_other(*reports)
+
+
+def test_plan_without_accounts_is_the_own_account_in_every_enabled_region(
+    aws: Emulator, lambda_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GPUKIT_REGIONS", "all")
+    planned = invoke({"op": "plan", "execution_id": EXECUTION})
+    enabled = aws.client("ec2").describe_regions()["Regions"]
+    regions = sorted(r["RegionName"] for r in enabled if r["OptInStatus"] != "not-opted-in")
+    assert planned["shards"] == [
+        {"account": aws.account_id, "region": r, "assume": False} for r in regions
+    ]
+    assert planned["unreachable"] == []

@@ -169,3 +169,16 @@ def test_bad_scope_is_exit_2(args: list[str], needle: str, tmp_path: Path) -> No
     assert done.returncode == 2, done.stderr
     assert needle in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_regions_all_in_the_own_account_finds_what_runs_outside_the_default_region(
+    aws: Emulator, tmp_path: Path
+) -> None:
+    aws.create_role(aws.account_id, DEFAULT_MEMBER_ROLE)  # only to seed through one path
+    expected = seed_account(aws, aws.account_id)
+    code, report, err = scan(aws, tmp_path, "--regions", "all")
+    assert code != 2, err
+    assert report is not None, err
+    assert {i.arn for i in report.inventory} == expected
+    assert report.api_calls["ec2.DescribeRegions"] == 1
+    assert "sts.AssumeRole" not in report.api_calls  # its own account: no role assumed
