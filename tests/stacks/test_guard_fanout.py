@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from gpukit.guard.iam import member_policy_document, org_policy_document
-from gpukit.modules.pulumi.collect import FAKE_ACCOUNT, PlannedResource, _finish
+from gpukit.modules.pulumi.collect import FAKE_ACCOUNT, PlannedResource, _finish, collect
 from gpukit.modules.pulumi.guard_fanout import FanoutArgs, build_definition
 from gpukit.modules.pulumi.guard_member_role import GuardMemberRole, GuardMemberRoleArgs
 from gpukit.modules.pulumi.guard_service import GuardService, GuardServiceArgs
+from gpukit.modules.pulumi.stack_config import StackConfigError
 from tests.powertuning.test_state_machine import validate
-from tests.stacks.conftest import one
+from tests.stacks.conftest import GUARD, fake_guard_dependencies, one
+from tests.stacks.test_invalid_config import broken_stack
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:gpukit-guard"
 GUARD_ROLE = "arn:aws:iam::123456789012:role/gpukit-guard"
@@ -145,3 +147,31 @@ def test_member_role_trusts_only_the_guard_and_may_do_what_it_does() -> None:
 def test_bad_member_role_args(kwargs: dict[str, Any], needle: str) -> None:
     with pytest.raises(ValueError, match=needle):
         GuardMemberRoleArgs(**kwargs)
+
+
+def test_the_stack_config_turns_the_fanout_on(tmp_path: Path) -> None:
+    def edit(config: dict[str, Any]) -> None:
+        config["gpukit-guard:fanout"] = {"accounts": "org", "max-concurrency": 4}
+
+    stack = broken_stack(tmp_path, GUARD, "staging", edit)
+    with fake_guard_dependencies():
+        resources = collect(stack, "staging")
+    machine = one(resources, "sfn/stateMachine:StateMachine", lambda m: "fanout" in m.name)
+    assert json.loads(machine.inputs["definition"])["States"]["Shards"]["MaxConcurrency"] == 4
+    function = one(
+        resources,
+        "lambda/function:Function",
+        lambda f: f.inputs["handler"] == "gpukit.guard.handler.lambda_handler",
+    )
+    assert function.inputs["reservedConcurrentExecutions"] == 5
+    assert function.inputs["environment"]["variables"]["GPUKIT_ACCOUNTS"] == "org"
+
+
+def test_a_bad_fanout_config_names_the_key(tmp_path: Path) -> None:
+    def edit(config: dict[str, Any]) -> None:
+        config["gpukit-guard:fanout"] = {"max-concurrency": 0}
+
+    stack = broken_stack(tmp_path, GUARD, "staging", edit)
+    with pytest.raises(StackConfigError) as caught, fake_guard_dependencies():
+        collect(stack, "staging")
+    assert str(caught.value).startswith("gpukit-guard:fanout.max-concurrency: ")
