@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, get_args
 from gpukit.guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
 from gpukit.guard.clients import ClientFactory
 
-Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark", "config"]
+Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark", "config", "shard"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
 TABLE_ENV = "GPUKIT_AUDIT_TABLE"

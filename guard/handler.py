@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from numbers import Number
 from pathlib import Path
 from typing import Any, cast
@@ -23,9 +24,11 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
+from gpukit.guard import fanout
 from gpukit.guard.actions.notify import topic_region
 from gpukit.guard.audit import open_store
 from gpukit.guard.clients import ClientFactory, warm_factory, workers_from_env
+from gpukit.guard.org import ALL_REGIONS, enabled_regions
 from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies.report import Report
 from gpukit.policies.tags import ENVIRONMENTS
@@ -81,12 +84,29 @@ def parse_event(event: object) -> GuardEvent:
     try:
         return parse(event=dict(event), model=GuardEvent)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(event)"
-        reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
-        if first["type"] == "bool_type":
-            reason = f"{reason} (JSON true or false), got {first['input']!r}"
-        raise ConfigError(f"event.{field}: {reason}") from None
+        raise ConfigError(_invalid(exc)) from None
+
+
+def _invalid(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(event)"
+    reason = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+    if first["type"] == "bool_type":
+        reason = f"{reason} (JSON true or false), got {first['input']!r}"
+    return f"event.{field}: {reason}"
+
+
+def parse_fanout_event(event: Mapping[str, Any]) -> fanout.FanoutEvent:
+    """An event with ``op`` (from the state machine) as its model; :class:`ConfigError`
+    naming the field otherwise."""
+    op = event.get("op")
+    model: Any = fanout.OPS.get(op) if isinstance(op, str) else None
+    if model is None:
+        raise ConfigError(f"event.op: {op!r} is not one of {', '.join(fanout.OPS)}")
+    try:
+        return cast(fanout.FanoutEvent, parse(event=dict(event), model=model))
+    except ValidationError as exc:
+        raise ConfigError(_invalid(exc)) from None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -228,6 +248,8 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
     A malformed event or variable does nothing: the :class:`ConfigError` naming it is
     logged, counted in the ``ConfigErrors`` metric and raised (the invocation fails)."""
     env = os.environ
+    if isinstance(event, Mapping) and "op" in event:
+        return _fanout(event, env, context)
     try:
         config = config_from_env(env, event)
     except ConfigError as exc:
@@ -239,8 +261,12 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if callable(remaining):
         config.remaining_ms = remaining
+    table_region = config.regions[0]
+    if config.regions == [ALL_REGIONS]:  # the account's enabled regions; the table is here
+        table_region = env.get("AWS_REGION") or "us-east-1"
+        config.regions = enabled_regions(factory, table_region)
     config.audit = open_store(
-        factory, config.regions[0], env=env, scratch=lambda_audit_path(), apply=config.apply
+        factory, table_region, env=env, scratch=lambda_audit_path(), apply=config.apply
     )
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
     report = _traced_run(factory, config)
@@ -250,3 +276,41 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
     log_report(report)
     _emit_metrics(report)
     return summary(report)
+
+
+def _fanout(event: Mapping[str, Any], env: Mapping[str, str], context: object) -> dict[str, Any]:
+    """One step of the state machine: ``op`` plan, shard or merge (see :mod:`fanout`)."""
+    try:
+        request = parse_fanout_event(event)
+        safety = {"apply": request.apply, "dry_run": request.dry_run}
+        config = config_from_env(env, safety)
+        home = env.get("AWS_REGION") or "us-east-1"
+        fanout.member_role(env)
+    except (ConfigError, ValueError) as exc:
+        logger.error("configuration error; nothing was done", extra={"error": str(exc)})
+        metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
+        raise
+    factory = warm_factory(env.get("GPUKIT_ENDPOINT_URL") or None, config.workers)
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):  # each shard has its own time budget
+        config.remaining_ms = remaining
+    if isinstance(request, fanout.PlanEvent):
+        planned = fanout.plan(factory, env, home)
+        metrics.add_metric("Shards", MetricUnit.Count, len(planned["shards"]))
+        metrics.add_metric("UnreachableAccounts", MetricUnit.Count, len(planned["unreachable"]))
+        return planned
+    config.audit = open_store(
+        factory, home, env=env, scratch=lambda_audit_path(), apply=config.apply
+    )
+    if isinstance(request, fanout.ShardEvent):
+        logger.info("guard shard starting", extra=request.model_dump())
+        report, output = fanout.run_shard(factory, request, config, env, report_parts)
+    else:
+        report = fanout.merge(config.audit, request, join_report_parts, datetime.now(UTC))
+        output = summary(report)
+    for action in report.actions:
+        if action.status == "error":
+            logger.error("action failed", extra=action.model_dump())
+    log_report(report)
+    _emit_metrics(report)
+    return output

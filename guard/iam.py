@@ -10,7 +10,7 @@ tagging or deleting anything tagged ``gpukit:env`` = prod (or an alias) or ``gpu
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gpukit.guard import actions
@@ -37,6 +37,18 @@ LOG_PERMISSIONS = (
 )
 PRICING_PERMISSIONS = (
     Permission("pricing:GetProducts", "*", "current prices (Price List API takes no ARN)"),
+)
+
+#: What scanning other accounts and every enabled region takes (``--org``, ``--accounts``,
+#: ``--regions all``, the fan-out's plan): granted by :func:`org_policy_document`.
+ORG_PERMISSIONS = (
+    Permission("organizations:ListAccounts", "*", "--org: the organisation's accounts"),
+    Permission("ec2:DescribeRegions", "*", "--regions all: the account's enabled regions"),
+    Permission(
+        "sts:AssumeRole",
+        "arn:{partition}:iam::*:role/{member_role}",
+        "act in each member account through its member role, and nothing else",
+    ),
 )
 
 PERMISSIONS: list[Permission] = [
@@ -79,8 +91,43 @@ def policy_document(resources: Mapping[str, str]) -> dict[str, Any]:
     missing = [p for p in REQUIRED_PLACEHOLDERS if not resources.get(p)]
     if missing:
         raise ValueError(f"missing placeholders {missing}: resource ARNs need them")
+    return _document(PERMISSIONS, resources)
+
+
+def org_policy_document(partition: str, member_role: str) -> dict[str, Any]:
+    """The guard role's extra policy for scanning member accounts through ``member_role``."""
+    return _document(ORG_PERMISSIONS, {"partition": partition, "member_role": member_role})
+
+
+#: What the guard does in a member account: every read and act permission (guard rails
+#: included), not its own audit table, logs or the Price List, which stay in its account.
+MEMBER_PERMISSIONS: list[Permission] = [
+    *(
+        p
+        for p in PERMISSIONS
+        if p not in (*AUDIT_PERMISSIONS, *LOG_PERMISSIONS, *PRICING_PERMISSIONS)
+    ),
+    ORG_PERMISSIONS[1],  # --regions all, asked in each member account
+]
+
+
+def member_policy_document(resources: Mapping[str, str]) -> dict[str, Any]:
+    """The member-account role's policy: ``partition`` and ``account_id`` (the member's),
+    and optionally ``topic_arn`` (the guard's topic, for notices)."""
+    unknown = sorted(set(resources) - {"partition", "account_id", "topic_arn"})
+    if unknown:
+        raise ValueError(f"unknown placeholders {unknown}; known: partition, account_id, topic_arn")
+    missing = [p for p in REQUIRED_PLACEHOLDERS if not resources.get(p)]
+    if missing:
+        raise ValueError(f"missing placeholders {missing}: resource ARNs need them")
+    return _document(MEMBER_PERMISSIONS, resources)
+
+
+def _document(permissions: Iterable[Permission], resources: Mapping[str, str]) -> dict[str, Any]:
+    """Statements for ``permissions`` whose placeholders ``resources`` fills, grouped by
+    effect, resource and condition."""
     grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for perm in PERMISSIONS:
+    for perm in permissions:
         names = _PLACEHOLDER.findall(perm.resource)
         if any(n not in resources for n in names):
             continue

@@ -29,7 +29,14 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from gpukit.emulator import autoscaling_tags, cloudwatch, lambda_config, tagging, unset_members
+from gpukit.emulator import (
+    accounts,
+    autoscaling_tags,
+    cloudwatch,
+    lambda_config,
+    tagging,
+    unset_members,
+)
 from gpukit.emulator.autoscaling_tags import ScalableTargetTags
 from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
 from gpukit.emulator.faults import Faults
@@ -61,6 +68,10 @@ def offline_env(environ: Mapping[str, str], region: str = "us-east-1") -> dict[s
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+#: Services whose answers include the emulated PTUs of the signing account.
+PTU_SERVICES = ("bedrock", "resourcegroupstaggingapi")
+
+
 class _QuietHandler(MotoRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
@@ -72,6 +83,7 @@ class EmulatorApp:
     def __init__(self, moto_app: WSGIApp, ptus: ProvisionedThroughputs, faults: Faults) -> None:
         self.moto_app = moto_app
         self.ptus = ptus
+        self.accounts = accounts.AccountPtus(ptus)
         self.faults = faults
         self.calls: list[str] = []
         self.scaling_tags = ScalableTargetTags()
@@ -113,15 +125,20 @@ class EmulatorApp:
             return refuse_unimplemented(operation, answer)
 
         service, _, name = (operation or "").partition(".")
-        if service == "bedrock" and self.ptus.owns(name, request):
-            return self.ptus.handle(name, request)
-        if operation == "resourcegroupstaggingapi.GetResources":
-            return tagging.get_resources(request, forward, self.ptus)
+        if operation == accounts.OPERATION:
+            return accounts.assume_role(request, forward)
+        ptus = (
+            self.accounts.of(accounts.request_account(request)) if service in PTU_SERVICES else None
+        )
+        if service == "bedrock" and ptus is not None and ptus.owns(name, request):
+            return ptus.handle(name, request)
+        if operation == "resourcegroupstaggingapi.GetResources" and ptus is not None:
+            return tagging.get_resources(request, forward, ptus)
         if operation in (
             "resourcegroupstaggingapi.TagResources",
             "resourcegroupstaggingapi.UntagResources",
         ):
-            return tagging.change_tags(request, forward, self.ptus, name)
+            return tagging.change_tags(request, forward, self.ptus if ptus is None else ptus, name)
         if service == autoscaling_tags.SERVICE and name in autoscaling_tags.OPERATIONS:
             return self.scaling_tags.handle(name, request, forward)
         if service == unset_members.SERVICE and name in unset_members.OPERATIONS:
@@ -209,6 +226,29 @@ class Emulator:
             aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             aws_session_token=DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
             **kwargs,
+        )
+
+    def create_role(self, account: str, name: str, trusted: str | None = None) -> str:
+        """Create role ``name`` in ``account`` (any 12 digits: moto makes the account on
+        first use) trusting ``trusted`` (default: the emulator's own account's root), so
+        ``AssumeRole`` into it succeeds (see ``accounts.py``); return its ARN."""
+        root = f"arn:aws:iam::{self.account_id}:root"
+        return accounts.create_role(account, name, trusted or root)
+
+    def account_client(
+        self, account: str, role: str, service: str, region: str = "us-east-1"
+    ) -> Any:
+        """A client acting in ``account`` through its role ``role`` (see :meth:`create_role`)."""
+        sts = self.client("sts", region)
+        arn = f"arn:aws:iam::{account}:role/{role}"
+        creds = sts.assume_role(RoleArn=arn, RoleSessionName="gpukit-emulator")["Credentials"]
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
         )
 
     # ---------------------------------------------------------------- faults
@@ -299,7 +339,7 @@ class Emulator:
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
-        self.ptus.clear()
+        self.app.accounts.clear()
         self.app.scaling_tags.clear()
         self.app.function_settings.clear()
         self.clear_faults()

@@ -17,7 +17,9 @@ import pulumi_aws as aws
 
 from gpukit.guard.audit import TABLE_ENV
 from gpukit.guard.claims import TTL_ATTRIBUTE
+from gpukit.modules.pulumi import guard_fanout
 from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.modules.pulumi.guard_fanout import FanoutArgs
 
 RATE = re.compile(r"^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))$")
 HANDLER = "gpukit.guard.handler.lambda_handler"
@@ -35,6 +37,8 @@ class GuardInterface:
     build_zip: Callable[[Path, Path | None], object]
     #: ``(python_version, architecture) -> deps directory``, installing on first use.
     dependencies: Callable[[str, str], Path]
+    #: ``(partition, member_role) -> document``: what the fan-out's plan and shards need.
+    org_policy_document: Callable[[str, str], dict[str, Any]]
 
 
 def guard_interface() -> GuardInterface:
@@ -42,10 +46,10 @@ def guard_interface() -> GuardInterface:
     ``gpukit.guard.package.build_zip(dest, deps_dir)`` and
     ``gpukit.guard.package.cached_dependencies(python_version, architecture)``. An
     ImportError here means the guard's interface moved; it is never swallowed."""
-    from gpukit.guard.iam import policy_document
+    from gpukit.guard.iam import org_policy_document, policy_document
     from gpukit.guard.package import build_zip, cached_dependencies
 
-    return GuardInterface(policy_document, build_zip, cached_dependencies)
+    return GuardInterface(policy_document, build_zip, cached_dependencies, org_policy_document)
 
 
 def lambda_zip(guard: GuardInterface, args: GuardServiceArgs) -> Path:
@@ -91,6 +95,8 @@ class GuardServiceArgs:
         a directory: use it as prepared; ``"none"``: package without them, an explicit
         choice for plans and tests (the function cannot import its handler).
     log_retention_days: CloudWatch Logs retention.
+    fanout: deploy the Step Functions fan-out over (account, region) shards and schedule it
+        instead of the function (see ``guard_fanout.py``); ``regions`` may then be ``["all"]``.
     tags: extra tags on top of the provider's default tags.
     """
 
@@ -109,6 +115,7 @@ class GuardServiceArgs:
     memory_mb: int = 512
     timeout_seconds: int = 300
     tags: Mapping[str, str] = field(default_factory=dict)
+    fanout: FanoutArgs | None = None
 
     def __post_init__(self) -> None:
         if not RATE.match(self.rate):
@@ -140,6 +147,8 @@ class GuardServiceArgs:
             out["GPUKIT_ENV"] = self.environment
         if self.max_teardowns is not None:
             out["GPUKIT_MAX_TEARDOWNS"] = str(self.max_teardowns)
+        if self.fanout is not None:
+            out.update(self.fanout.variables())
         return out
 
 
@@ -238,7 +247,8 @@ class GuardService(pulumi.ComponentResource):
             architectures=[args.architecture],
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
-            reserved_concurrent_executions=1,  # one run at a time: runs never race
+            # one run at a time (runs never race); with the fan-out, every shard plus a step
+            reserved_concurrent_executions=args.fanout.reserved_concurrency if args.fanout else 1,
             dead_letter_config={"target_arn": dlq.arn},
             tracing_config={"mode": "Active"},
             environment={
@@ -251,7 +261,15 @@ class GuardService(pulumi.ComponentResource):
             tags=tags,
             opts=child(self, depends_on=[logs, xray]),
         )
-        self._schedule(name, args, function, dlq, topic)
+        target: aws.lambda_.Function | aws.sfn.StateMachine = function
+        if args.fanout is not None:
+            target = guard_fanout.deploy(self, name, args.name, args.fanout, function, tags)
+            member = args.fanout.member_role
+            org = aws.get_partition_output(opts=invoke).partition.apply(
+                lambda p: json.dumps(guard.org_policy_document(p, member))
+            )
+            aws.iam.RolePolicy(f"{name}-guard-org", role=role.id, policy=org, opts=child(self))
+        self._schedule(name, args, target, dlq, topic)
         self.function_arn = function.arn
         self.topic_arn = topic.arn
         self.register_outputs(
@@ -283,7 +301,7 @@ class GuardService(pulumi.ComponentResource):
         self,
         name: str,
         args: GuardServiceArgs,
-        function: aws.lambda_.Function,
+        target: aws.lambda_.Function | aws.sfn.StateMachine,
         dlq: aws.sqs.Queue,
         topic: aws.sns.Topic,
     ) -> None:
@@ -299,7 +317,13 @@ class GuardService(pulumi.ComponentResource):
             role=role.id,
             policy=policy_json(
                 [
-                    statement(["lambda:InvokeFunction"], [function.arn], sid="RunGuard"),
+                    statement(
+                        ["states:StartExecution"]
+                        if isinstance(target, aws.sfn.StateMachine)
+                        else ["lambda:InvokeFunction"],
+                        [target.arn],
+                        sid="RunGuard",
+                    ),
                     statement(["sqs:SendMessage"], [dlq.arn], sid="DeadLetters"),
                 ]
             ),
@@ -312,7 +336,7 @@ class GuardService(pulumi.ComponentResource):
             schedule_expression=f"rate({args.rate})",
             flexible_time_window={"mode": "OFF"},
             target={
-                "arn": function.arn,
+                "arn": target.arn,
                 "role_arn": role.arn,
                 "input": json.dumps(args.event()),
                 "dead_letter_config": {"arn": dlq.arn},

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from gpukit.guard.org import DEFAULT_MEMBER_ROLE
+from gpukit.modules.pulumi.guard_fanout import FanoutArgs
 from gpukit.modules.pulumi.guard_service import RATE, GuardServiceArgs
 from gpukit.modules.pulumi.power_tuner import PowerTunerArgs
 from gpukit.modules.pulumi.stack_config import ConfigModel, env_policy
@@ -45,6 +47,23 @@ class PowerTunerConfig(ConfigModel):
         return arns
 
 
+class FanoutConfig(ConfigModel):
+    """The Step Functions fan-out over (account, region) shards (docs/guard.md)."""
+
+    accounts: str = Field("", pattern=r"^(|org|[0-9]{12}(,[0-9]{12})*)$")
+    member_role: str = Field(DEFAULT_MEMBER_ROLE, pattern=r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+    max_concurrency: int = Field(10, ge=1, le=1000)
+    tolerated_failure_percentage: int = Field(100, ge=0, le=100)
+
+    def args(self) -> FanoutArgs:
+        return FanoutArgs(
+            accounts=self.accounts,
+            member_role=self.member_role,
+            max_concurrency=self.max_concurrency,
+            tolerated_failure_percentage=self.tolerated_failure_percentage,
+        )
+
+
 class GuardStackConfig(ConfigModel):
     owner: str = Field(min_length=1)
     cost_center: str = Field(min_length=1)
@@ -59,6 +78,7 @@ class GuardStackConfig(ConfigModel):
     dependencies_dir: str | None = None
     log_retention_days: int = 30
     power_tuner: PowerTunerConfig | None = None
+    fanout: FanoutConfig | None = None
 
     @field_validator("rate")
     @classmethod
@@ -112,6 +132,7 @@ class GuardStackConfig(ConfigModel):
             architecture=self.architecture,
             dependencies_dir=self.dependencies_dir,
             log_retention_days=self.log_retention_days,
+            fanout=self.fanout.args() if self.fanout else None,
         )
 
     def tuner_args(self, env: str) -> PowerTunerArgs | None:

@@ -18,7 +18,13 @@ from gpukit.policies import tags as T
 from gpukit.policies.iam import wildcard_problems
 
 ROOT = Path(__file__).parents[2] / "modules" / "terraform"
-MODULES = ("bedrock-throughput", "gpu-endpoint", "guard-service", "power-tuner")
+MODULES = (
+    "bedrock-throughput",
+    "gpu-endpoint",
+    "guard-member-role",
+    "guard-service",
+    "power-tuner",
+)
 SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?")
 
 

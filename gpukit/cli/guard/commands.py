@@ -27,6 +27,7 @@ from gpukit.cli.common import (
     policy_overrides,
 )
 from gpukit.cli.options import Format, at_least, format_option
+from gpukit.cli.guard.org import ACCOUNTS, MEMBER_ROLE, ORG, REGIONS, Scope, check_scope, run_scope
 from gpukit.cli.render import print_report
 from gpukit.guard.audit import (
     DEFAULT_PATH,
@@ -47,7 +48,7 @@ from gpukit.guard.clients import (
     workers_from_env,
 )
 from gpukit.guard.restore import NO_COMMITMENT, RestoreError, restore
-from gpukit.guard.runner import GuardConfig, Progress, run_guard
+from gpukit.guard.runner import GuardConfig, Progress
 from gpukit.policies.report import Report
 from gpukit.policies.timeutil import iso
 
@@ -234,6 +235,7 @@ def _run(
     now: str | None,
     prices: Prices,
     workers: int | None,
+    scope: Scope,
 ) -> None:
     try:
         threads = workers if workers is not None else workers_from_env(os.environ)
@@ -246,9 +248,11 @@ def _run(
     moment: datetime | None = parse_now(now) if now else None
     if apply and moment is not None:
         check_apply_now(moment, datetime.now(UTC))
-    regions = default_regions(regions)
+    named = scope.regions if scope.regions != ["all"] else None
+    regions = default_regions(regions or named)
+    home = regions[0]  # where the audit table, STS, Organizations and DescribeRegions are
     factory = ClientFactory(endpoint_url, workers=threads)
-    store = audit_store(factory, regions[0], audit, audit_table)
+    store = audit_store(factory, home, audit, audit_table)
     config = GuardConfig(
         regions=regions,
         apply=apply,
@@ -261,7 +265,7 @@ def _run(
         live_prices=prices == Prices.live or (prices == Prices.auto and endpoint_url is None),
     )
     with progress_display() as progress:
-        report = run_guard(factory, config, progress)
+        report = run_scope(factory, config, scope, home, progress)
     print_report(report, fmt, Console(stderr=False))
     print_audit_warnings(store)
     incomplete = [a for a in report.actions if a.action in INCOMPLETE_SCAN]
@@ -283,6 +287,10 @@ def scan(
     now: str = NOW,
     prices: Prices = PRICES,
     workers: int | None = WORKERS,
+    org: bool = ORG,
+    accounts: list[str] = ACCOUNTS,
+    member_role: str = MEMBER_ROLE,
+    regions: str = REGIONS,
 ) -> None:
     """Dry run: show what the guard finds and would do; changes nothing in AWS.
 
@@ -302,6 +310,7 @@ def scan(
         now=now,
         prices=prices,
         workers=workers,
+        scope=check_scope(org, accounts, member_role, regions, region),
     )
 
 
@@ -322,6 +331,10 @@ def run(
     now: str = NOW,
     prices: Prices = PRICES,
     workers: int | None = WORKERS,
+    org: bool = ORG,
+    accounts: list[str] = ACCOUNTS,
+    member_role: str = MEMBER_ROLE,
+    regions: str = REGIONS,
 ) -> None:
     """Run the guard once (dry run unless --apply).
 
@@ -346,6 +359,7 @@ def run(
         now=now,
         prices=prices,
         workers=workers,
+        scope=check_scope(org, accounts, member_role, regions, region),
     )
 
 
