@@ -26,8 +26,8 @@ from gpukit.cli.common import (
     parse_now,
     policy_overrides,
 )
-from gpukit.cli.options import Format, at_least, format_option
 from gpukit.cli.guard.org import ACCOUNTS, MEMBER_ROLE, ORG, REGIONS, Scope, check_scope, run_scope
+from gpukit.cli.options import Format, at_least, format_option
 from gpukit.cli.render import print_report
 from gpukit.guard.audit import (
     DEFAULT_PATH,
