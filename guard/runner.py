@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from gpukit.guard.actions import RUNNERS
+from gpukit.guard.actions import action_for
 from gpukit.guard.actions.base import ActionContext, record
 from gpukit.guard.actions.mark import judged_marks
-from gpukit.guard.actions.notify import notice_first, unsent_notice
+from gpukit.guard.actions.notify import NotifyAction, notice_first, unsent_notice
+from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import AuditRecord, AuditStore, FileAuditStore
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.claims import CLAIM_TTL, ClaimKey, wall_clock
@@ -24,18 +25,11 @@ from gpukit.policies.engine import Evaluation, evaluate_many, select_policy
 from gpukit.policies.environment import EnvironmentPolicy, load_policies
 from gpukit.policies.inventory import inventory
 from gpukit.policies.pricing import PriceBook, load_bundled
-from gpukit.policies.report import ActionRecord, Report
+from gpukit.policies.report import ActionRecord, Report, Status
 from gpukit.policies.timeutil import iso
 from gpukit.policies.usage import lookback
 
 Progress = Callable[[str], None]
-#: What a step would do with ``--apply``, for the dry-run report.
-DRY_RUN = {
-    "teardown": "would snapshot to the audit store, then delete",
-    "unmark": "would remove gpukit:marked",
-    "notify": "would publish to the SNS topic",
-    "mark": "would write gpukit:marked",
-}
 
 
 @dataclass
@@ -79,7 +73,7 @@ def run_guard(
         ActionRecord(
             resource_arn=f"region/{e.region}",
             action="discover",
-            status="error",
+            status=Status.ERROR,
             detail=f"{e.call}: {e.detail}",
         )
         for e in found.errors
@@ -95,7 +89,7 @@ def run_guard(
     read = read_usage(factory, requests, now, progress=say, clock=config.clock)
     usage = read.usage
     actions += [
-        ActionRecord(resource_arn=f"region/{region}", action="usage", status="error", detail=d)
+        ActionRecord(resource_arn=f"region/{region}", action="usage", status=Status.ERROR, detail=d)
         for region, d in read.errors
     ]
     resources = [d.resource.model_copy(update={"usage": usage[a]}) for a, d in items.items()]
@@ -116,8 +110,10 @@ def run_guard(
         last_notified=notified,
     )
     steps = [
-        replace(s, hold="skipped", detail=f"{T.MARKED} not checked in {audit.describe()}: {why}")
-        if (why := unchecked.get(s.arn)) and s.kind != "notify"
+        replace(
+            s, hold=Status.SKIPPED, detail=f"{T.MARKED} not checked in {audit.describe()}: {why}"
+        )
+        if (why := unchecked.get(s.arn)) and s.kind != NotifyAction.name
         else s
         for s in steps
     ]
@@ -126,13 +122,14 @@ def run_guard(
             ActionRecord(
                 resource_arn=audit.describe(),
                 action="audit",
-                status="error",
+                status=Status.ERROR,
                 detail=f"last notifications not read, so none is sent this run: {unread}",
             )
         )
         held = "not sent: the last notification could not be read (see the audit error)"
         steps = [
-            replace(s, hold="skipped", detail=held) if s.kind == "notify" else s for s in steps
+            replace(s, hold=Status.SKIPPED, detail=held) if s.kind == NotifyAction.name else s
+            for s in steps
         ]
     ctx = ActionContext(factory, now, run_id, audit, config.sns_topic_arn, clock=config.clock)
     actions += _execute(ctx, steps, config.apply, say)
@@ -153,7 +150,7 @@ def run_guard(
             ActionRecord(
                 resource_arn=audit.describe(),
                 action="audit",
-                status="error",
+                status=Status.ERROR,
                 detail=f"audit records not written: {type(exc).__name__}: {exc}",
             )
         )
@@ -166,7 +163,7 @@ def _last_notified(audit: AuditStore, arns: list[str]) -> tuple[dict[str, str], 
     seen: dict[str, str] = {}
     for arn in arns:
         try:
-            last = audit.latest("notify", arn)
+            last = audit.latest("notify", arn)  # the audit kind of a sent notice
         except Exception as exc:  # any store failure
             return seen, error_message(exc)
         if last is not None:
@@ -183,11 +180,17 @@ def _execute(
         if step.hold is not None:
             result = record(step, step.hold, step.detail)
         elif not apply:
-            result = record(step, "dry-run", step.mark_value or step.detail or DRY_RUN[step.kind])
+            result = record(
+                step, Status.DRY_RUN, step.mark_value or step.detail or action_for(step).dry_run
+            )
         elif step.arn in elsewhere:
-            result = record(step, "skipped", f"left to run {elsewhere[step.arn]}, acting on it")
-        elif step.kind == "teardown" and (unsent := unsent_notice(ctx.done.get(step.arn, []))):
-            result = record(step, "skipped", unsent)
+            result = record(
+                step, Status.SKIPPED, f"left to run {elsewhere[step.arn]}, acting on it"
+            )
+        elif step.kind == TeardownAction.name and (
+            unsent := unsent_notice(ctx.done.get(step.arn, []))
+        ):
+            result = record(step, Status.SKIPPED, unsent)
         else:
             say(f"{step.kind} {step.item.resource.name}")
             result = _claim_and_act(ctx, step, elsewhere)
@@ -203,29 +206,31 @@ def _claim_and_act(ctx: ActionContext, step: Step, elsewhere: dict[str, str]) ->
         held = ctx.audit.claim(key, ctx.run_id, ctx.clock())
     except Exception as exc:  # no claim, no action
         return record(
-            step, "error", f"not done: no claim in {ctx.audit.describe()}: {error_message(exc)}"
+            step,
+            Status.ERROR,
+            f"not done: no claim in {ctx.audit.describe()}: {error_message(exc)}",
         )
     if held is not None:
         elsewhere[step.arn] = held.run_id
         until = iso(held.expires_at)
         return record(
-            step, "skipped", f"claimed by run {held.run_id} (until {until}); not done twice"
+            step, Status.SKIPPED, f"claimed by run {held.run_id} (until {until}); not done twice"
         )
     try:
-        result = RUNNERS[step.kind](ctx, step)
+        result = action_for(step).run(ctx, step)
     except Exception as exc:  # a timeout or dropped connection: it may have happened
         minutes = int(CLAIM_TTL.total_seconds() // 60)
         return record(
             step,
-            "error",
+            Status.ERROR,
             f"outcome unknown: {error_message(exc)}; other runs leave it for {minutes} minutes",
         )
-    if result.status == "error":
+    if result.status is Status.ERROR:
         try:
             ctx.audit.release(key, ctx.run_id)
         except Exception as exc:  # the claim then expires on its own
             return record(
-                step, "error", f"{result.detail}; claim not released: {error_message(exc)}"
+                step, Status.ERROR, f"{result.detail}; claim not released: {error_message(exc)}"
             )
     return result
 
@@ -239,15 +244,7 @@ def _audit_run(
             "run",
             report.run_id,
             at,
-            data={
-                "mode": report.mode,
-                "resources": report.resources,
-                "findings": len(report.findings),
-                "failing": len(report.failing),
-                "monthly_waste_usd": report.monthly_waste_usd,
-                "api_calls": report.api_calls,
-                "prices": report.prices,
-            },
+            data={k: v for k, v in report.summary().items() if k not in ("run_id", "actions")},
         )
     ]
     for ev in evaluations:

@@ -11,15 +11,14 @@ from collections.abc import Sequence
 
 from botocore.exceptions import ClientError
 
-from gpukit.guard.actions.base import ActionContext, failure, record
+from gpukit.guard.actions.base import Action, ActionContext, failure, record
+from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import AuditRecord
 from gpukit.guard.permissions import Permission
-from gpukit.guard.plan import Step, fingerprint
+from gpukit.guard.step import Step, fingerprint
 from gpukit.policies.findings import PRICE_UNKNOWN, Decision
-from gpukit.policies.report import ActionRecord
+from gpukit.policies.report import ActionRecord, Status
 
-NAME = "notify"
-PERMISSIONS = (Permission("sns:Publish", "{topic_arn}", "tell owners what the guard found"),)
 #: ``arn:<partition>:sns:<region>:<12-digit account>:<topic name>`` (names: 1-256 of
 #: letters, digits, ``-`` and ``_``; a FIFO topic's ends in ``.fifo``).
 TOPIC_ARN = re.compile(
@@ -40,13 +39,14 @@ def topic_region(arn: str) -> str:
 def notice_first(steps: Sequence[Step]) -> list[Step]:
     """``steps`` with each teardown's notice moved just before it (only teardowns that
     will be tried: a held one keeps its notice last, which then says why it waited)."""
-    ready = {s.arn for s in steps if s.kind == "teardown" and s.hold is None}
-    notices = {s.arn: s for s in steps if s.kind == NAME and s.arn in ready}
+    teardown, notify = TeardownAction.name, NotifyAction.name
+    ready = {s.arn for s in steps if s.kind == teardown and s.hold is None}
+    notices = {s.arn: s for s in steps if s.kind == notify and s.arn in ready}
     out: list[Step] = []
     for step in steps:
-        if step.kind == NAME and step.arn in notices:
+        if step.kind == notify and step.arn in notices:
             continue
-        if step.kind == "teardown" and step.arn in notices:
+        if step.kind == teardown and step.arn in notices:
             out.append(notices[step.arn])
         out.append(step)
     return out
@@ -55,7 +55,7 @@ def notice_first(steps: Sequence[Step]) -> list[Step]:
 def unsent_notice(done: Sequence[ActionRecord]) -> str | None:
     """Why a teardown must wait: this run owed its owner a notice and did not send it."""
     for action in done:
-        if action.action == NAME and action.status != "done":
+        if action.action == NotifyAction.name and action.status is not Status.DONE:
             return (
                 f"owner's notice not sent ({action.status}: {action.detail}); "
                 "the teardown waits until it is"
@@ -103,15 +103,28 @@ def message(step: Step, outcomes: list[str]) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def run(ctx: ActionContext, step: Step) -> ActionRecord:
+class NotifyAction(Action):
+    name = "notify"
+    permissions = (Permission("sns:Publish", "{topic_arn}", "tell owners what the guard found"),)
+    dry_run = "would publish to the SNS topic"
+
+    def planned_from(self, step: Step) -> str:
+        """The verdict the notice replaces and the new one."""
+        return f"notified:{step.notified or 'never'}>{fingerprint(step.evaluation)}"
+
+    def run(self, ctx: ActionContext, step: Step) -> ActionRecord:
+        return _run(ctx, step)
+
+
+def _run(ctx: ActionContext, step: Step) -> ActionRecord:
     if not ctx.sns_topic_arn:
-        return record(step, "skipped", "no SNS topic configured")
+        return record(step, Status.SKIPPED, "no SNS topic configured")
     outcomes = [f"{a.action} {a.status}" for a in ctx.done.get(step.arn, [])]
     subject, body = message(step, outcomes)
     try:
         region = topic_region(ctx.sns_topic_arn)
     except ValueError as exc:
-        return record(step, "error", str(exc))
+        return record(step, Status.ERROR, str(exc))
     try:
         ctx.factory.client("sns", region).publish(
             TopicArn=ctx.sns_topic_arn, Subject=subject, Message=body
@@ -122,5 +135,7 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
     try:
         ctx.audit.write([AuditRecord("notify", ctx.run_id, ctx.at, step.arn, seen)])
     except Exception as exc:  # it was sent: say so, and that a later run may send it again
-        return record(step, "done", f"{subject} (sent, but not recorded: {exc}; may be resent)")
-    return record(step, "done", subject)
+        return record(
+            step, Status.DONE, f"{subject} (sent, but not recorded: {exc}; may be resent)"
+        )
+    return record(step, Status.DONE, subject)
