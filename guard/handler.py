@@ -28,6 +28,7 @@ from gpukit.guard.actions.notify import topic_region
 from gpukit.guard.audit import open_store
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.runner import GuardConfig, run_guard
+from gpukit.guard.webhook import check_url
 from gpukit.policies.report import Report, Status
 from gpukit.policies.tags import ENVIRONMENTS
 
@@ -121,7 +122,18 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
             topic_region(topic)
         except ValueError as exc:
             raise ConfigError(f"GPUKIT_SNS_TOPIC_ARN: {exc}") from None
+    webhook = env.get("GPUKIT_WEBHOOK_URL") or None
+    if webhook is not None:
+        try:
+            check_url(webhook)
+        except ValueError as exc:
+            raise ConfigError(f"GPUKIT_WEBHOOK_URL: {exc}") from None
+        if topic is None:
+            raise ConfigError(
+                "GPUKIT_WEBHOOK_URL needs GPUKIT_SNS_TOPIC_ARN: teardowns wait for the SNS notice"
+            )
     return GuardConfig(
+        webhook_url=webhook,
         live_prices=prices == "live",
         regions=regions,
         apply=apply,

@@ -10,7 +10,13 @@ from datetime import UTC, datetime, timedelta
 from gpukit.guard.actions import action_for
 from gpukit.guard.actions.base import ActionContext, record
 from gpukit.guard.actions.mark import judged_marks
-from gpukit.guard.actions.notify import NotifyAction, notice_first, unsent_notice
+from gpukit.guard.actions.notify import (
+    NotifyAction,
+    batches,
+    notice_first,
+    post_digests,
+    unsent_notice,
+)
 from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import AuditRecord, AuditStore, FileAuditStore
 from gpukit.guard.awsutil import error_message
@@ -43,6 +49,9 @@ class GuardConfig:
     max_teardowns: int | None = None
     now: datetime | None = None
     sns_topic_arn: str | None = None
+    #: A generic webhook the run's digests are POSTed to (with the SNS notices; it gates
+    #: nothing).
+    webhook_url: str | None = None
     audit: AuditStore | None = None
     prices: PriceBook | None = None
     live_prices: bool = False
@@ -132,7 +141,9 @@ def run_guard(
             for s in steps
         ]
     ctx = ActionContext(factory, now, run_id, audit, config.sns_topic_arn, clock=config.clock)
-    actions += _execute(ctx, steps, config.apply, say)
+    done = _execute(ctx, steps, config.apply, say)
+    hook = post_digests(ctx, config.webhook_url, steps, done) if config.webhook_url else None
+    actions += [*done, *([hook] if hook else [])]
     report = Report(
         run_id=run_id,
         mode="apply" if config.apply else "dry-run",
@@ -176,62 +187,85 @@ def _execute(
 ) -> list[ActionRecord]:
     out: list[ActionRecord] = []
     elsewhere: dict[str, str] = {}  # ARN -> the other run acting on it
-    for step in notice_first(steps):
-        if step.hold is not None:
-            result = record(step, step.hold, step.detail)
-        elif not apply:
-            result = record(
-                step, Status.DRY_RUN, step.mark_value or step.detail or action_for(step).dry_run
-            )
-        elif step.arn in elsewhere:
-            result = record(
-                step, Status.SKIPPED, f"left to run {elsewhere[step.arn]}, acting on it"
-            )
-        elif step.kind == TeardownAction.name and (
-            unsent := unsent_notice(ctx.done.get(step.arn, []))
-        ):
-            result = record(step, Status.SKIPPED, unsent)
-        else:
-            say(f"{step.kind} {step.item.resource.name}")
-            result = _claim_and_act(ctx, step, elsewhere)
-        ctx.done.setdefault(step.arn, []).append(result)
-        out.append(result)
+    for batch in batches(notice_first(steps)):  # one step, or one owner's notices
+        checked = [(step, _precheck(ctx, step, apply, elsewhere)) for step in batch]
+        ready = [step for step, result in checked if result is None]
+        acted = iter(_claim_and_act(ctx, ready, elsewhere, say) if ready else [])
+        for step, result in checked:
+            result = result or next(acted)
+            ctx.done.setdefault(step.arn, []).append(result)
+            out.append(result)
     return out
 
 
-def _claim_and_act(ctx: ActionContext, step: Step, elsewhere: dict[str, str]) -> ActionRecord:
-    """Act only under this run's claim; keep it unless AWS answered that nothing changed."""
-    key = ClaimKey(step.arn, step.kind, step.planned_from)
-    try:
-        held = ctx.audit.claim(key, ctx.run_id, ctx.clock())
-    except Exception as exc:  # no claim, no action
+def _precheck(
+    ctx: ActionContext, step: Step, apply: bool, elsewhere: dict[str, str]
+) -> ActionRecord | None:
+    """The record of a step that is not to be done now, or ``None`` when it is."""
+    if step.hold is not None:
+        return record(step, step.hold, step.detail)
+    if not apply:
         return record(
-            step,
-            Status.ERROR,
-            f"not done: no claim in {ctx.audit.describe()}: {error_message(exc)}",
+            step, Status.DRY_RUN, step.mark_value or step.detail or action_for(step).dry_run
         )
-    if held is not None:
-        elsewhere[step.arn] = held.run_id
-        until = iso(held.expires_at)
-        return record(
-            step, Status.SKIPPED, f"claimed by run {held.run_id} (until {until}); not done twice"
-        )
-    try:
-        result = action_for(step).run(ctx, step)
-    except Exception as exc:  # a timeout or dropped connection: it may have happened
-        minutes = int(CLAIM_TTL.total_seconds() // 60)
-        return record(
-            step,
-            Status.ERROR,
-            f"outcome unknown: {error_message(exc)}; other runs leave it for {minutes} minutes",
-        )
-    if result.status is Status.ERROR:
+    if step.arn in elsewhere:
+        return record(step, Status.SKIPPED, f"left to run {elsewhere[step.arn]}, acting on it")
+    if step.kind == TeardownAction.name and (unsent := unsent_notice(ctx.done.get(step.arn, []))):
+        return record(step, Status.SKIPPED, unsent)
+    return None
+
+
+def _claim_and_act(
+    ctx: ActionContext, steps: list[Step], elsewhere: dict[str, str], say: Progress
+) -> list[ActionRecord]:
+    """Act only under this run's claims (one per step; the steps share an action); keep
+    each unless AWS answered that nothing changed. One record per step, in order."""
+    out: dict[int, ActionRecord] = {}
+    claimed: list[tuple[Step, ClaimKey]] = []
+    for step in steps:
+        key = ClaimKey(step.arn, step.kind, step.planned_from)
         try:
-            ctx.audit.release(key, ctx.run_id)
-        except Exception as exc:  # the claim then expires on its own
-            return record(
-                step, Status.ERROR, f"{result.detail}; claim not released: {error_message(exc)}"
+            held = ctx.audit.claim(key, ctx.run_id, ctx.clock())
+        except Exception as exc:  # no claim, no action
+            why = f"not done: no claim in {ctx.audit.describe()}: {error_message(exc)}"
+            out[id(step)] = record(step, Status.ERROR, why)
+            continue
+        if held is not None:
+            elsewhere[step.arn] = held.run_id
+            until = iso(held.expires_at)
+            why = f"claimed by run {held.run_id} (until {until}); not done twice"
+            out[id(step)] = record(step, Status.SKIPPED, why)
+            continue
+        claimed.append((step, key))
+    if claimed:
+        action = action_for(claimed[0][0])
+        for step, _ in claimed:
+            say(f"{step.kind} {step.item.resource.name}")
+        try:
+            results = action.run_many(ctx, [step for step, _ in claimed])
+        except Exception as exc:  # a timeout or dropped connection: it may have happened
+            minutes = int(CLAIM_TTL.total_seconds() // 60)
+            why = (
+                f"outcome unknown: {error_message(exc)}; other runs leave it for {minutes} minutes"
             )
+            for step, _ in claimed:  # the claims stay: nobody acts again until they expire
+                out[id(step)] = record(step, Status.ERROR, why)
+        else:
+            for (step, key), result in zip(claimed, results, strict=True):
+                out[id(step)] = _released(ctx, key, result)
+    return [out[id(step)] for step in steps]
+
+
+def _released(ctx: ActionContext, key: ClaimKey, result: ActionRecord) -> ActionRecord:
+    """``result``; a failed action's claim is released so a later run may try again."""
+    if result.status is not Status.ERROR:
+        return result
+    try:
+        ctx.audit.release(key, ctx.run_id)
+    except Exception as exc:  # the claim then expires on its own
+        return result.model_copy(
+            update={"detail": f"{result.detail}; claim not released: {error_message(exc)}"}
+        )
     return result
 
 

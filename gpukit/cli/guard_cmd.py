@@ -19,6 +19,7 @@ from gpukit.cli.common import (
     check_format,
     check_regions,
     check_sns_topic,
+    check_webhook,
     fail_input,
     parse_now,
     policy_overrides,
@@ -96,7 +97,17 @@ AUDIT_TABLE = typer.Option(
         f"claims are shared. Not with --audit. Default: ${TABLE_ENV} if set."
     ),
 )
-SNS = typer.Option(None, "--sns-topic", help="SNS topic ARN to notify (what, why, $/h, when).")
+SNS = typer.Option(
+    None,
+    "--sns-topic",
+    help="SNS topic ARN to notify: one digest per owner, plain text for email and an AWS Chatbot message for Slack/Teams.",
+)
+WEBHOOK = typer.Option(
+    None,
+    "--webhook-url",
+    envvar="GPUKIT_WEBHOOK_URL",
+    help="Also POST the run's digests as JSON here (retried; never holds back or causes a teardown). Needs --sns-topic.",
+)
 FORMAT = typer.Option(
     "table", "--format", "-f", help="table or json (one JSON document on stdout)."
 )
@@ -182,6 +193,7 @@ def _run(
     fmt: str,
     now: str | None,
     prices: str,
+    webhook_url: str | None = None,
 ) -> None:
     check_format(fmt)
     if prices not in ("auto", "live", "bundled"):
@@ -189,6 +201,7 @@ def _run(
     if max_teardowns is not None and max_teardowns < 0:
         fail_input(f"--max-teardowns: {max_teardowns} must be 0 or more")
     check_sns_topic(sns_topic)
+    check_webhook(webhook_url, sns_topic)
     check_env(env)
     check_endpoint_url(endpoint_url)
     check_regions(regions)
@@ -206,6 +219,7 @@ def _run(
         max_teardowns=max_teardowns,
         now=moment,
         sns_topic_arn=sns_topic,
+        webhook_url=webhook_url,
         audit=store,
         live_prices=prices == "live" or (prices == "auto" and endpoint_url is None),
     )
@@ -265,6 +279,7 @@ def run(
     audit: Path = AUDIT,
     audit_table: str = AUDIT_TABLE,
     sns_topic: str = SNS,
+    webhook_url: str = WEBHOOK,
     fmt: str = FORMAT,
     now: str = NOW,
     prices: str = PRICES,
@@ -288,6 +303,7 @@ def run(
         fmt=fmt,
         now=now,
         prices=prices,
+        webhook_url=webhook_url,
     )
 
 

@@ -63,6 +63,11 @@ class Action(ABC):
     def run(self, ctx: ActionContext, step: Step) -> ActionRecord:
         """Do it (``step.kind`` is :attr:`name`); AWS errors it cannot judge propagate."""
 
+    def run_many(self, ctx: ActionContext, steps: list[Step]) -> list[ActionRecord]:
+        """Do it for each step (one record each, in order); notices override this to send
+        one digest."""
+        return [self.run(ctx, step) for step in steps]
+
 
 def record(step: Step, status: Status, detail: str = "") -> ActionRecord:
     return ActionRecord(resource_arn=step.arn, action=step.kind, status=status, detail=detail)
