@@ -223,7 +223,7 @@ def _claim_and_act(
     out: dict[int, ActionRecord] = {}
     claimed: list[tuple[Step, ClaimKey]] = []
     for step in steps:
-        key = ClaimKey(step.arn, step.kind, step.planned_from)
+        key = ClaimKey(step.arn, step.kind, action_for(step).planned_from(step))
         try:
             held = ctx.audit.claim(key, ctx.run_id, ctx.clock())
         except Exception as exc:  # no claim, no action

@@ -1,7 +1,8 @@
 """A step of a run: one action on one resource, as the planner decided it.
 
 Its ``kind`` is the name of an action (:data:`gpukit.guard.actions.ACTIONS`); the action
-says what the step was planned from (part of its claim).
+says what the step was planned from (``action_for(step).planned_from(step)``, part of its
+claim).
 """
 
 from __future__ import annotations
@@ -31,13 +32,6 @@ class Step:
     @property
     def arn(self) -> str:
         return self.item.resource.arn
-
-    @property
-    def planned_from(self) -> str:
-        """The state this step was planned from, as its action reads it (part of its claim)."""
-        from gpukit.guard.actions import action_for  # the actions import this module
-
-        return action_for(self).planned_from(self)
 
 
 def fingerprint(evaluation: Evaluation) -> str:
