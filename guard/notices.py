@@ -24,6 +24,9 @@ from gpukit.policies.timeutil import iso
 NO_OWNER = "(no owner tag)"
 HOURS_PER_MONTH = 730
 SUBJECT_MAX = 100
+#: Resources per digest message: SNS takes at most 256 KiB per message, and the digest goes
+#: in three forms; an owner with more resources gets more than one message.
+DIGEST_MAX = 20
 #: What this run already did to each resource (by ARN), e.g. ``["teardown done"]``.
 Outcomes = dict[str, list[str]]
 
@@ -101,7 +104,11 @@ def when_line(step: Step, outcomes: list[str]) -> str:
 
 
 def _goes(step: Step) -> bool:
-    return step.evaluation.decision in (Decision.TEARDOWN, Decision.MARK)
+    """Whether the resource is going: due for teardown, or marked for one."""
+    ev = step.evaluation
+    return ev.decision is Decision.TEARDOWN or (
+        ev.decision is Decision.MARK and any(f.act_after for f in ev.findings)
+    )
 
 
 def resource_lines(step: Step, outcomes: list[str], now: datetime) -> list[str]:

@@ -18,7 +18,14 @@ from gpukit.guard import webhook
 from gpukit.guard.actions.base import Action, ActionContext, failure, record
 from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import AuditRecord
-from gpukit.guard.notices import Outcomes, digests, owner_of, sns_message, webhook_payload
+from gpukit.guard.notices import (
+    DIGEST_MAX,
+    Outcomes,
+    digests,
+    owner_of,
+    sns_message,
+    webhook_payload,
+)
 from gpukit.guard.permissions import Permission
 from gpukit.guard.step import Step, fingerprint
 from gpukit.policies.report import ActionRecord, Status
@@ -68,15 +75,16 @@ def unsent_notice(done: Sequence[ActionRecord]) -> str | None:
 
 
 def batches(steps: Sequence[Step]) -> list[list[Step]]:
-    """``steps`` in order, each alone except notices: all of one owner's notices form one
-    batch (one digest), at the place of the first of them (so before any of that owner's
-    teardowns, which :func:`notice_first` put after their notices)."""
+    """``steps`` in order, each alone except notices: one owner's notices form one batch
+    (one digest; a new one every :data:`DIGEST_MAX`), at the place of the first of them (so
+    before any of that owner's teardowns, which :func:`notice_first` put after their
+    notices)."""
     out: list[list[Step]] = []
     by_owner: dict[str, list[Step]] = {}
     for step in steps:
         if step.kind != NotifyAction.name:
             out.append([step])
-        elif (owner := owner_of(step)) in by_owner:
+        elif (owner := owner_of(step)) in by_owner and len(by_owner[owner]) < DIGEST_MAX:
             by_owner[owner].append(step)
         else:
             by_owner[owner] = [step]

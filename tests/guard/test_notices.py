@@ -101,7 +101,8 @@ def test_a_pre_teardown_notice_names_the_resource_its_costs_when_it_goes_and_how
 
 def test_an_endpoint_notice_gives_the_sagemaker_tag_command_and_an_unknown_price_says_so():
     item = endpoint("e1", NOW, tags("dev"))
-    text = plain_text(Digest("a", (step(item, Decision.MARK, hourly=None),)), {}, NOW)
+    marked = step(item, Decision.MARK, hourly=None, act_after="2026-11-24T00:00:00Z")
+    text = plain_text(Digest("a", (marked,)), {}, NOW)
     assert f"aws sagemaker add-tags --resource-arn {item.resource.arn} --tags 'Key=" in text
     assert "Cost: price unknown" in text
 
@@ -158,3 +159,21 @@ def test_owners_get_one_digest_each_placed_before_their_first_teardown():
     ]
     owners = [(d.owner, len(d.steps)) for d in digests([s for s in order if s.kind == "notify"])]
     assert owners == [("alice@example.com", 3), ("bob@example.com", 1), ("(no owner tag)", 1)]
+
+
+def test_a_large_owner_gets_digests_of_at_most_twenty_each_before_its_teardowns():
+    items = [ptu(f"a{i}", NOW, tags("dev")) for i in range(45)]
+    order = [step(i, Decision.MARK) for i in items[:44]]
+    order += [
+        step(items[44], Decision.TEARDOWN),
+        step(items[44], Decision.TEARDOWN, kind="teardown"),
+    ]
+    got = batches(order)
+    assert [len(b) for b in got] == [20, 20, 5, 1]
+    assert got[-1][0].kind == "teardown" and got[2][-1].arn == items[44].resource.arn
+
+
+def test_a_review_mark_says_nothing_about_keeping_it():
+    item = ptu("p1", NOW, tags("dev"))
+    text = plain_text(Digest("a", (step(item, Decision.MARK),)), {}, NOW)
+    assert "Marked for review" in text and "To keep it" not in text
