@@ -37,7 +37,7 @@ from gpukit.guard.org import (
     reach_accounts,
 )
 from gpukit.guard.runner import GuardConfig, Progress, run_guard
-from gpukit.policies.report import ActionRecord, Report
+from gpukit.policies.report import ActionRecord, Report, Status
 from gpukit.policies.timeutil import iso
 
 Split = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -220,4 +220,4 @@ def merge(audit: AuditStore, event: MergeEvent, join: Join, now: datetime) -> Re
 
 
 def _shard_error(where: str, detail: str) -> ActionRecord:
-    return ActionRecord(resource_arn=where, action="discover", status="error", detail=detail)
+    return ActionRecord(resource_arn=where, action="discover", status=Status.ERROR, detail=detail)

@@ -25,12 +25,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from gpukit.guard import fanout
+from gpukit.guard.actions import ACTIONS
 from gpukit.guard.actions.notify import topic_region
 from gpukit.guard.audit import open_store
 from gpukit.guard.clients import ClientFactory, warm_factory, workers_from_env
 from gpukit.guard.org import ALL_REGIONS, enabled_regions
 from gpukit.guard.runner import GuardConfig, run_guard
-from gpukit.policies.report import Report
+from gpukit.guard.webhook import check_url
+from gpukit.policies.report import Report, Status
 from gpukit.policies.tags import ENVIRONMENTS
 
 SERVICE = "gpukit-guard"
@@ -144,7 +146,18 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
             topic_region(topic)
         except ValueError as exc:
             raise ConfigError(f"GPUKIT_SNS_TOPIC_ARN: {exc}") from None
+    webhook = env.get("GPUKIT_WEBHOOK_URL") or None
+    if webhook is not None:
+        try:
+            check_url(webhook)
+        except ValueError as exc:
+            raise ConfigError(f"GPUKIT_WEBHOOK_URL: {exc}") from None
+        if topic is None:
+            raise ConfigError(
+                "GPUKIT_WEBHOOK_URL needs GPUKIT_SNS_TOPIC_ARN: teardowns wait for the SNS notice"
+            )
     return GuardConfig(
+        webhook_url=webhook,
         live_prices=prices == "live",
         regions=regions,
         apply=apply,
@@ -155,31 +168,15 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
     )
 
 
-def summary(report: Report) -> dict[str, Any]:
-    statuses = Counter(f"{a.action}:{a.status}" for a in report.actions)
-    return {
-        "run_id": report.run_id,
-        "mode": report.mode,
-        "resources": report.resources,
-        "findings": len(report.findings),
-        "failing": len(report.failing),
-        "monthly_waste_usd": report.monthly_waste_usd,
-        "actions": dict(sorted(statuses.items())),
-        "api_calls": report.api_calls,
-        "prices": report.prices,
-        "incomplete": report.incomplete,
-    }
-
-
 def _emit_metrics(report: Report) -> None:
     metrics.add_metric("Resources", MetricUnit.Count, report.resources)
     metrics.add_metric("Findings", MetricUnit.Count, len(report.findings))
     metrics.add_metric("FailingFindings", MetricUnit.Count, len(report.failing))
     metrics.add_metric("MonthlyWasteUSD", MetricUnit.NoUnit, report.monthly_waste_usd)
-    done = Counter(a.action for a in report.actions if a.status == "done")
-    for action in ("teardown", "mark", "unmark", "notify"):
-        metrics.add_metric(f"{action.capitalize()}Done", MetricUnit.Count, done[action])
-    errors = sum(1 for a in report.actions if a.status == "error")
+    done = Counter(a.action for a in report.actions if a.status is Status.DONE)
+    for action in ACTIONS:
+        metrics.add_metric(action.metric, MetricUnit.Count, done[action.name])
+    errors = sum(1 for a in report.actions if a.status is Status.ERROR)
     metrics.add_metric("ActionErrors", MetricUnit.Count, errors)
     metrics.add_metric("ApiCalls", MetricUnit.Count, sum(report.api_calls.values()))
     metrics.add_metric("Incomplete", MetricUnit.Count, int(report.incomplete))
@@ -271,11 +268,11 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
     report = _traced_run(factory, config)
     for action in report.actions:
-        if action.status == "error":
+        if action.status is Status.ERROR:
             logger.error("action failed", extra=action.model_dump())
     log_report(report)
     _emit_metrics(report)
-    return summary(report)
+    return report.summary()
 
 
 def _fanout(event: Mapping[str, Any], env: Mapping[str, str], context: object) -> dict[str, Any]:
@@ -307,9 +304,9 @@ def _fanout(event: Mapping[str, Any], env: Mapping[str, str], context: object) -
         report, output = fanout.run_shard(factory, request, config, env, report_parts)
     else:
         report = fanout.merge(config.audit, request, join_report_parts, datetime.now(UTC))
-        output = summary(report)
+        output = report.summary()
     for action in report.actions:
-        if action.status == "error":
+        if action.status is Status.ERROR:
             logger.error("action failed", extra=action.model_dump())
     log_report(report)
     _emit_metrics(report)

@@ -25,7 +25,7 @@ from gpukit.guard.audit import AuditRecord, AuditStore
 from gpukit.guard.awsutil import AwsError, error_message
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.runner import GuardConfig, Progress, run_guard
-from gpukit.policies.report import ActionRecord, Mode, Report
+from gpukit.policies.report import ActionRecord, Mode, Report, Status
 from gpukit.policies.timeutil import iso
 
 DEFAULT_MEMBER_ROLE = "gpukit-guard-member"
@@ -148,7 +148,7 @@ class Unreachable:
         return ActionRecord(
             resource_arn=f"account/{self.account}",
             action="discover",
-            status="error",
+            status=Status.ERROR,
             detail=f"{self.call}: {self.detail}; nothing was judged in this account",
         )
 
@@ -279,6 +279,6 @@ def audit_error(audit: AuditStore, exc: Exception) -> ActionRecord:
     return ActionRecord(
         resource_arn=audit.describe(),
         action="audit",
-        status="error",
+        status=Status.ERROR,
         detail=f"merged run record not written: {type(exc).__name__}: {exc}",
     )

@@ -12,22 +12,27 @@ actions re-check before acting) stay on the discovered item.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
+from gpukit.guard.actions.mark import MarkAction
+from gpukit.guard.actions.notify import NotifyAction
+from gpukit.guard.actions.teardown import TeardownAction
+from gpukit.guard.actions.unmark import UnmarkAction
 from gpukit.guard.discovery import Discovered
+from gpukit.guard.step import Step, fingerprint
 from gpukit.policies import tags as T
 from gpukit.policies.context import TEARDOWN_MARK, Mark
 from gpukit.policies.engine import ACTIONS, Evaluation
 from gpukit.policies.findings import Decision
+from gpukit.policies.report import Status
 from gpukit.policies.timeutil import iso
 
-StepKind = Literal["notify", "mark", "unmark", "teardown"]
+__all__ = ["NOTIFY_DECISIONS", "Step", "fingerprint", "plan"]
+
+MARK, NOTIFY = MarkAction.name, NotifyAction.name
+TEARDOWN, UNMARK = TeardownAction.name, UnmarkAction.name
 #: ``gpukit:marked`` action for a two-phase mark (teardown after the grace period).
 #: ``gpukit:marked`` action for a mark that asks people to look (e.g. missing tags).
 REVIEW_MARK = "review"
@@ -35,43 +40,6 @@ REVIEW_MARK = "review"
 #: run while CloudWatch fails, and the resource would never be torn down.
 UNKNOWN_USAGE_KEEPS_MARK = "usage unknown (not measured): the mark stays until it is read"
 NOTIFY_DECISIONS = frozenset({Decision.WARN, Decision.MARK, Decision.TEARDOWN, Decision.BLOCKED})
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing a run does (or, with ``hold`` set, reports it will not do, and why)."""
-
-    kind: StepKind
-    item: Discovered
-    evaluation: Evaluation
-    mark_value: str | None = None
-    hold: Literal["blocked", "skipped"] | None = None
-    detail: str = ""
-    #: For a notification: the fingerprint of the last one sent, if any.
-    notified: str | None = None
-
-    @property
-    def arn(self) -> str:
-        return self.item.resource.arn
-
-    @property
-    def planned_from(self) -> str:
-        """The state this step was planned from: the ``gpukit:marked`` value, or for a
-        notification the verdict it replaces and the new one (part of its claim)."""
-        if self.kind == "notify":
-            return f"notified:{self.notified or 'never'}>{fingerprint(self.evaluation)}"
-        return self.item.resource.tags.get(T.MARKED) or "unmarked"
-
-
-def fingerprint(evaluation: Evaluation) -> str:
-    """Identifies a verdict; a notification is re-sent only when it changes.
-
-    Times are left out: a warning whose hypothetical teardown time moves with every run
-    (an exempt idle resource) is the same verdict.
-    """
-    parts = sorted((f.rule_id, f.decision.value) for f in evaluation.findings)
-    blob = json.dumps([evaluation.decision.value, parts])
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def committed_until(item: Discovered, now: datetime) -> datetime | None:
@@ -100,7 +68,7 @@ def _mark_step(item: Discovered, ev: Evaluation, now: datetime) -> Step | None:
     if current is not None and (current.action == wanted or wanted == REVIEW_MARK):
         return None
     mark = Mark(wanted, now).render()
-    return Step("mark", item, ev, mark_value=mark, detail=_not_placed(item, ev))
+    return Step(MARK, item, ev, mark_value=mark, detail=_not_placed(item, ev))
 
 
 def _teardown_step(item: Discovered, ev: Evaluation, now: datetime) -> Step:
@@ -108,37 +76,37 @@ def _teardown_step(item: Discovered, ev: Evaluation, now: datetime) -> Step:
     if ends is not None:
         when = iso(ends) if ends.year < 9999 else "its term ends"
         return Step(
-            "teardown",
+            TEARDOWN,
             item,
             ev,
-            hold="blocked",
+            hold=Status.BLOCKED,
             detail=f"committed PTU: it cannot be deleted before {when}",
         )
     if ev.decision is Decision.BLOCKED:
         why = "; ".join(
             f"{f.rule_id}: {f.reason}" for f in ev.findings if f.decision is Decision.BLOCKED
         )
-        return Step("teardown", item, ev, hold="blocked", detail=f"blocked: {why}")
+        return Step(TEARDOWN, item, ev, hold=Status.BLOCKED, detail=f"blocked: {why}")
     mark = Mark.parse(ev.resource.tags.get(T.MARKED))
     if mark is None:
         return Step(
-            "teardown",
+            TEARDOWN,
             item,
             ev,
-            hold="skipped",
+            hold=Status.SKIPPED,
             detail=f"no valid {T.MARKED} tag: teardown only follows a mark",
         )
     if mark.action != TEARDOWN_MARK:
         # A review mark (e.g. for missing tags) must not shorten the idle grace period:
         # mark for teardown now, so the whole grace period runs from here.
         return Step(
-            "mark",
+            MARK,
             item,
             ev,
             mark_value=Mark(TEARDOWN_MARK, now).render(),
             detail=f"was marked {mark.action!r}, not for teardown; grace starts now",
         )
-    return Step("teardown", item, ev)
+    return Step(TEARDOWN, item, ev)
 
 
 def plan(
@@ -166,16 +134,18 @@ def plan(
             if mark is not None:
                 steps.append(mark)
         elif unmark and ev.resource.usage is None:
-            steps.append(Step("unmark", item, ev, hold="skipped", detail=UNKNOWN_USAGE_KEEPS_MARK))
+            steps.append(
+                Step(UNMARK, item, ev, hold=Status.SKIPPED, detail=UNKNOWN_USAGE_KEEPS_MARK)
+            )
         elif unmark:
-            steps.append(Step("unmark", item, ev))
+            steps.append(Step(UNMARK, item, ev))
     steps = _cap_teardowns(steps, max_teardowns)
     if notify:
         seen = last_notified or {}
         for ev in evaluations:
             if ev.decision in NOTIFY_DECISIONS and seen.get(ev.resource.arn) != fingerprint(ev):
                 notified = seen.get(ev.resource.arn)
-                steps.append(Step("notify", items[ev.resource.arn], ev, notified=notified))
+                steps.append(Step(NOTIFY, items[ev.resource.arn], ev, notified=notified))
     return steps
 
 
@@ -184,7 +154,7 @@ def _waste(step: Step) -> float:
 
 
 def _cap_teardowns(steps: list[Step], max_teardowns: int | None) -> list[Step]:
-    ready = [s for s in steps if s.kind == "teardown" and s.hold is None]
+    ready = [s for s in steps if s.kind == TEARDOWN and s.hold is None]
     ranked = sorted(ready, key=lambda s: (-_waste(s), s.arn))
     per_env: Counter[str] = Counter()
     total = 0
@@ -198,10 +168,10 @@ def _cap_teardowns(steps: list[Step], max_teardowns: int | None) -> list[Step]:
             max_teardowns is not None and total >= max_teardowns
         ):
             held[id(step)] = Step(
-                "teardown",
+                TEARDOWN,
                 step.item,
                 step.evaluation,
-                hold="skipped",
+                hold=Status.SKIPPED,
                 detail=f"cap of {cap} teardowns per run in {policy.environment} reached; next run",
             )
             continue

@@ -8,10 +8,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from gpukit.guard.actions import RUNNERS
+from gpukit.guard.actions import action_for
 from gpukit.guard.actions.base import ActionContext, record
 from gpukit.guard.actions.mark import judged_marks
-from gpukit.guard.actions.notify import notice_first, unsent_notice
+from gpukit.guard.actions.notify import (
+    NotifyAction,
+    batches,
+    notice_first,
+    post_digests,
+    unsent_notice,
+)
+from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import AuditRecord, AuditStore, FileAuditStore
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.claims import CLAIM_TTL, ClaimKey, wall_clock
@@ -26,18 +33,11 @@ from gpukit.policies.engine import Evaluation, evaluate_many, select_policy
 from gpukit.policies.environment import EnvironmentPolicy, load_policies
 from gpukit.policies.inventory import inventory
 from gpukit.policies.pricing import PriceBook, load_bundled
-from gpukit.policies.report import ActionRecord, Report
+from gpukit.policies.report import ActionRecord, Report, Status
 from gpukit.policies.timeutil import iso
 from gpukit.policies.usage import lookback
 
 Progress = Callable[[str], None]
-#: What a step would do with ``--apply``, for the dry-run report.
-DRY_RUN = {
-    "teardown": "would snapshot to the audit store, then delete",
-    "unmark": "would remove gpukit:marked",
-    "notify": "would publish to the SNS topic",
-    "mark": "would write gpukit:marked",
-}
 
 
 #: Time a run keeps in hand: an action (a delete waits for its answer) never starts later.
@@ -56,6 +56,9 @@ class GuardConfig:
     max_teardowns: int | None = None
     now: datetime | None = None
     sns_topic_arn: str | None = None
+    #: A generic webhook the run's digests are POSTed to (with the SNS notices; it gates
+    #: nothing).
+    webhook_url: str | None = None
     audit: AuditStore | None = None
     prices: PriceBook | None = None
     live_prices: bool = False
@@ -94,7 +97,7 @@ def run_guard(
         ActionRecord(
             resource_arn=f"region/{e.region}",
             action="discover",
-            status="error",
+            status=Status.ERROR,
             detail=f"{e.call}: {e.detail}",
         )
         for e in found.errors
@@ -103,7 +106,7 @@ def run_guard(
         ActionRecord(
             resource_arn=u.arn,
             action="discover",
-            status="error",
+            status=Status.ERROR,
             detail=f"unknown, not judged and nothing done: {u.call}: {u.detail}",
         )
         for u in found.unknown
@@ -111,7 +114,7 @@ def run_guard(
     items = {d.resource.arn: d for d in found.found}
     usage = read.usage
     actions += [
-        ActionRecord(resource_arn=f"region/{region}", action="usage", status="error", detail=d)
+        ActionRecord(resource_arn=f"region/{region}", action="usage", status=Status.ERROR, detail=d)
         for region, d in read.errors
     ]
     resources = [d.resource.model_copy(update={"usage": usage[a]}) for a, d in items.items()]
@@ -132,8 +135,10 @@ def run_guard(
         last_notified=notified,
     )
     steps = [
-        replace(s, hold="skipped", detail=f"{T.MARKED} not checked in {audit.describe()}: {why}")
-        if (why := unchecked.get(s.arn)) and s.kind != "notify"
+        replace(
+            s, hold=Status.SKIPPED, detail=f"{T.MARKED} not checked in {audit.describe()}: {why}"
+        )
+        if (why := unchecked.get(s.arn)) and s.kind != NotifyAction.name
         else s
         for s in steps
     ]
@@ -142,17 +147,20 @@ def run_guard(
             ActionRecord(
                 resource_arn=audit.describe(),
                 action="audit",
-                status="error",
+                status=Status.ERROR,
                 detail=f"last notifications not read, so none is sent this run: {unread}",
             )
         )
         held = "not sent: the last notification could not be read (see the audit error)"
         steps = [
-            replace(s, hold="skipped", detail=held) if s.kind == "notify" else s for s in steps
+            replace(s, hold=Status.SKIPPED, detail=held) if s.kind == NotifyAction.name else s
+            for s in steps
         ]
     ctx = ActionContext(factory, now, run_id, audit, config.sns_topic_arn, clock=config.clock)
     budget = _Budget(config.remaining_ms, config.safety_margin)
-    actions += _execute(ctx, steps, config.apply, say, budget)
+    done = _execute(ctx, steps, config.apply, say, budget)
+    hook = post_digests(ctx, config.webhook_url, steps, done) if config.webhook_url else None
+    actions += [*done, *([hook] if hook else [])]
     report = Report(
         run_id=run_id,
         mode="apply" if config.apply else "dry-run",
@@ -171,7 +179,7 @@ def run_guard(
             ActionRecord(
                 resource_arn=audit.describe(),
                 action="audit",
-                status="error",
+                status=Status.ERROR,
                 detail=f"audit records not written: {type(exc).__name__}: {exc}",
             )
         )
@@ -246,7 +254,7 @@ def _last_notified(audit: AuditStore, arns: list[str]) -> tuple[dict[str, str], 
     seen: dict[str, str] = {}
     for arn in arns:
         try:
-            last = audit.latest("notify", arn)
+            last = audit.latest("notify", arn)  # the audit kind of a sent notice
         except Exception as exc:  # any store failure
             return seen, error_message(exc)
         if last is not None:
@@ -259,56 +267,87 @@ def _execute(
 ) -> list[ActionRecord]:
     out: list[ActionRecord] = []
     elsewhere: dict[str, str] = {}  # ARN -> the other run acting on it
-    for step in notice_first(steps):
-        if step.hold is not None:
-            result = record(step, step.hold, step.detail)
-        elif not apply:
-            result = record(step, "dry-run", step.mark_value or step.detail or DRY_RUN[step.kind])
-        elif step.arn in elsewhere:
-            result = record(step, "skipped", f"left to run {elsewhere[step.arn]}, acting on it")
-        elif step.kind == "teardown" and (unsent := unsent_notice(ctx.done.get(step.arn, []))):
-            result = record(step, "skipped", unsent)
-        elif late := budget.left():
-            result = record(step, "skipped", late)
-        else:
-            say(f"{step.kind} {step.item.resource.name}")
-            result = _claim_and_act(ctx, step, elsewhere)
-        ctx.done.setdefault(step.arn, []).append(result)
-        out.append(result)
+    for batch in batches(notice_first(steps)):  # one step, or one owner's notices
+        checked = [(step, _precheck(ctx, step, apply, elsewhere, budget)) for step in batch]
+        ready = [step for step, result in checked if result is None]
+        acted = iter(_claim_and_act(ctx, ready, elsewhere, say) if ready else [])
+        for step, result in checked:
+            result = result or next(acted)
+            ctx.done.setdefault(step.arn, []).append(result)
+            out.append(result)
     return out
 
 
-def _claim_and_act(ctx: ActionContext, step: Step, elsewhere: dict[str, str]) -> ActionRecord:
-    """Act only under this run's claim; keep it unless AWS answered that nothing changed."""
-    key = ClaimKey(step.arn, step.kind, step.planned_from)
-    try:
-        held = ctx.audit.claim(key, ctx.run_id, ctx.clock())
-    except Exception as exc:  # no claim, no action
+def _precheck(
+    ctx: ActionContext, step: Step, apply: bool, elsewhere: dict[str, str], budget: _Budget
+) -> ActionRecord | None:
+    """The record of a step that is not to be done now, or ``None`` when it is."""
+    if step.hold is not None:
+        return record(step, step.hold, step.detail)
+    if not apply:
         return record(
-            step, "error", f"not done: no claim in {ctx.audit.describe()}: {error_message(exc)}"
+            step, Status.DRY_RUN, step.mark_value or step.detail or action_for(step).dry_run
         )
-    if held is not None:
-        elsewhere[step.arn] = held.run_id
-        until = iso(held.expires_at)
-        return record(
-            step, "skipped", f"claimed by run {held.run_id} (until {until}); not done twice"
-        )
-    try:
-        result = RUNNERS[step.kind](ctx, step)
-    except Exception as exc:  # a timeout or dropped connection: it may have happened
-        minutes = int(CLAIM_TTL.total_seconds() // 60)
-        return record(
-            step,
-            "error",
-            f"outcome unknown: {error_message(exc)}; other runs leave it for {minutes} minutes",
-        )
-    if result.status == "error":
+    if step.arn in elsewhere:
+        return record(step, Status.SKIPPED, f"left to run {elsewhere[step.arn]}, acting on it")
+    if step.kind == TeardownAction.name and (unsent := unsent_notice(ctx.done.get(step.arn, []))):
+        return record(step, Status.SKIPPED, unsent)
+    if late := budget.left():
+        return record(step, Status.SKIPPED, late)
+    return None
+
+
+def _claim_and_act(
+    ctx: ActionContext, steps: list[Step], elsewhere: dict[str, str], say: Progress
+) -> list[ActionRecord]:
+    """Act only under this run's claims (one per step; the steps share an action); keep
+    each unless AWS answered that nothing changed. One record per step, in order."""
+    out: dict[int, ActionRecord] = {}
+    claimed: list[tuple[Step, ClaimKey]] = []
+    for step in steps:
+        key = ClaimKey(step.arn, step.kind, action_for(step).planned_from(step))
         try:
-            ctx.audit.release(key, ctx.run_id)
-        except Exception as exc:  # the claim then expires on its own
-            return record(
-                step, "error", f"{result.detail}; claim not released: {error_message(exc)}"
+            held = ctx.audit.claim(key, ctx.run_id, ctx.clock())
+        except Exception as exc:  # no claim, no action
+            why = f"not done: no claim in {ctx.audit.describe()}: {error_message(exc)}"
+            out[id(step)] = record(step, Status.ERROR, why)
+            continue
+        if held is not None:
+            elsewhere[step.arn] = held.run_id
+            until = iso(held.expires_at)
+            why = f"claimed by run {held.run_id} (until {until}); not done twice"
+            out[id(step)] = record(step, Status.SKIPPED, why)
+            continue
+        claimed.append((step, key))
+    if claimed:
+        action = action_for(claimed[0][0])
+        for step, _ in claimed:
+            say(f"{step.kind} {step.item.resource.name}")
+        try:
+            results = action.run_many(ctx, [step for step, _ in claimed])
+        except Exception as exc:  # a timeout or dropped connection: it may have happened
+            minutes = int(CLAIM_TTL.total_seconds() // 60)
+            why = (
+                f"outcome unknown: {error_message(exc)}; other runs leave it for {minutes} minutes"
             )
+            for step, _ in claimed:  # the claims stay: nobody acts again until they expire
+                out[id(step)] = record(step, Status.ERROR, why)
+        else:
+            for (step, key), result in zip(claimed, results, strict=True):
+                out[id(step)] = _released(ctx, key, result)
+    return [out[id(step)] for step in steps]
+
+
+def _released(ctx: ActionContext, key: ClaimKey, result: ActionRecord) -> ActionRecord:
+    """``result``; a failed action's claim is released so a later run may try again."""
+    if result.status is not Status.ERROR:
+        return result
+    try:
+        ctx.audit.release(key, ctx.run_id)
+    except Exception as exc:  # the claim then expires on its own
+        return result.model_copy(
+            update={"detail": f"{result.detail}; claim not released: {error_message(exc)}"}
+        )
     return result
 
 
@@ -321,15 +360,7 @@ def _audit_run(
             "run",
             report.run_id,
             at,
-            data={
-                "mode": report.mode,
-                "resources": report.resources,
-                "findings": len(report.findings),
-                "failing": len(report.failing),
-                "monthly_waste_usd": report.monthly_waste_usd,
-                "api_calls": report.api_calls,
-                "prices": report.prices,
-            },
+            data={k: v for k, v in report.summary().items() if k not in ("run_id", "actions")},
         )
     ]
     items = {i.arn: i.model_dump(mode="json") for i in report.inventory}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections import Counter
+from enum import StrEnum
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,12 +14,22 @@ from gpukit.policies.inventory import InventoryItem
 Mode = Literal["check", "dry-run", "apply"]
 
 
+class Status(StrEnum):
+    """How an action ended (its serialized value is the string reports and audits hold)."""
+
+    DONE = "done"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    BLOCKED = "blocked"
+    DRY_RUN = "dry-run"
+
+
 class ActionRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     resource_arn: str
     action: str
-    status: str
+    status: Status
     detail: str = ""
 
 
@@ -36,6 +48,23 @@ class Report(BaseModel):
     #: The run stopped starting actions before the end of its plan (its time ran short);
     #: the next run resumes them. Each action not started says so.
     incomplete: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """The run in a few numbers: what the Lambda returns and the audit's run record
+        holds (without ``run_id`` and ``actions``, which the record keeps elsewhere)."""
+        statuses = Counter(f"{a.action}:{a.status.value}" for a in self.actions)
+        return {
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "resources": self.resources,
+            "findings": len(self.findings),
+            "failing": len(self.failing),
+            "monthly_waste_usd": self.monthly_waste_usd,
+            "actions": dict(sorted(statuses.items())),
+            "api_calls": self.api_calls,
+            "prices": self.prices,
+            "incomplete": self.incomplete,
+        }
 
     @property
     def failing(self) -> list[Finding]:

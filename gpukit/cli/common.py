@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import typer
 
 from gpukit.guard.actions.notify import topic_region
+from gpukit.guard.webhook import check_url
 from gpukit.policies.environment import EnvironmentPolicy, load_policies, load_policy, require_env
 from gpukit.policies.errors import FileReadError, InputError, read_text
 from gpukit.policies.timeutil import iso, parse_iso
@@ -110,6 +111,20 @@ def read_file_option(flag: str, path: Path) -> str:
         return read_text(path)
     except FileReadError as exc:
         fail_input(f"{flag} {exc.path}: {exc.reason}")
+
+
+def check_webhook(url: str | None, sns_topic: str | None) -> str | None:
+    """``--webhook-url``: absent, or an http(s) URL next to an SNS topic (the SNS notice
+    is the one a teardown waits for; the webhook only adds a channel)."""
+    if url is None:
+        return None
+    try:
+        check_url(url)
+    except ValueError as exc:
+        fail_input(f"--webhook-url: {exc}")
+    if sns_topic is None:
+        fail_input("--webhook-url needs --sns-topic: teardowns wait for the SNS notice")
+    return url
 
 
 def check_sns_topic(value: str | None) -> str | None:

@@ -1,19 +1,24 @@
-"""The guard's actions, one module each; each declares the IAM permissions it needs."""
+"""The guard's actions, one class each (its name, IAM permissions, dry-run wording, metric
+and run); the runner, handler and planner reach them only through these."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import ModuleType
-
-from gpukit.guard.actions import mark, notify, teardown, unmark
-from gpukit.guard.actions.base import ActionContext
+from gpukit.guard.actions.base import Action
+from gpukit.guard.actions.mark import MarkAction
+from gpukit.guard.actions.notify import NotifyAction
+from gpukit.guard.actions.teardown import TeardownAction
+from gpukit.guard.actions.unmark import UnmarkAction
 from gpukit.guard.permissions import Permission
-from gpukit.guard.plan import Step
-from gpukit.policies.report import ActionRecord
+from gpukit.guard.step import Step
 
-MODULES: tuple[ModuleType, ...] = (notify, mark, unmark, teardown)
-RUNNERS: dict[str, Callable[[ActionContext, Step], ActionRecord]] = {m.NAME: m.run for m in MODULES}
+ACTIONS: tuple[Action, ...] = (NotifyAction(), MarkAction(), UnmarkAction(), TeardownAction())
+BY_NAME: dict[str, Action] = {a.name: a for a in ACTIONS}
+
+
+def action_for(step: Step) -> Action:
+    """The action a step takes."""
+    return BY_NAME[step.kind]
 
 
 def permissions() -> list[Permission]:
-    return [p for m in MODULES for p in m.PERMISSIONS]
+    return [p for a in ACTIONS for p in a.permissions]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,9 +13,11 @@ from gpukit.guard.audit import AuditStore
 from gpukit.guard.awsutil import error_code, error_message, operation
 from gpukit.guard.claims import wall_clock
 from gpukit.guard.clients import ClientFactory
-from gpukit.guard.plan import Step
+from gpukit.guard.permissions import Permission
 from gpukit.guard.resource_types import ResourceType
-from gpukit.policies.report import ActionRecord
+from gpukit.guard.step import Step
+from gpukit.policies import tags as T
+from gpukit.policies.report import ActionRecord, Status
 from gpukit.policies.timeutil import iso
 
 
@@ -36,7 +39,37 @@ class ActionContext:
         return self.factory.client(step.item.rtype.service, step.item.resource.region)
 
 
-def record(step: Step, status: str, detail: str = "") -> ActionRecord:
+class Action(ABC):
+    """One action: its name (the steps' ``kind`` and the reports' ``action``), the IAM
+    permissions it needs, what it would do in a dry run, the CloudWatch metric counting
+    it done, and how it runs."""
+
+    name: str
+    permissions: tuple[Permission, ...]
+    #: What a step would do with ``--apply``, for the dry-run report.
+    dry_run: str
+
+    @property
+    def metric(self) -> str:
+        """The handler's count of these done in a run, e.g. ``TeardownDone``."""
+        return f"{self.name.capitalize()}Done"
+
+    def planned_from(self, step: Step) -> str:
+        """The state the step was planned from (part of its claim): the ``gpukit:marked``
+        value."""
+        return step.item.resource.tags.get(T.MARKED) or "unmarked"
+
+    @abstractmethod
+    def run(self, ctx: ActionContext, step: Step) -> ActionRecord:
+        """Do it (``step.kind`` is :attr:`name`); AWS errors it cannot judge propagate."""
+
+    def run_many(self, ctx: ActionContext, steps: list[Step]) -> list[ActionRecord]:
+        """Do it for each step (one record each, in order); notices override this to send
+        one digest."""
+        return [self.run(ctx, step) for step in steps]
+
+
+def record(step: Step, status: Status, detail: str = "") -> ActionRecord:
     return ActionRecord(resource_arn=step.arn, action=step.kind, status=status, detail=detail)
 
 
@@ -48,8 +81,8 @@ def failure(step: Step, exc: ClientError) -> ActionRecord:
     """
     rtype = step.item.rtype
     if rtype.is_not_found(error_code(exc), error_message(exc)):
-        return record(step, "done", "already gone")
-    return record(step, "error", error_message(exc))
+        return record(step, Status.DONE, "already gone")
+    return record(step, Status.ERROR, error_message(exc))
 
 
 def iam_action(rtype: ResourceType, call: str) -> str:

@@ -10,32 +10,18 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from gpukit.guard.actions.base import ActionContext, failure, iam_action, record
+from gpukit.guard.actions.base import Action, ActionContext, failure, iam_action, record
 from gpukit.guard.actions.recheck import changed_since_planning
 from gpukit.guard.audit import AuditRecord, AuditStore
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.permissions import Permission, never_on_protected
-from gpukit.guard.plan import Step
 from gpukit.guard.resource_types import RESOURCE_TYPES
+from gpukit.guard.step import Step
 from gpukit.policies import tags as T
 from gpukit.policies.model import Resource
-from gpukit.policies.report import ActionRecord
+from gpukit.policies.report import ActionRecord, Status
 
-NAME = "mark"
 ONLY_MARK_TAG = {"ForAllValues:StringEquals": {"aws:TagKeys": [T.MARKED]}}
-PERMISSIONS = tuple(
-    permission
-    for t in RESOURCE_TYPES
-    for permission in (
-        Permission(
-            iam_action(t, t.tags.tag_call),
-            t.resource_pattern,
-            f"write the {T.MARKED} tag (and no other tag)",
-            ONLY_MARK_TAG,
-        ),
-        *never_on_protected(iam_action(t, t.tags.tag_call), t.resource_pattern),
-    )
-)
 
 
 def mark_record(run_id: str, at: str, arn: str, value: str) -> AuditRecord:
@@ -74,7 +60,28 @@ def judged_marks(
     return out, unchecked
 
 
-def run(ctx: ActionContext, step: Step) -> ActionRecord:
+class MarkAction(Action):
+    name = "mark"
+    permissions = tuple(
+        permission
+        for t in RESOURCE_TYPES
+        for permission in (
+            Permission(
+                iam_action(t, t.tags.tag_call),
+                t.resource_pattern,
+                f"write the {T.MARKED} tag (and no other tag)",
+                ONLY_MARK_TAG,
+            ),
+            *never_on_protected(iam_action(t, t.tags.tag_call), t.resource_pattern),
+        )
+    )
+    dry_run = f"would write {T.MARKED}"
+
+    def run(self, ctx: ActionContext, step: Step) -> ActionRecord:
+        return _run(ctx, step)
+
+
+def _run(ctx: ActionContext, step: Step) -> ActionRecord:
     assert step.mark_value is not None
     calls = step.item.rtype.tags
     client: Any = ctx.client_for(step)
@@ -83,11 +90,11 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
     except ClientError as exc:
         return failure(step, exc)
     if changed:
-        return record(step, "skipped", changed)
+        return record(step, Status.SKIPPED, changed)
     try:
         ctx.audit.write([mark_record(ctx.run_id, ctx.at, step.arn, step.mark_value)])
     except Exception as exc:  # any store failure: an unrecorded mark would not count
-        return record(step, "error", f"mark not recorded in {ctx.audit.describe()}: {exc}")
+        return record(step, Status.ERROR, f"mark not recorded in {ctx.audit.describe()}: {exc}")
     try:
         getattr(client, calls.tag_call)(
             **{
@@ -98,4 +105,4 @@ def run(ctx: ActionContext, step: Step) -> ActionRecord:
     except ClientError as exc:
         return failure(step, exc)
     why = f" ({step.detail})" if step.detail else ""
-    return record(step, "done", f"{T.MARKED}={step.mark_value}{why}")
+    return record(step, Status.DONE, f"{T.MARKED}={step.mark_value}{why}")

@@ -13,7 +13,7 @@ from typing import Any
 from gpukit.guard.actions.base import ActionContext
 from gpukit.guard.awsutil import jsonable
 from gpukit.guard.discovery import ptu_config
-from gpukit.guard.plan import Step
+from gpukit.guard.step import Step
 from gpukit.policies.model import ResourceKind
 
 #: How an action's skip detail starts when the resource changed after planning.

@@ -12,31 +12,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from gpukit.guard.actions.base import ActionContext, failure, iam_action, record
+from gpukit.guard.actions.base import Action, ActionContext, failure, iam_action, record
 from gpukit.guard.actions.recheck import changed_since_planning
 from gpukit.guard.audit import AuditRecord
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.permissions import Permission, never_on_protected
-from gpukit.guard.plan import Step
 from gpukit.guard.resource_types import RESOURCE_TYPES
+from gpukit.guard.step import Step
 from gpukit.policies import tags as T
-from gpukit.policies.report import ActionRecord
+from gpukit.policies.report import ActionRecord, Status
 
-NAME = "teardown"
 ONLY_MARKED = {"Null": {f"aws:ResourceTag/{T.MARKED}": "false"}}
-PERMISSIONS = tuple(
-    permission
-    for t in RESOURCE_TYPES
-    for permission in (
-        Permission(
-            iam_action(t, t.delete_call),
-            t.resource_pattern,
-            f"delete a resource the guard marked earlier (two-phase): it must carry {T.MARKED}",
-            ONLY_MARKED,
-        ),
-        *never_on_protected(iam_action(t, t.delete_call), t.resource_pattern),
-    )
-)
 
 
 def snapshot(step: Step) -> dict[str, Any]:
@@ -54,25 +40,46 @@ def snapshot(step: Step) -> dict[str, Any]:
     }
 
 
-def run(ctx: ActionContext, step: Step) -> ActionRecord:
+class TeardownAction(Action):
+    name = "teardown"
+    permissions = tuple(
+        permission
+        for t in RESOURCE_TYPES
+        for permission in (
+            Permission(
+                iam_action(t, t.delete_call),
+                t.resource_pattern,
+                f"delete a resource the guard marked earlier (two-phase): it must carry {T.MARKED}",
+                ONLY_MARKED,
+            ),
+            *never_on_protected(iam_action(t, t.delete_call), t.resource_pattern),
+        )
+    )
+    dry_run = "would snapshot to the audit store, then delete"
+
+    def run(self, ctx: ActionContext, step: Step) -> ActionRecord:
+        return _run(ctx, step)
+
+
+def _run(ctx: ActionContext, step: Step) -> ActionRecord:
     rtype = step.item.rtype
     try:
         changed = changed_since_planning(ctx, step)
     except ClientError as exc:
         return failure(step, exc)
     if changed:
-        return record(step, "skipped", changed)
+        return record(step, Status.SKIPPED, changed)
     try:
         ctx.audit.write([AuditRecord("snapshot", ctx.run_id, ctx.at, step.arn, snapshot(step))])
     except Exception as exc:  # any store failure: never delete without a snapshot
-        return record(step, "error", f"snapshot not written, nothing deleted: {exc}")
+        return record(step, Status.ERROR, f"snapshot not written, nothing deleted: {exc}")
     key = step.arn if rtype.delete_by == "arn" else step.item.resource.name
     client: Any = ctx.client_for(step)
     try:
         getattr(client, rtype.delete_call)(**{rtype.delete_param: key})
     except ClientError as exc:
         result = failure(step, exc)
-        if result.status == "error":
-            return record(step, "error", f"delete failed: {error_message(exc)}")
+        if result.status is Status.ERROR:
+            return record(step, Status.ERROR, f"delete failed: {error_message(exc)}")
         return result
-    return record(step, "done", f"deleted; restore with: gpukit guard restore {step.arn}")
+    return record(step, Status.DONE, f"deleted; restore with: gpukit guard restore {step.arn}")

@@ -15,11 +15,13 @@ def commitment_allowed(ctx: RuleContext) -> Finding | None:
     if ptu is None or ptu.commitment is None:
         return None
     env = ctx.policy.environment
-    until = (
-        f"; it cannot be deleted before {iso(ptu.commitment_expires_at)}"
-        if (ptu.commitment_expires_at)
-        else "; it cannot be deleted until its term ends"
-    )
+    ends = ptu.commitment_expires_at
+    if ends is None:
+        until = "; it cannot be deleted until its term ends"
+    elif ptu.in_term(ctx.now):
+        until = f"; it cannot be deleted before {iso(ends)}"
+    else:
+        until = f"; its term ended on {iso(ends)}"
     if ptu.commitment not in ctx.policy.allowed_commitments:
         allowed = ", ".join(ctx.policy.allowed_commitments) or "none"
         return ctx.finding(

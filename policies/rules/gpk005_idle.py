@@ -3,6 +3,7 @@ from __future__ import annotations
 from gpukit.policies.context import RuleContext, fmt_hours, hours
 from gpukit.policies.findings import Decision, Finding, Severity
 from gpukit.policies.registry import rule
+from gpukit.policies.timeutil import iso
 from gpukit.policies.usage import Activity, classify
 
 
@@ -26,14 +27,23 @@ def idle(ctx: RuleContext) -> Finding | None:
             f"usage unknown ({verdict.detail}), so it is not treated as idle",
         )
     why = f"idle: {verdict.detail} (window {fmt_hours(idle_policy.window_hours)})"
+    grace = hours(idle_policy.grace_hours)
     ptu, until = ctx.resource.ptu, ctx.locked_until
     if ptu and until:
+        # Marked one grace period ahead of the term's end, so the grace ends with the term
+        # (not a grace period after it); never torn down inside the term.
+        ends = ptu.commitment_expires_at
+        if ends is not None and ctx.now >= ends - grace:
+            ahead = ctx.two_phase("GPK005", f"{why}; its {ptu.commitment} term ends {until}", grace)
+            if ahead.decision is not Decision.TEARDOWN:
+                return ahead
+        marks = f"; it is marked from {iso(ends - grace)}" if ends is not None else ""
         return ctx.finding(
             "GPK005",
             Decision.BLOCKED,
             Severity.ERROR,
             f"{why}, but its {ptu.commitment} commitment runs until {until}; it can be deleted"
-            " then and bills until it is",
+            f" then and bills until it is{marks}",
             wasteful=True,
         )
-    return ctx.two_phase("GPK005", why, hours(idle_policy.grace_hours))
+    return ctx.two_phase("GPK005", why, grace)

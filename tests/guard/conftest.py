@@ -50,3 +50,30 @@ def audit_path(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     if "seeded_fleet" in request.fixturenames:
         record_guard_marks(request.getfixturevalue("seeded_fleet").emu, path)
     return path
+
+
+def queue_for_topic(emu: Emulator, raw: bool = False) -> tuple[str, str]:
+    """A new SNS topic and an SQS queue subscribed to it (``raw``: raw message delivery)."""
+    sns, sqs = emu.client("sns"), emu.client("sqs")
+    topic = sns.create_topic(Name="gpukit-notices")["TopicArn"]
+    queue = sqs.create_queue(QueueName="notices-inbox")["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=attrs["QueueArn"],
+        Attributes={"RawMessageDelivery": "true" if raw else "false"},
+    )
+    return topic, queue
+
+
+def drain(emu: Emulator, queue: str) -> list[str]:
+    """Every message body waiting in ``queue`` (removed from it)."""
+    sqs, out = emu.client("sqs"), []
+    while True:
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return out
+        for m in got:
+            out.append(m["Body"])
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from gpukit.emulator.server import offline_env
-from gpukit.guard.actions import teardown
 from gpukit.guard.actions.base import ActionContext
+from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import TABLE_ENV, AuditStore
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.discovery import discover
-from gpukit.guard.plan import Step
+from gpukit.guard.step import Step
 from gpukit.policies.engine import evaluate_many
 from gpukit.policies.environment import load_policies
 from tests.conftest import SeededFleet
@@ -38,5 +38,5 @@ def tear_down(
     found = {d.resource.arn: d for d in discover(factory, ["us-east-1"]).found}
     [evaluation] = evaluate_many([found[arn].resource], load_policies(), fleet.now)
     ctx = ActionContext(factory, fleet.now, "teardown-test", store)
-    result = teardown.run(ctx, Step("teardown", found[arn], evaluation))
+    result = TeardownAction().run(ctx, Step(TeardownAction.name, found[arn], evaluation))
     assert result.status == "done", result.detail

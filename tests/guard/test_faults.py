@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from gpukit.emulator import Emulator
-from gpukit.guard.actions import teardown
 from gpukit.guard.actions.base import ActionContext
+from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import FileAuditStore
 from gpukit.guard.discovery import discover
-from gpukit.guard.plan import Step
 from gpukit.guard.runner import run_guard
+from gpukit.guard.step import Step
 from gpukit.policies.engine import evaluate_many
 from gpukit.policies.environment import load_policies
 from gpukit.policies.findings import Decision
@@ -100,7 +100,7 @@ def test_already_deleted_counts_as_done(seeded_fleet: SeededFleet, audit_path: P
         else:
             emu.client("bedrock").delete_provisioned_model_throughput(provisionedModelId=arn)
         ctx = ActionContext(factory, seeded_fleet.now, "t", FileAuditStore(audit_path))
-        result = teardown.run(ctx, Step("teardown", found[arn], evaluations[arn]))
+        result = TeardownAction().run(ctx, Step(TeardownAction.name, found[arn], evaluations[arn]))
         assert (result.status, result.detail) == ("done", "already gone")
 
 
@@ -120,6 +120,6 @@ def test_aws_refusing_a_committed_delete_is_reported_not_raised(
     found = discover(factory, ["us-east-1"]).found
     ev = evaluate_many([found[0].resource], load_policies(), datetime.now(UTC))[0]
     ctx = ActionContext(factory, datetime.now(UTC), "t", FileAuditStore(audit_path))
-    result = teardown.run(ctx, Step("teardown", found[0], ev))
+    result = TeardownAction().run(ctx, Step(TeardownAction.name, found[0], ev))
     assert result.status == "error"  # AWS (and the emulator) refuse it inside the term
     assert arn in inventory(aws)

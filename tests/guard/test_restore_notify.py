@@ -82,7 +82,10 @@ def test_notifications_say_what_why_cost_and_when_once(
     report = run_guard(factory_for(emu), config)
     messages = {m["Subject"]: m["Message"] for m in _drain(emu, queue)}
     notified = [a for a in report.actions if a.action == "notify"]
-    assert len(messages) == len(notified) > 0
+    # one digest per owner: each notified resource is in exactly one message
+    assert 0 < len(messages) < len(notified)
+    for action in notified:
+        assert sum(action.resource_arn in m for m in messages.values()) == 1
     marked = next(v for k, v in messages.items() if k.endswith("dev-summarize-llama"))
     assert arns["idle_dev_ptu_unmarked"] in marked
     # a custom Llama 3.1 model: no sourced PTU price, so the cost line says so

@@ -259,3 +259,16 @@ def test_severities_of_unknown_usage_and_expires_at_findings():
     passed = good_tags(**{"gpukit:expires-at": z(NOW - timedelta(hours=3))})
     busy = rule(ptu(tags=passed, use=usage(500)), "GPK006")
     assert (busy.decision, busy.severity) == (Decision.WARN, Severity.WARNING)
+
+
+def test_gpk002_words_the_term_from_now_before_and_after_its_end():
+    ends = NOW + timedelta(days=9)  # 2026-12-02T10:00:00Z
+    before = rule(ptu(commitment="OneMonth", term_ends=ends, use=IDLE), "GPK002")
+    assert "; it cannot be deleted before 2026-12-02T10:00:00Z" in before.reason
+    ended = rule(ptu(commitment="OneMonth", term_ends=NOW - timedelta(days=2), use=IDLE), "GPK002")
+    assert "; its term ended on 2026-11-21T10:00:00Z" in ended.reason
+    assert "cannot be deleted" not in ended.reason
+    at_end = rule(ptu(commitment="OneMonth", term_ends=NOW, use=IDLE), "GPK002")
+    assert "its term ended on 2026-11-23T10:00:00Z" in at_end.reason
+    unknown = rule(ptu(commitment="OneMonth", use=IDLE), "GPK002")
+    assert "cannot be deleted until its term ends" in unknown.reason

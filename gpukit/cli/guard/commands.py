@@ -22,6 +22,7 @@ from gpukit.cli.common import (
     check_env,
     check_regions,
     check_sns_topic,
+    check_webhook,
     fail_input,
     parse_now,
     policy_overrides,
@@ -118,7 +119,23 @@ AUDIT_TABLE = typer.Option(
     ),
 )
 SNS = typer.Option(
-    None, "--sns-topic", metavar="ARN", help="SNS topic ARN to notify (what, why, $/h, when)."
+    None,
+    "--sns-topic",
+    metavar="ARN",
+    help=(
+        "SNS topic ARN to notify: one digest per owner, plain text for email and an AWS"
+        " Chatbot message for Slack/Teams."
+    ),
+)
+WEBHOOK = typer.Option(
+    None,
+    "--webhook-url",
+    envvar="GPUKIT_WEBHOOK_URL",
+    metavar="URL",
+    help=(
+        "Also POST the run's digests as JSON here (retried; never holds back or causes a"
+        " teardown). Needs --sns-topic."
+    ),
 )
 FORMAT = format_option()
 
@@ -236,12 +253,14 @@ def _run(
     prices: Prices,
     workers: int | None,
     scope: Scope,
+    webhook_url: str | None = None,
 ) -> None:
     try:
         threads = workers if workers is not None else workers_from_env(os.environ)
     except ValueError as exc:
         fail_input(str(exc))
     check_sns_topic(sns_topic)
+    check_webhook(webhook_url, sns_topic)
     check_env(env)
     check_endpoint_url(endpoint_url)
     check_regions(regions)
@@ -261,6 +280,7 @@ def _run(
         max_teardowns=max_teardowns,
         now=moment,
         sns_topic_arn=sns_topic,
+        webhook_url=webhook_url,
         audit=store,
         live_prices=prices == Prices.live or (prices == Prices.auto and endpoint_url is None),
     )
@@ -327,6 +347,7 @@ def run(
     audit: Path = AUDIT,
     audit_table: str = AUDIT_TABLE,
     sns_topic: str = SNS,
+    webhook_url: str = WEBHOOK,
     fmt: Format = FORMAT,
     now: str = NOW,
     prices: Prices = PRICES,
@@ -360,6 +381,7 @@ def run(
         prices=prices,
         workers=workers,
         scope=check_scope(org, accounts, member_role, regions, region),
+        webhook_url=webhook_url,
     )
 
 
