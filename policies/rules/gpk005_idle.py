@@ -13,14 +13,13 @@ def idle(ctx: RuleContext) -> Finding | None:
     endpoint = ctx.resource.endpoint
     if endpoint is not None and all(v.instance_count == 0 for v in endpoint.gpu_variants):
         return ctx.finding(
-            "GPK005", Decision.OK, Severity.INFO, "GPU variants scaled to zero; no GPU bills now"
+            Decision.OK, Severity.INFO, "GPU variants scaled to zero; no GPU bills now"
         )
     verdict = classify(ctx.resource, idle_policy, ctx.now)
     if verdict.activity is Activity.BUSY:
-        return ctx.finding("GPK005", Decision.OK, Severity.INFO, f"in use: {verdict.detail}")
+        return ctx.finding(Decision.OK, Severity.INFO, f"in use: {verdict.detail}")
     if verdict.activity is Activity.UNKNOWN:
         return ctx.finding(
-            "GPK005",
             Decision.WARN,
             Severity.WARNING,
             f"usage unknown ({verdict.detail}), so it is not treated as idle",
@@ -29,11 +28,10 @@ def idle(ctx: RuleContext) -> Finding | None:
     ptu, until = ctx.resource.ptu, ctx.locked_until
     if ptu and until:
         return ctx.finding(
-            "GPK005",
             Decision.BLOCKED,
             Severity.ERROR,
             f"{why}, but its {ptu.commitment} commitment runs until {until}; it can be deleted"
             " then and bills until it is",
             wasteful=True,
         )
-    return ctx.two_phase("GPK005", why, hours(idle_policy.grace_hours))
+    return ctx.two_phase(why, hours(idle_policy.grace_hours))
