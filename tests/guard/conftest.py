@@ -1,8 +1,10 @@
-"""Helpers for the guard's tests: a client factory and a run config aimed at the emulator."""
+"""Helpers for the guard's tests: a client factory and a run config aimed at the emulator,
+an audit table and PTUs created in it. Test modules import these from here, never from
+another test module."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 
 from gpukit.emulator import Emulator
 from gpukit.guard.actions.mark import mark_record
-from gpukit.guard.audit import AuditStore, FileAuditStore
+from gpukit.guard.audit import TABLE_KEYS, AuditStore, FileAuditStore
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.runner import GuardConfig
 from gpukit.policies import tags as T
@@ -30,6 +32,37 @@ def factory_for(emu: Emulator, max_attempts: int = 3) -> ClientFactory:
 
 def config_for(now: datetime, audit_path: Path, **overrides: Any) -> GuardConfig:
     return GuardConfig(now=now, audit=FileAuditStore(audit_path), **overrides)
+
+
+def audit_table(emu: Emulator) -> str:
+    """Create the guard's DynamoDB audit table (its real key schema) in ``emu``; its name."""
+    emu.client("dynamodb").create_table(
+        TableName="gpukit-audit",
+        KeySchema=[
+            {"AttributeName": TABLE_KEYS["hash_key"], "KeyType": "HASH"},
+            {"AttributeName": TABLE_KEYS["range_key"], "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": TABLE_KEYS["hash_key"], "AttributeType": "S"},
+            {"AttributeName": TABLE_KEYS["range_key"], "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return "gpukit-audit"
+
+
+def create_ptu(emu: Emulator, name: str, tag_map: dict[str, str], now: datetime) -> str:
+    """A one-unit, no-commitment PTU (:data:`NO_COMMIT_TITAN`) in ``emu``, created 30 days
+    before ``now`` and never invoked (idle); its ARN."""
+    bedrock: Any = emu.client("bedrock")
+    arn: str = bedrock.create_provisioned_model_throughput(
+        provisionedModelName=name,
+        modelId=NO_COMMIT_TITAN,
+        modelUnits=1,
+        tags=[{"key": k, "value": v} for k, v in tag_map.items()],
+    )["provisionedModelArn"]
+    emu.set_ptu_history(arn, creation_time=now - timedelta(days=30))
+    return arn
 
 
 def record_guard_marks(emu: Emulator, audit: Path | AuditStore) -> None:

@@ -25,9 +25,8 @@ from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies import tags as T
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for, record_guard_marks
+from tests.guard.conftest import audit_table, factory_for, record_guard_marks
 from tests.guard.inventory import inventory
-from tests.guard.test_audit import _table
 from tests.guard.test_restore_notify import _queue_for_topic
 
 #: The emulator calls that carry out each action, counted from its call log.
@@ -82,7 +81,7 @@ def each_left_to_the_other(first: Report, second: Report) -> None:
 
 
 def store_makers(fleet: SeededFleet, tmp_path: Path) -> dict[str, Stores]:
-    table = _table(fleet.emu)
+    table = audit_table(fleet.emu)
     path = tmp_path / "audit.jsonl"
     record_guard_marks(fleet.emu, path)
     record_guard_marks(fleet.emu, DynamoAuditStore(factory_for(fleet.emu), table, "us-east-1"))

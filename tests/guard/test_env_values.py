@@ -11,7 +11,6 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,7 +27,7 @@ from gpukit.policies.environment import (
 )
 from gpukit.policies.errors import InputError
 from gpukit.policies.timeutil import iso
-from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for
+from tests.guard.conftest import config_for, create_ptu, factory_for
 from tests.guard.factories import ptu, tags
 from tests.guard.inventory import inventory
 
@@ -43,15 +42,7 @@ def _ptu(aws: Emulator, name: str, env: str | None) -> str:
     tag_map = tags(env or "", **{T.EXPIRES_AT: iso(NOW + timedelta(days=2))})
     if env is None:
         del tag_map[T.ENV]
-    bedrock: Any = aws.client("bedrock")
-    arn: str = bedrock.create_provisioned_model_throughput(
-        provisionedModelName=name,
-        modelId=NO_COMMIT_TITAN,
-        modelUnits=1,
-        tags=[{"key": k, "value": v} for k, v in tag_map.items()],
-    )["provisionedModelArn"]
-    aws.set_ptu_history(arn, creation_time=NOW - timedelta(days=30))
-    return arn
+    return create_ptu(aws, name, tag_map, NOW)
 
 
 def test_prod_spellings_and_unknown_values_are_never_torn_down(

@@ -15,9 +15,8 @@ from gpukit.guard.audit import DynamoAuditStore
 from gpukit.guard.handler import ConfigError, config_from_env, lambda_handler
 from gpukit.guard.package import build_dir, build_zip, install_dependencies
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for, record_guard_marks
+from tests.guard.conftest import audit_table, factory_for, record_guard_marks
 from tests.guard.inventory import inventory
-from tests.guard.test_audit import _table
 from tests.guard.test_restore_notify import _queue_for_topic
 
 
@@ -37,7 +36,7 @@ def test_handler_runs_the_guard_from_environment_variables(
 ) -> None:
     emu = seeded_fleet.emu
     topic, _ = _queue_for_topic(emu)
-    table = _table(emu)
+    table = audit_table(emu)
     record_guard_marks(emu, DynamoAuditStore(factory_for(emu), table, "us-east-1"))
     for key, value in {
         "GPUKIT_ENDPOINT_URL": emu.endpoint_url,

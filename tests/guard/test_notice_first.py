@@ -12,9 +12,8 @@ from gpukit.guard.handler import ConfigError, config_from_env
 from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for, record_guard_marks
+from tests.guard.conftest import audit_table, config_for, factory_for, record_guard_marks
 from tests.guard.inventory import inventory
-from tests.guard.test_audit import _table
 from tests.guard.test_restore_notify import _drain, _queue_for_topic
 
 
@@ -63,7 +62,7 @@ def test_a_teardown_waits_while_the_last_notices_cannot_be_read(
     """Unread notice history sends none (no repeats), so no teardown goes unannounced."""
     emu = seeded_fleet.emu
     topic, _ = _queue_for_topic(emu)
-    store = DynamoAuditStore(factory_for(emu), _table(emu), "us-east-1")
+    store = DynamoAuditStore(factory_for(emu), audit_table(emu), "us-east-1")
     record_guard_marks(emu, store)
     # The notice-history reads fail; claims, snapshots and the mark records still work.
     emu.inject_fault("dynamodb.Query", match="notify#", times=100)
