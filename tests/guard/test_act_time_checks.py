@@ -23,6 +23,7 @@ from gpukit.policies import tags as T
 from gpukit.policies.report import ActionRecord, Report
 from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
+from tests.factories import tags
 from tests.guard.conftest import (
     audit_table,
     config_for,
@@ -30,7 +31,6 @@ from tests.guard.conftest import (
     factory_for,
     record_guard_marks,
 )
-from tests.guard.factories import tags
 from tests.guard.inventory import inventory, writes
 
 NOW = datetime.now(UTC).replace(microsecond=0)

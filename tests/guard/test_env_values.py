@@ -27,8 +27,8 @@ from gpukit.policies.environment import (
 )
 from gpukit.policies.errors import InputError
 from gpukit.policies.timeutil import iso
+from tests.factories import discovered_ptu, tags
 from tests.guard.conftest import config_for, create_ptu, factory_for
-from tests.guard.factories import ptu, tags
 from tests.guard.inventory import inventory
 
 FLEET = Path(__file__).parents[2] / "examples" / "fleet.json"
@@ -66,7 +66,7 @@ def test_prod_spellings_and_unknown_values_are_never_torn_down(
 
 def test_an_absent_env_tag_is_still_judged_by_dev() -> None:
     policies = load_policies()
-    untagged = ptu("u", NOW, {T.OWNER: "a@example.com"})
+    untagged = discovered_ptu("u", now=NOW, tags={T.OWNER: "a@example.com"})
     assert select_policy(untagged.resource, policies).environment == "dev"
 
 
@@ -75,7 +75,9 @@ def test_an_absent_env_tag_is_still_judged_by_dev() -> None:
 )
 def test_env_flag_takes_names_and_aliases_in_any_case(value: str, env: str) -> None:
     assert require_env(value) == env
-    forced = select_policy(ptu("x", NOW, tags("dev")).resource, load_policies(), value)
+    forced = select_policy(
+        discovered_ptu("x", now=NOW, tags=tags("dev")).resource, load_policies(), value
+    )
     assert forced.environment == env
 
 

@@ -17,7 +17,7 @@ from gpukit.policies.engine import Evaluation
 from gpukit.policies.environment import load_policies
 from gpukit.policies.findings import Decision, Finding, Severity
 from gpukit.policies.timeutil import iso
-from tests.guard.factories import endpoint, ptu, tags
+from tests.factories import discovered_endpoint, discovered_ptu, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 POLICIES = load_policies()
@@ -49,13 +49,13 @@ def steps_for(pairs: list[tuple[Discovered, Evaluation]], **kw: object) -> list[
 
 
 def test_a_marked_resource_in_use_again_is_unmarked_now_not_held():
-    busy = ptu("p1", NOW, tags("dev", **MARK), idle=False)
+    busy = discovered_ptu("p1", now=NOW, tags=tags("dev", **MARK), idle=False)
     steps = steps_for([(busy, verdict(busy, Decision.OK))])
     assert [(s.kind, s.hold) for s in steps] == [("unmark", None)]
 
 
 def test_a_mark_stays_while_usage_is_unknown():
-    item = ptu("p1", NOW, tags("dev", **MARK))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev", **MARK))
     unknown = item.resource.model_copy(update={"usage": None})
     item = Discovered(item.rtype, unknown, item.raw)
     steps = steps_for([(item, verdict(item, Decision.WARN))])
@@ -63,30 +63,41 @@ def test_a_mark_stays_while_usage_is_unknown():
 
 
 def test_an_unmarked_resource_with_nothing_to_do_gets_no_step():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     assert steps_for([(item, verdict(item, Decision.OK))]) == []
 
 
 def test_a_committed_ptu_with_an_unknown_term_end_is_never_torn_down():
-    item = ptu("c1", NOW, tags("dev", **MARK), commitment="OneMonth", expires=None)
+    item = discovered_ptu(
+        "c1", now=NOW, tags=tags("dev", **MARK), commitment="OneMonth", term_ends=None
+    )
     steps = steps_for([(item, verdict(item, Decision.TEARDOWN))])
     assert [(s.kind, s.hold) for s in steps] == [("teardown", "blocked")]
     assert "its term ends" in steps[0].detail
 
 
 def test_a_committed_ptu_is_blocked_until_the_very_end_of_its_term():
-    at_end = ptu("c1", NOW, tags("dev", **MARK), commitment="OneMonth", expires=NOW)
+    at_end = discovered_ptu(
+        "c1", now=NOW, tags=tags("dev", **MARK), commitment="OneMonth", term_ends=NOW
+    )
     assert [s.hold for s in steps_for([(at_end, verdict(at_end, Decision.TEARDOWN))])] == [None]
-    before = ptu("c2", NOW, tags("dev", **MARK), commitment="OneMonth",
-                 expires=NOW + timedelta(seconds=1))  # fmt: skip
+    before = discovered_ptu(
+        "c2",
+        now=NOW,
+        tags=tags("dev", **MARK),
+        commitment="OneMonth",
+        term_ends=NOW + timedelta(seconds=1),
+    )
     steps = steps_for([(before, verdict(before, Decision.TEARDOWN))])
     assert [s.hold for s in steps] == ["blocked"]
     assert iso(NOW + timedelta(seconds=1)) in steps[0].detail
 
 
 def test_a_teardown_without_a_mark_is_skipped_and_a_review_mark_restarts_the_grace():
-    bare = ptu("p1", NOW, tags("dev"))
-    review = ptu("p2", NOW, tags("dev", **{T.MARKED: f"review@{iso(NOW - timedelta(days=9))}"}))
+    bare = discovered_ptu("p1", now=NOW, tags=tags("dev"))
+    review = discovered_ptu(
+        "p2", now=NOW, tags=tags("dev", **{T.MARKED: f"review@{iso(NOW - timedelta(days=9))}"})
+    )
     steps = steps_for([(bare, verdict(bare, Decision.TEARDOWN)),
                        (review, verdict(review, Decision.TEARDOWN))])  # fmt: skip
     assert [(s.kind, s.hold, s.mark_value) for s in steps] == [
@@ -101,15 +112,15 @@ def test_every_verdict_but_ok_is_announced_teardowns_included():
     )
     pairs = []
     for i, decision in enumerate(Decision):
-        item = ptu(f"p{i}", NOW, tags("dev", **MARK))
+        item = discovered_ptu(f"p{i}", now=NOW, tags=tags("dev", **MARK))
         pairs.append((item, verdict(item, decision)))
     notified = {s.evaluation.decision for s in steps_for(pairs, notify=True) if s.kind == "notify"}
     assert notified == set(Decision) - {Decision.OK}
 
 
 def test_the_cli_cap_also_caps_the_total_across_environments():
-    dev = ptu("d1", NOW, tags("dev", **MARK))
-    staging = endpoint("s1", NOW, tags("staging", **MARK))
+    dev = discovered_ptu("d1", now=NOW, tags=tags("dev", **MARK))
+    staging = discovered_endpoint("s1", now=NOW, tags=tags("staging", **MARK))
     pairs = [(dev, verdict(dev, Decision.TEARDOWN, waste=5.0)),
              (staging, verdict(staging, Decision.TEARDOWN, "staging", waste=50.0))]  # fmt: skip
     ready = [s.arn for s in steps_for(pairs, max_teardowns=1) if s.hold is None]
@@ -119,7 +130,9 @@ def test_the_cli_cap_also_caps_the_total_across_environments():
 
 def test_the_cap_per_environment_is_exact_and_most_wasteful_first():
     cap = POLICIES["staging"].max_teardowns_per_run
-    items = [endpoint(f"s{i}", NOW, tags("staging", **MARK)) for i in range(cap + 1)]
+    items = [
+        discovered_endpoint(f"s{i}", now=NOW, tags=tags("staging", **MARK)) for i in range(cap + 1)
+    ]
     pairs = [(d, verdict(d, Decision.TEARDOWN, "staging", waste=float(i)))
              for i, d in enumerate(items)]  # fmt: skip
     steps = steps_for(pairs)
@@ -130,8 +143,8 @@ def test_the_cap_per_environment_is_exact_and_most_wasteful_first():
 
 
 def test_a_claim_names_the_state_a_step_was_planned_from():
-    marked = ptu("p1", NOW, tags("dev", **MARK))
-    bare = ptu("p2", NOW, tags("dev"))
+    marked = discovered_ptu("p1", now=NOW, tags=tags("dev", **MARK))
+    bare = discovered_ptu("p2", now=NOW, tags=tags("dev"))
     pairs = [(marked, verdict(marked, Decision.TEARDOWN)), (bare, verdict(bare, Decision.WARN))]
     steps = {(s.kind, s.arn): s for s in steps_for(pairs, notify=True)}
     assert steps[("teardown", marked.resource.arn)].planned_from == MARK[T.MARKED]
@@ -145,7 +158,7 @@ def test_a_claim_names_the_state_a_step_was_planned_from():
 
 
 def test_a_two_phase_mark_among_review_findings_is_a_teardown_mark():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     due = iso(NOW + timedelta(hours=6))
     both = [finding(item, Decision.MARK, rule_id="GPK001"),
             finding(item, Decision.MARK, act_after=due)]  # fmt: skip
@@ -154,7 +167,7 @@ def test_a_two_phase_mark_among_review_findings_is_a_teardown_mark():
 
 
 def test_only_a_mark_with_a_due_time_is_two_phase():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     due = iso(NOW + timedelta(hours=6))
     review = [finding(item, Decision.MARK, rule_id="GPK001"),
               finding(item, Decision.WARN, act_after=due, rule_id="GPK006")]  # fmt: skip
@@ -165,9 +178,13 @@ def test_only_a_mark_with_a_due_time_is_two_phase():
 
 def test_only_ready_teardowns_count_against_the_cap():
     cap = POLICIES["staging"].max_teardowns_per_run
-    ready = [endpoint(f"s{i}", NOW, tags("staging", **MARK)) for i in range(cap)]
-    blocked = ptu("c1", NOW, tags("staging", **MARK), commitment="OneMonth", expires=None)
-    fresh = endpoint("m1", NOW, tags("staging"))
+    ready = [
+        discovered_endpoint(f"s{i}", now=NOW, tags=tags("staging", **MARK)) for i in range(cap)
+    ]
+    blocked = discovered_ptu(
+        "c1", now=NOW, tags=tags("staging", **MARK), commitment="OneMonth", term_ends=None
+    )
+    fresh = discovered_endpoint("m1", now=NOW, tags=tags("staging"))
     due = iso(NOW + timedelta(hours=12))
     pairs = [(d, verdict(d, Decision.TEARDOWN, "staging", waste=1.0)) for d in ready]
     pairs.append((blocked, verdict(blocked, Decision.TEARDOWN, "staging", waste=99.0)))

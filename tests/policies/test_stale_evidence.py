@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gpukit.policies.usage import Activity, classify
-from tests.policies.factories import NOW, endpoint, good_tags, z
+from tests.factories import NOW, endpoint, good_tags, z
 from tests.policies.test_usage_evidence import IDLE, sample, with_samples
 
 

@@ -15,7 +15,7 @@ from gpukit.policies.findings import Decision
 from gpukit.policies.model import Resource
 from gpukit.policies.timeutil import iso
 from gpukit.policies.usage import Activity, classify, lookback
-from tests.policies.factories import NOW, endpoint, good_tags, usage, z
+from tests.factories import NOW, endpoint, good_tags, usage, z
 
 DEV = load_policy_for_env("dev")
 IDLE = DEV.idle_for(endpoint().kind)
@@ -33,7 +33,7 @@ def sample(metric: str, hours_ago: float, value: float, variant: str = "AllTraff
 
 
 def with_samples(resource: Resource, *samples: dict[str, Any], hours_back: float = 48) -> Resource:
-    use = usage(None, hours_back=hours_back, measured=False)
+    use = usage(None, hours_back=hours_back, variants=())
     use["samples"] = [{k: v for k, v in s.items() if k != "hours_ago"} for s in samples]
     return Resource.model_validate({**resource.model_dump(mode="json"), "usage": use})
 
