@@ -9,7 +9,8 @@ Each builder has a form for the place a resource is read from, in the same famil
 - :func:`discovered_ptu`, :func:`discovered_endpoint`: as the guard's discovery hands it
   over (:class:`~gpukit.guard.discovery.Discovered`, measured for 30 days);
 - :func:`planned_ptu`: a PTU's input properties as Pulumi plans them (CrossGuard, ``gpukit
-  check pulumi``).
+  check pulumi``);
+- ``terraform_*``: Terraform resources for the checkov fixtures (:data:`TerraformCase`).
 
 Tags come from :func:`tags` (the required gpukit tags) or :func:`good_tags` (those plus a
 ``gpukit:expires-at`` where dev and staging ask for one). Shared by every test directory;
@@ -18,6 +19,7 @@ import from here, never from a test module.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -224,3 +226,100 @@ def planned_ptu(
     if tags is not None:
         planned["tags"] = tags
     return {**planned, **props}
+
+
+#: A Terraform resource for the checkov fixtures: ``(resource type, name, values)``, the
+#: values as a plan's ``values`` hold them (``tests/terraform/fixtures`` renders them).
+TerraformCase = tuple[str, str, dict[str, Any]]
+TERRAFORM_MODEL = f"arn:aws:bedrock:us-east-1::foundation-model/{TITAN}"
+SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+
+
+def terraform_ptu(
+    name: str, *, tags: dict[str, str], commitment: str | None = None, units: int = 1
+) -> TerraformCase:
+    """An ``aws_bedrock_provisioned_model_throughput``."""
+    values: dict[str, Any] = {
+        "provisioned_model_name": name.replace("_", "-"),
+        "model_arn": TERRAFORM_MODEL,
+        "model_units": units,
+        "tags": tags,
+    }
+    if commitment:
+        values["commitment_duration"] = commitment
+    return ("aws_bedrock_provisioned_model_throughput", name, values)
+
+
+def terraform_endpoint(
+    name: str, *, tags: dict[str, str], config_name: str | None = None
+) -> TerraformCase:
+    """An ``aws_sagemaker_endpoint`` on the configuration ``config_name`` (default: the one
+    :func:`terraform_endpoint_config` of the same ``name`` writes)."""
+    values = {
+        "name": name.replace("_", "-"),
+        "endpoint_config_name": config_name or f"{name}-cfg",
+        "tags": tags,
+    }
+    return ("aws_sagemaker_endpoint", name, values)
+
+
+def terraform_endpoint_config(
+    name: str, *, variants: Sequence[str], instance_type: str = "ml.g5.xlarge"
+) -> TerraformCase:
+    """An ``aws_sagemaker_endpoint_configuration``, one production variant per name."""
+    blocks = [
+        {
+            "variant_name": v,
+            "model_name": "llm",
+            "instance_type": instance_type,
+            "initial_instance_count": 1,
+        }
+        for v in variants
+    ]
+    return (
+        "aws_sagemaker_endpoint_configuration",
+        name,
+        {"name": f"{name}-cfg", "production_variants": blocks},
+    )
+
+
+def terraform_scaling(
+    endpoint_name: str, variant: str, *, with_policy: bool
+) -> list[TerraformCase]:
+    """A scaling target on one endpoint variant, and its target-tracking policy if asked."""
+    rid = f"endpoint/{endpoint_name.replace('_', '-')}/variant/{variant}"
+    key = f"{endpoint_name}_{variant.lower()}"
+    scope = {
+        "service_namespace": "sagemaker",
+        "scalable_dimension": SCALABLE_DIMENSION,
+        "resource_id": rid,
+    }
+    out: list[TerraformCase] = [
+        ("aws_appautoscaling_target", key, {**scope, "min_capacity": 1, "max_capacity": 4})
+    ]
+    if with_policy:
+        tracking = {
+            "target_value": 70,
+            "predefined_metric_specification": {
+                "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
+            },
+        }
+        values = {
+            "name": key,
+            "policy_type": "TargetTrackingScaling",
+            **scope,
+            "target_tracking_scaling_configuration": tracking,
+        }
+        out.append(("aws_appautoscaling_policy", key, values))
+    return out
+
+
+def terraform_iam(kind: str, name: str, *, statements: list[dict[str, Any]]) -> TerraformCase:
+    """An ``aws_iam_role_policy`` (of the role ``gpukit-guard``) or ``aws_iam_policy``."""
+    values: dict[str, Any] = {
+        "name": name,
+        "policy": json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    }
+    if kind == "aws_iam_role_policy":
+        values["role"] = "gpukit-guard"
+    return (kind, name, values)
