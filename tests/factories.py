@@ -93,6 +93,27 @@ def usage(
     }
 
 
+def sample(
+    metric: str, hours_ago: float, value: float, variant: str = "AllTraffic"
+) -> dict[str, Any]:
+    """A usage sample as JSON, ``hours_ago`` hours before :data:`NOW` (kept in the dict for
+    a property test's oracle; :func:`with_samples` drops it)."""
+    return {
+        "hours_ago": hours_ago,
+        "timestamp": z(NOW - timedelta(hours=hours_ago)),
+        "metric": metric,
+        "value": value,
+        "variant": variant,
+    }
+
+
+def with_samples(resource: Resource, *samples: dict[str, Any], hours_back: float = 48) -> Resource:
+    """``resource`` measured over ``hours_back`` hours with exactly these samples."""
+    use = usage(None, hours_back=hours_back, variants=())
+    use["samples"] = [{k: v for k, v in s.items() if k != "hours_ago"} for s in samples]
+    return Resource.model_validate({**resource.model_dump(mode="json"), "usage": use})
+
+
 def ptu(
     name: str = "p1",
     *,

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
-import yaml
 
 from gpukit.modules.pulumi.bedrock_throughput import BedrockThroughputArgs
 from gpukit.modules.pulumi.collect import collect
 from gpukit.modules.pulumi.stack_config import StackConfigError
 from gpukit.policies.engine import evaluate
 from gpukit.policies.environment import load_policy_for_env
-from tests.stacks.conftest import GUARD, INFERENCE
-
-Edit = Callable[[dict[str, Any]], None]
-
-
-def broken_stack(tmp_path: Path, source: Path, env: str, edit: Edit) -> Path:
-    stack = tmp_path / source.name
-    shutil.copytree(source, stack, ignore=shutil.ignore_patterns("__pycache__"))
-    path = stack / f"Pulumi.{env}.yaml"
-    document = yaml.safe_load(path.read_text())
-    edit(document["config"])
-    path.write_text(yaml.safe_dump(document))
-    return stack
+from tests.stacks.conftest import GUARD, INFERENCE, Edit, broken_stack
 
 
 def first_variant(config: dict[str, Any]) -> dict[str, Any]:
