@@ -27,6 +27,7 @@ from typing import Any
 from gpukit.guard.discovery import Discovered
 from gpukit.guard.resource_types import by_kind
 from gpukit.policies import tags as T
+from gpukit.policies.findings import Decision, Finding, Severity
 from gpukit.policies.model import Resource, ResourceKind
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -224,6 +225,27 @@ def discovered_endpoint(
     use = usage(None, now=now, hours_back=720, variants=names)
     resource = endpoint(name, now=now, variants=names, use=use, **{**defaults, **attributes})
     return Discovered(by_kind(ResourceKind.ENDPOINT), resource, {})
+
+
+def finding(
+    item: Discovered,
+    decision: Decision,
+    waste: float = 10.0,
+    act_after: str | None = None,
+    rule_id: str = "GPK005",
+) -> Finding:
+    """A hand-made verdict on a discovered resource (an ``error`` finding wasting ``waste``
+    dollars a month), for tests of what follows the engine."""
+    return Finding(
+        rule_id=rule_id,
+        resource_arn=item.resource.arn,
+        resource_type=item.resource.kind.value,
+        severity=Severity.ERROR,
+        decision=decision,
+        reason="test verdict",
+        monthly_waste_usd=waste,
+        act_after=act_after,
+    )
 
 
 def planned_ptu(

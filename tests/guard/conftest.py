@@ -4,6 +4,8 @@ another test module."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,40 @@ def create_ptu(emu: Emulator, name: str, tag_map: dict[str, str], now: datetime)
     )["provisionedModelArn"]
     emu.set_ptu_history(arn, creation_time=now - timedelta(days=30))
     return arn
+
+
+@dataclass
+class LambdaContext:
+    """What the guard's handler reads of a Lambda context object."""
+
+    function_name: str = "gpukit-guard"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:gpukit-guard"
+    aws_request_id: str = "req-1"
+
+
+def notices_queue(emu: Any) -> tuple[str, str]:
+    """The guard's notices topic in ``emu`` with an SQS queue subscribed: (topic ARN, queue URL)."""
+    sns, sqs = emu.client("sns"), emu.client("sqs")
+    topic = sns.create_topic(Name="gpukit-guard")["TopicArn"]
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    return topic, queue
+
+
+def drain(emu: Any, queue: str) -> list[dict[str, Any]]:
+    """Every message waiting in ``queue`` (SNS envelopes, parsed), deleted as read."""
+    sqs, out = emu.client("sqs"), []
+    while True:
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return out
+        for m in got:
+            out.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
 
 
 def record_guard_marks(emu: Emulator, audit: Path | AuditStore) -> None:

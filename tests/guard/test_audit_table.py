@@ -16,10 +16,9 @@ from gpukit.guard.handler import lambda_handler
 from gpukit.policies import tags as T
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import audit_table, factory_for, record_guard_marks
+from tests.guard.conftest import LambdaContext, audit_table, factory_for, record_guard_marks
 from tests.guard.guard_cli import gpukit
 from tests.guard.inventory import inventory
-from tests.guard.test_handler_package import LambdaContext
 
 
 def _lambda_env(monkeypatch: pytest.MonkeyPatch, fleet: SeededFleet, **extra: str) -> None:

@@ -25,9 +25,8 @@ from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies import tags as T
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import audit_table, factory_for, record_guard_marks
+from tests.guard.conftest import audit_table, factory_for, notices_queue, record_guard_marks
 from tests.guard.inventory import inventory
-from tests.guard.test_restore_notify import _queue_for_topic
 
 #: The emulator calls that carry out each action, counted from its call log.
 ACTING_CALLS = (
@@ -111,7 +110,7 @@ def test_each_due_action_happens_once_between_two_runs(
     seeded_fleet: SeededFleet, tmp_path: Path, kind: str
 ) -> None:
     emu = seeded_fleet.emu
-    topic, _ = _queue_for_topic(emu)
+    topic, _ = notices_queue(emu)
     stores = store_makers(seeded_fleet, tmp_path)[kind]
     wanted = due(seeded_fleet, topic, stores())
     assert {a for _, a in wanted} == {"teardown", "mark", "notify"}
@@ -139,7 +138,7 @@ class Uncoordinated(FileAuditStore):
 
 def test_without_claims_the_same_race_acts_twice(seeded_fleet: SeededFleet, tmp_path: Path) -> None:
     """The control for the test above: its race really makes both runs act."""
-    topic, _ = _queue_for_topic(seeded_fleet.emu)
+    topic, _ = notices_queue(seeded_fleet.emu)
     record_guard_marks(seeded_fleet.emu, tmp_path / "audit.jsonl")
     reports = race(seeded_fleet, lambda: Uncoordinated(tmp_path / "audit.jsonl"), topic)
     served = seeded_fleet.emu.call_counts()

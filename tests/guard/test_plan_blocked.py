@@ -8,16 +8,20 @@ so; over the guard's own mark, or no mark, it says nothing of the kind.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from gpukit.guard.discovery import Discovered
 from gpukit.guard.plan import plan
 from gpukit.policies import tags as T
 from gpukit.policies.engine import Evaluation
+from gpukit.policies.environment import load_policies
 from gpukit.policies.findings import Decision
 from gpukit.policies.timeutil import iso
-from tests.factories import discovered_ptu, tags
-from tests.guard.test_plan_rails import MARK, NOW, POLICIES, finding
+from tests.factories import discovered_ptu, finding, tags
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+POLICIES = load_policies()
+MARK = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=10))}"}
 
 NOT_PLACED = "has no record in the audit store"
 

@@ -15,27 +15,13 @@ from gpukit.guard.plan import NOTIFY_DECISIONS, Step, fingerprint, plan
 from gpukit.policies import tags as T
 from gpukit.policies.engine import Evaluation
 from gpukit.policies.environment import load_policies
-from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.findings import Decision
 from gpukit.policies.timeutil import iso
-from tests.factories import discovered_endpoint, discovered_ptu, tags
+from tests.factories import discovered_endpoint, discovered_ptu, finding, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 POLICIES = load_policies()
 MARK = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=10))}"}
-
-
-def finding(item: Discovered, decision: Decision, waste: float = 10.0,
-            act_after: str | None = None, rule_id: str = "GPK005") -> Finding:  # fmt: skip
-    return Finding(
-        rule_id=rule_id,
-        resource_arn=item.resource.arn,
-        resource_type=item.resource.kind.value,
-        severity=Severity.ERROR,
-        decision=decision,
-        reason="test verdict",
-        monthly_waste_usd=waste,
-        act_after=act_after,
-    )
 
 
 def verdict(item: Discovered, decision: Decision, env: str = "dev", waste: float = 10.0,
