@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from gpukit.policies import tags as T
@@ -38,10 +38,18 @@ class Mark:
 
 @dataclass(frozen=True)
 class RuleContext:
+    """One resource judged under one policy; ``rule_id`` is the rule being run, set by the
+    registry (:meth:`gpukit.policies.registry.Rule.run`), so its findings carry its id."""
+
     resource: Resource
     policy: EnvironmentPolicy
     now: datetime
     prices: PriceBook
+    rule_id: str | None = None
+
+    def for_rule(self, rule_id: str) -> RuleContext:
+        """This context as seen by the rule ``rule_id``."""
+        return replace(self, rule_id=rule_id)
 
     @property
     def hourly_cost(self) -> float | None:
@@ -73,7 +81,6 @@ class RuleContext:
 
     def finding(
         self,
-        rule_id: str,
         decision: Decision,
         severity: Severity,
         reason: str,
@@ -81,10 +88,14 @@ class RuleContext:
         wasteful: bool = False,
         monthly_waste: float | None = None,
         act_after: datetime | None = None,
+        about: str | None = None,
     ) -> Finding:
         """A finding with this resource's dollars: ``wasteful`` findings waste the whole
         hourly cost every month; ``monthly_waste`` gives a smaller figure instead. An unknown
-        price leaves both dollar fields ``None`` and says so in the reason."""
+        price leaves both dollar fields ``None`` and says so in the reason. ``about`` names the
+        one value the finding is about (see :attr:`Finding.about`)."""
+        if self.rule_id is None:
+            raise RuntimeError("a finding needs the rule's id: run rules with Rule.run(ctx)")
         cost = self.hourly_cost
         hourly = None if cost is None else round(cost, 4)
         if monthly_waste is None and wasteful:
@@ -94,7 +105,7 @@ class RuleContext:
         if hourly is None and PRICE_UNKNOWN not in reason:
             reason += f" ({PRICE_UNKNOWN}: no price for it in the {self.prices.source} price book)"
         return Finding(
-            rule_id=rule_id,
+            rule_id=self.rule_id,
             resource_arn=self.resource.arn,
             resource_type=self.resource.kind.value,
             severity=severity,
@@ -103,9 +114,10 @@ class RuleContext:
             hourly_cost_usd=hourly,
             monthly_waste_usd=None if monthly_waste is None else round(monthly_waste, 2),
             act_after=iso(act_after) if act_after else None,
+            about=about,
         )
 
-    def two_phase(self, rule_id: str, why: str, grace: timedelta) -> Finding:
+    def two_phase(self, why: str, grace: timedelta) -> Finding:
         """Mark now; tear down on a later run once the grace period after the mark has passed.
 
         Only a ``teardown@`` mark starts the grace period: a mark written for another reason
@@ -115,7 +127,6 @@ class RuleContext:
         if mark is None:
             due = self.now + grace
             return self.finding(
-                rule_id,
                 Decision.MARK,
                 Severity.WARNING,
                 f"{why}; marking it now, teardown after {iso(due)} unless it is used or exempted",
@@ -125,7 +136,6 @@ class RuleContext:
         due = mark.at + grace
         if self.now < due:
             return self.finding(
-                rule_id,
                 Decision.MARK,
                 Severity.WARNING,
                 f"{why}; marked at {iso(mark.at)}, teardown after {iso(due)}",
@@ -133,7 +143,6 @@ class RuleContext:
                 act_after=due,
             )
         return self.finding(
-            rule_id,
             Decision.TEARDOWN,
             Severity.ERROR,
             f"{why}; marked at {iso(mark.at)} and the grace period ended {iso(due)}",

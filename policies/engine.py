@@ -73,7 +73,7 @@ def evaluate(
     findings = [
         finding
         for r in all_rules()
-        if r.applies_to(resource.kind) and (finding := r.check(ctx)) is not None
+        if r.applies_to(resource.kind) and (finding := r.run(ctx)) is not None
     ]
     return _apply_overrides(ctx, findings)
 

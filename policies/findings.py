@@ -60,6 +60,11 @@ class Finding(BaseModel):
     act_after: str | None = Field(
         default=None, description="ISO time from which a mark turns into teardown, if any."
     )
+    #: The one value the finding is about, when it is one: a configuration field
+    #: (``model_units``, ``commitment``) or a tag key (``gpukit:expires-at``); ``None`` for
+    #: the resource as a whole. Lets a caller point at its own input (a stack config key);
+    #: not part of the serialised finding.
+    about: str | None = Field(default=None, exclude=True)
 
     @property
     def fails(self) -> bool:

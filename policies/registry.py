@@ -1,7 +1,9 @@
 """A visible registry of rules, filled by the ``@rule`` decorator.
 
 Rules are registered when ``gpukit.policies.rules`` imports each rule module explicitly;
-nothing is discovered by scanning or metaclass magic.
+nothing is discovered by scanning or metaclass magic. A rule's id is written once, in its
+``@rule`` line: :meth:`Rule.run` hands it to the check's context, so every finding the check
+makes carries it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ class Rule:
 
     def applies_to(self, kind: ResourceKind) -> bool:
         return kind in self.kinds
+
+    def run(self, ctx: RuleContext) -> Finding | None:
+        """The check's verdict on ``ctx``'s resource, its findings stamped with this id."""
+        return self.check(ctx.for_rule(self.id))
 
 
 class Registry:

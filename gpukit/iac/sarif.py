@@ -19,10 +19,7 @@ from typing import Any
 from gpukit import __version__
 from gpukit.iac.results import Result, Scan, repo_root
 from gpukit.policies.checkov.catalog import BY_ID
-from gpukit.policies.registry import REGISTRY
-from gpukit.policies.rules import MODULES as _RULE_MODULES
-
-assert _RULE_MODULES  # the rules register themselves when gpukit.policies.rules is imported
+from gpukit.policies.rules import get_rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/gpukit/gpukit/blob/main/docs/"
@@ -37,7 +34,7 @@ def _help(result: Result) -> tuple[str, str | None]:
         if rule_id is None:
             text = f"{result.check_name}. Judged by policies/iam.py (wildcard_problems)."
         else:
-            rule = REGISTRY.get(rule_id)
+            rule = get_rule(rule_id)
             text = f"{result.check_name}. Asks gpukit rule {rule_id} ({rule.name}): {rule.summary}"
         return text, DOCS_URL + page
     guideline = result.guideline if (result.guideline or "").startswith("http") else None

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pulumi
 import pulumi_aws as aws
 
 from gpukit.modules.pulumi._common import child, merge_tags, zero_invocations_alarm
 from gpukit.policies import tags as T
+from gpukit.policies.engine import evaluate
 from gpukit.policies.environment import load_policy_for_env
-from gpukit.policies.model import Commitment
+from gpukit.policies.findings import Finding
+from gpukit.policies.model import Commitment, Resource
+from gpukit.policies.pulumi.translate import ptu_resource
 from gpukit.policies.timeutil import iso
+
+#: The argument a finding is about (:attr:`gpukit.policies.findings.Finding.about`: a
+#: configuration field or a tag key), for the values this component sets itself.
+ARGUMENT_OF = {
+    "model_units": "model_units",
+    "commitment": "commitment",
+    T.APPROVED_COMMITMENT: "approved_by",
+    T.EXPIRES_AT: "expires_at",
+}
 
 
 @dataclass(frozen=True)
@@ -36,8 +48,8 @@ class BedrockThroughputArgs:
     environment: ``dev``, ``staging`` or ``prod``; selects the gpukit policy.
     commitment: ``None`` (hourly, delete any time), ``OneMonth`` or ``SixMonths`` (cannot be
         deleted before the term ends, so the resource is protected in Pulumi).
-    expires_at: written to ``gpukit:expires-at``; required where the environment's policy
-        has ``require_expires_at`` and there is no commitment.
+    expires_at: written to ``gpukit:expires-at``; the environment's policy (GPK006) requires
+        it on a no-commitment PTU where ``require_expires_at`` is set.
     approved_by: written to ``gpukit:commitment-approved-by`` when committing.
     idle_alarm: optional zero-invocations alarm.
     tags: extra tags on top of the provider's default tags.
@@ -54,20 +66,36 @@ class BedrockThroughputArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def own_tags(self) -> dict[str, str]:
-        """Tags this PTU adds to the provider's defaults; raises ``ValueError`` if its
-        environment's policy requires ``gpukit:expires-at`` and none was given."""
-        policy = load_policy_for_env(self.environment)
+        """Tags this PTU adds to the provider's defaults."""
         extra: dict[str, str] = {}
         if self.expires_at is not None:
             extra[T.EXPIRES_AT] = iso(self.expires_at)
-        elif policy.require_expires_at and self.commitment is None:
-            raise ValueError(
-                f"{self.name}: expires_at is required for a no-commitment PTU in"
-                f" {self.environment} ({T.EXPIRES_AT})"
-            )
         if self.commitment is not None and self.approved_by:
             extra[T.APPROVED_COMMITMENT] = self.approved_by
         return merge_tags(self.tags, extra)
+
+    def planned_resource(self, default_tags: Mapping[str, str] | None = None) -> Resource:
+        """This PTU as the policy rules see it before it exists: its own tags on top of
+        ``default_tags`` (the provider's, when the caller knows them)."""
+        props = {
+            "provisionedModelName": self.name,
+            "modelArn": self.model_arn,
+            "modelUnits": self.model_units,
+            "commitmentDuration": self.commitment,
+            "tags": self.own_tags(),
+        }
+        return ptu_resource(self.name, props, default_tags)
+
+    def policy_problems(
+        self, default_tags: Mapping[str, str] | None = None, now: datetime | None = None
+    ) -> list[tuple[str, Finding]]:
+        """What the environment's policy refuses in one of these arguments: the failing
+        findings (as the CrossGuard pack's mandatory policy) on :meth:`planned_resource`
+        that are about a value in :data:`ARGUMENT_OF`, each with that argument's name.
+        Findings about the resource as a whole (the provider's tags) are the pack's."""
+        policy = load_policy_for_env(self.environment)
+        findings = evaluate(self.planned_resource(default_tags), policy, now or datetime.now(UTC))
+        return [(ARGUMENT_OF[f.about], f) for f in findings if f.fails and f.about in ARGUMENT_OF]
 
 
 class BedrockThroughput(pulumi.ComponentResource):
@@ -82,6 +110,10 @@ class BedrockThroughput(pulumi.ComponentResource):
         super().__init__("gpukit:modules:BedrockThroughput", name, None, opts)
         if args.model_units < 1:
             raise ValueError(f"{args.name}: model_units must be at least 1")
+        problems = args.policy_problems()
+        if problems:
+            argument, finding = problems[0]
+            raise ValueError(f"{args.name}: {argument}: {finding.rule_id}: {finding.reason}")
         committed = args.commitment is not None
         ptu = aws.bedrock.ProvisionedModelThroughput(
             name,

@@ -9,6 +9,7 @@ Stacks call :func:`load_config`; a bad value stops ``pulumi preview``/``up`` wit
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TypeVar
 
 import pulumi
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo
 from gpukit.policies import tags as T
 from gpukit.policies.environment import EnvironmentPolicy, load_policy_for_env
 
-Model = TypeVar("Model", bound=BaseModel)
+#: Where a problem is in the config (``("throughputs", 0, "commitment")``), and what it is.
+Problem = tuple[tuple[int | str, ...], str]
 
 
 class StackConfigError(pulumi.RunError):
@@ -33,6 +35,14 @@ class ConfigModel(BaseModel):
         alias_generator=lambda name: name.replace("_", "-"),
         populate_by_name=True,
     )
+
+    def policy_problems(self, env: str) -> Iterator[Problem]:
+        """What the ``env`` policy refuses in the resources this config plans, found by the
+        policy engine once the config's shape is valid (see :func:`load_config`); none here."""
+        return iter(())
+
+
+Model = TypeVar("Model", bound=ConfigModel)
 
 
 def env_policy(info: ValidationInfo) -> EnvironmentPolicy:
@@ -72,18 +82,25 @@ def _location(project: str, loc: tuple[int | str, ...]) -> str:
     return out or f"{project}:(config)"
 
 
-def one_line(project: str, exc: ValidationError) -> str:
+def first_of(project: str, problems: list[Problem]) -> str:
     """The first problem as ``<project>:<key path>: <message>`` (+ how many more)."""
-    errors = exc.errors()
-    first = errors[0]
-    loc = tuple(p for p in first["loc"] if isinstance(p, int) or not str(p)[:1].isupper())
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
-    elif first["type"] == "missing":
-        message = "required but not set (pulumi config set ...)"
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    loc, message = problems[0]
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     return f"{_location(project, loc)}: {message}{more}"
+
+
+def one_line(project: str, exc: ValidationError) -> str:
+    """The first validation error as ``<project>:<key path>: <message>`` (+ how many more)."""
+    problems: list[Problem] = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if isinstance(p, int) or not str(p)[:1].isupper())
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif error["type"] == "missing":
+            message = "required but not set (pulumi config set ...)"
+        problems.append((loc, message))
+    return first_of(project, problems)
 
 
 def read_raw(model: type[BaseModel], config: pulumi.Config) -> dict[str, object]:
@@ -103,7 +120,8 @@ def load_config(model: type[Model], project: str | None = None) -> tuple[Model, 
 
     The stack name is the environment (``dev``, ``staging``, ``prod``); the model is
     validated with ``context={"env": env}`` so validators can apply that environment's
-    policy.
+    policy, then asked for :meth:`ConfigModel.policy_problems` (the policy engine's verdict
+    on what it plans, each problem naming its key, rule id and reason).
     """
     env = pulumi.get_stack()
     name = project or pulumi.get_project()
@@ -118,9 +136,13 @@ def load_config(model: type[Model], project: str | None = None) -> tuple[Model, 
             f"{name}: a structured config value is not valid JSON: {exc}"
         ) from None
     try:
-        return model.model_validate(raw, context={"env": env}), env
+        config = model.model_validate(raw, context={"env": env})
     except ValidationError as exc:
         raise StackConfigError(one_line(name, exc)) from None
+    problems = list(config.policy_problems(env))
+    if problems:
+        raise StackConfigError(first_of(name, problems))
+    return config, env
 
 
 def default_tags(owner: str, env: str, cost_center: str) -> dict[str, str]:

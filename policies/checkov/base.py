@@ -7,6 +7,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
+from gpukit.policies.checkov.catalog import CheckSpec
 from gpukit.policies.checkov.notes import NOTES, Unknown
 from gpukit.policies.checkov.translate import Unresolved, address_of, resources_from_conf
 from gpukit.policies.checkov.verdict import GUIDELINE, judge
@@ -16,20 +17,17 @@ __all__ = ["GUIDELINE", "GpukitCheck", "RuleCheck", "judge"]  # judge: moved to 
 
 class GpukitCheck(BaseResourceCheck):
     """A gpukit checkov resource check: our guideline, and ``UNKNOWN`` results whose reason
-    reaches the report through :data:`NOTES`."""
+    reaches the report through :data:`NOTES`. Its id, name and resource types are its
+    :class:`~gpukit.policies.checkov.catalog.CheckSpec`'s."""
 
     def __init__(
-        self,
-        name: str,
-        check_id: str,
-        resources: list[str],
-        category: CheckCategories = CheckCategories.GENERAL_SECURITY,
+        self, spec: CheckSpec, category: CheckCategories = CheckCategories.GENERAL_SECURITY
     ) -> None:
         super().__init__(
-            name=name,
-            id=check_id,
+            name=spec.name,
+            id=spec.id,
             categories=[category],
-            supported_resources=resources,
+            supported_resources=list(spec.resource_types),
             guideline=GUIDELINE,
         )
 
@@ -40,9 +38,13 @@ class GpukitCheck(BaseResourceCheck):
 
 
 class RuleCheck(GpukitCheck):
-    """A checkov resource check that delegates to one gpukit rule."""
+    """A checkov resource check that delegates to its spec's gpukit rule."""
 
-    rule_id = ""
+    def __init__(self, spec: CheckSpec) -> None:
+        if spec.rule_id is None:
+            raise ValueError(f"{spec.id} adapts no rule")
+        super().__init__(spec)
+        self.rule_id = spec.rule_id
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:

@@ -1,6 +1,7 @@
 """The gpukit checks as data: id, name, what they judge, which rule they ask and where the
-docs explain them. The check classes take their id and name from here; ``gpukit check
-pulumi`` and the SARIF writer read it without importing checkov."""
+docs explain them. The check classes (one module per check, named after the rule it adapts:
+``gpk002_commitment_allowed.py``) take their id, name and resource types from here;
+``gpukit check pulumi`` and the SARIF writer read it without importing checkov."""
 
 from __future__ import annotations
 
@@ -63,3 +64,8 @@ BY_ID = {spec.id: spec for spec in CHECKS}
 CHECK_IDS = tuple(sorted(BY_ID))
 #: The checks that delegate to a rule in ``policies/rules`` (all but the IAM one).
 RULE_CHECKS = tuple(spec for spec in CHECKS if spec.rule_id is not None)
+
+
+def for_rule(rule_id: str) -> CheckSpec:
+    """The check that adapts the rule ``rule_id``."""
+    return next(spec for spec in RULE_CHECKS if spec.rule_id == rule_id)

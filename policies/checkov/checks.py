@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 from checkov.common.checks_infra.registry import get_graph_checks_registry
+from checkov.common.graph.checks_infra.base_check import BaseGraphCheck
 from checkov.runner_filter import RunnerFilter
 
 from gpukit.policies.checkov import (
-    ckv_gpk_1_required_tags,
-    ckv_gpk_2_commitment_allowed,
-    ckv_gpk_6_expires_at,
-    ckv_gpk_7_endpoint_autoscaling,
-    ckv_gpk_9_no_wildcard_iam,
+    gpk001_required_tags,
+    gpk002_commitment_allowed,
+    gpk006_expires_at,
+    gpk007_endpoint_autoscaling,
+    no_wildcard_iam,
 )
+from gpukit.policies.checkov.catalog import CHECK_IDS
 
-RESOURCE_CHECKS = (ckv_gpk_2_commitment_allowed.check, ckv_gpk_9_no_wildcard_iam.check)
-#: Checks that judge endpoints: they read the endpoint's configuration and scaling.
-GRAPH_CHECKS = (
-    ckv_gpk_1_required_tags.check,
-    ckv_gpk_6_expires_at.check,
-    ckv_gpk_7_endpoint_autoscaling.check,
+ALL_CHECKS = tuple(
+    module.check
+    for module in (
+        gpk001_required_tags,
+        gpk002_commitment_allowed,
+        gpk006_expires_at,
+        gpk007_endpoint_autoscaling,
+        no_wildcard_iam,
+    )
 )
-ALL_CHECKS = (*RESOURCE_CHECKS, *GRAPH_CHECKS)
-#: The checks that delegate to a rule in ``policies/rules`` (all but the IAM one).
-RULE_CHECKS = (
-    ckv_gpk_1_required_tags.check,
-    ckv_gpk_2_commitment_allowed.check,
-    ckv_gpk_6_expires_at.check,
-    ckv_gpk_7_endpoint_autoscaling.check,
-)
-CHECK_IDS = tuple(sorted(c.id for c in ALL_CHECKS))
+#: Checks over the whole graph (endpoints are judged with their configuration and scaling);
+#: checkov must be told about them, resource checks registered themselves on import.
+GRAPH_CHECKS = tuple(c for c in ALL_CHECKS if isinstance(c, BaseGraphCheck))
+RESOURCE_CHECKS = tuple(c for c in ALL_CHECKS if not isinstance(c, BaseGraphCheck))
 
 
 def load() -> tuple[str, ...]:
@@ -41,4 +41,6 @@ def load() -> tuple[str, ...]:
         RunnerFilter.notify_external_check(graph_check.id)
     for resource_check in RESOURCE_CHECKS:
         RunnerFilter.notify_external_check(resource_check.id)
+    if {c.id for c in ALL_CHECKS} != set(CHECK_IDS):
+        raise RuntimeError("the checks loaded differ from gpukit.policies.checkov.catalog")
     return CHECK_IDS

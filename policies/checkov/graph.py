@@ -11,6 +11,7 @@ from checkov.common.graph.checks_infra.base_check import BaseGraphCheck
 from checkov.common.graph.checks_infra.enums import SolverType
 from checkov.common.graph.checks_infra.solvers.base_solver import BaseSolver
 
+from gpukit.policies.checkov.catalog import CheckSpec
 from gpukit.policies.checkov.graph_join import (
     Fleet,
     Vertex,
@@ -62,13 +63,15 @@ class GraphRuleCheck(BaseGraphCheck):
     """A gpukit check that delegates to one rule, run over the resource graph so endpoints
     are judged with their configuration and scaling (PTUs need only their own block)."""
 
-    def __init__(self, check_id: str, rule_id: str, name: str, resource_types: list[str]):
+    def __init__(self, spec: CheckSpec):
         super().__init__()
-        self.id = check_id
-        self.rule_id = rule_id
-        self.name = name
+        if spec.rule_id is None:
+            raise ValueError(f"{spec.id} adapts no rule")
+        self.id = spec.id
+        self.rule_id = spec.rule_id
+        self.name = spec.name
         self.category = "GENERAL_SECURITY"
-        self.resource_types = resource_types
+        self.resource_types = list(spec.resource_types)
         self.guideline = GUIDELINE
         self.frameworks = ["terraform", "terraform_plan", "terraform_json"]
         self.set_solver(FleetSolver(self))

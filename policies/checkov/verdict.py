@@ -12,8 +12,7 @@ from gpukit.policies.environment import load_policies, resolve_env
 from gpukit.policies.findings import Decision, Finding
 from gpukit.policies.model import Resource
 from gpukit.policies.pricing import load_bundled
-from gpukit.policies.registry import REGISTRY
-from gpukit.policies.rules import MODULES as _RULE_MODULES
+from gpukit.policies.rules import get_rule
 from gpukit.policies.tags import ENVIRONMENTS
 
 #: Where a gpukit check's help lives (checkov's ``guideline`` field).
@@ -22,8 +21,6 @@ GUIDELINE = "gpukit docs/terraform.md#checks"
 #: The policy for resources without a ``gpukit:env`` tag (``gpukit check --env``); checkov
 #: runs the checks in its own process, so the choice travels in its environment.
 ENV_VARIABLE = "GPUKIT_CHECK_ENV"
-
-assert _RULE_MODULES  # the rules register themselves when gpukit.policies.rules is imported
 
 
 def env_from_environment() -> str:
@@ -46,5 +43,5 @@ def judge(
     chosen = resolve_env(resource.tags.get(T.ENV), policies)
     policy = policies[chosen or default_env or env_from_environment()]
     ctx = RuleContext(resource, policy, now or datetime.now(UTC), load_bundled())
-    finding = REGISTRY.get(rule_id).check(ctx)
+    finding = get_rule(rule_id).run(ctx)
     return None if finding is None or finding.decision is Decision.OK else finding

@@ -33,7 +33,6 @@ def required_tags(ctx: RuleContext) -> Finding | None:
     if not problems:
         return None
     return ctx.finding(
-        "GPK001",
         Decision.MARK,
         Severity.ERROR,
         f"tags are incomplete ({'; '.join(problems)}), so nobody is accountable for its cost",

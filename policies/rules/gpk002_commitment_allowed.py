@@ -25,21 +25,21 @@ def commitment_allowed(ctx: RuleContext) -> Finding | None:
     if ptu.commitment not in ctx.policy.allowed_commitments:
         allowed = ", ".join(ctx.policy.allowed_commitments) or "none"
         return ctx.finding(
-            "GPK002",
             Decision.BLOCKED,
             Severity.ERROR,
             f"a {ptu.commitment} commitment is not allowed in {env} (allowed: {allowed}){until}",
             wasteful=True,
+            about="commitment",
         )
     if (
         ctx.policy.commitment_requires_approval
         and not ctx.resource.tags.get(T.APPROVED_COMMITMENT, "").strip()
     ):
         return ctx.finding(
-            "GPK002",
             Decision.BLOCKED,
             Severity.ERROR,
             f"a {ptu.commitment} commitment in {env} needs the {T.APPROVED_COMMITMENT} tag"
             " naming who approved it",
+            about=T.APPROVED_COMMITMENT,
         )
     return None

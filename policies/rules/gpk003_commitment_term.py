@@ -19,7 +19,6 @@ def commitment_term(ctx: RuleContext) -> Finding | None:
     cost = ctx.hourly_cost_text if ctx.hourly_cost is None else f"about {ctx.hourly_cost_text}"
     if ends <= ctx.now:
         return ctx.finding(
-            "GPK003",
             Decision.WARN,
             Severity.WARNING,
             f"its {ptu.commitment} term ended {iso(ends)}; it keeps billing ({cost})"
@@ -28,7 +27,6 @@ def commitment_term(ctx: RuleContext) -> Finding | None:
     if ends - ctx.now <= timedelta(days=ctx.policy.commitment_warning_days):
         days = (ends - ctx.now).total_seconds() / 86400
         return ctx.finding(
-            "GPK003",
             Decision.WARN,
             Severity.INFO,
             f"its {ptu.commitment} term ends {iso(ends)} (in {days:.1f} days); decide now"

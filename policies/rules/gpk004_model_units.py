@@ -13,9 +13,9 @@ def model_units(ctx: RuleContext) -> Finding | None:
     if ptu is None or ptu.model_units <= ctx.policy.max_model_units:
         return None
     return ctx.finding(
-        "GPK004",
         Decision.BLOCKED,
         Severity.ERROR,
         f"{ptu.model_units} model units exceed the {ctx.policy.environment} limit of "
         f"{ctx.policy.max_model_units} (units cannot be changed in place; create a smaller PTU)",
+        about="model_units",
     )

@@ -14,14 +14,13 @@ def idle(ctx: RuleContext) -> Finding | None:
     endpoint = ctx.resource.endpoint
     if endpoint is not None and all(v.instance_count == 0 for v in endpoint.gpu_variants):
         return ctx.finding(
-            "GPK005", Decision.OK, Severity.INFO, "GPU variants scaled to zero; no GPU bills now"
+            Decision.OK, Severity.INFO, "GPU variants scaled to zero; no GPU bills now"
         )
     verdict = classify(ctx.resource, idle_policy, ctx.now)
     if verdict.activity is Activity.BUSY:
-        return ctx.finding("GPK005", Decision.OK, Severity.INFO, f"in use: {verdict.detail}")
+        return ctx.finding(Decision.OK, Severity.INFO, f"in use: {verdict.detail}")
     if verdict.activity is Activity.UNKNOWN:
         return ctx.finding(
-            "GPK005",
             Decision.WARN,
             Severity.WARNING,
             f"usage unknown ({verdict.detail}), so it is not treated as idle",
@@ -34,16 +33,15 @@ def idle(ctx: RuleContext) -> Finding | None:
         # (not a grace period after it); never torn down inside the term.
         ends = ptu.commitment_expires_at
         if ends is not None and ctx.now >= ends - grace:
-            ahead = ctx.two_phase("GPK005", f"{why}; its {ptu.commitment} term ends {until}", grace)
+            ahead = ctx.two_phase(f"{why}; its {ptu.commitment} term ends {until}", grace)
             if ahead.decision is not Decision.TEARDOWN:
                 return ahead
         marks = f"; it is marked from {iso(ends - grace)}" if ends is not None else ""
         return ctx.finding(
-            "GPK005",
             Decision.BLOCKED,
             Severity.ERROR,
             f"{why}, but its {ptu.commitment} commitment runs until {until}; it can be deleted"
             f" then and bills until it is{marks}",
             wasteful=True,
         )
-    return ctx.two_phase("GPK005", why, grace)
+    return ctx.two_phase(why, grace)

@@ -24,11 +24,11 @@ def expires_at(ctx: RuleContext) -> Finding | None:
         if not needs_tag:
             return None
         return ctx.finding(
-            "GPK006",
             Decision.MARK,
             Severity.ERROR,
             f"a no-commitment PTU in {ctx.policy.environment} must say when it may go"
             f" ({T.EXPIRES_AT} is missing)",
+            about=T.EXPIRES_AT,
         )
     if expires is None or expires > ctx.now:
         return None  # malformed values are GPK001's to report
@@ -38,11 +38,11 @@ def expires_at(ctx: RuleContext) -> Finding | None:
     grace = hours(idle.grace_hours)
     why = f"{T.EXPIRES_AT} passed at {iso(expires)}"
     if verdict.activity is Activity.IDLE:
-        return ctx.two_phase("GPK006", f"{why} and it is {verdict.detail}", grace)
+        return ctx.two_phase(f"{why} and it is {verdict.detail}", grace)
     return ctx.finding(
-        "GPK006",
         Decision.WARN,
         Severity.WARNING,
         f"{why}, but it is {verdict.activity.value} ({verdict.detail}); extend the tag or"
         " let it go idle",
+        about=T.EXPIRES_AT,
     )

@@ -25,7 +25,6 @@ def endpoint_autoscaling(ctx: RuleContext) -> Finding | None:
     if not bad:
         return None
     return ctx.finding(
-        "GPK007",
         Decision.WARN,
         Severity.WARNING,
         f"fixed capacity bills while traffic is low: {'; '.join(bad)}",

@@ -37,6 +37,4 @@ def exemption(ctx: RuleContext) -> Finding | None:
     problem = exemption_problem(ctx)
     if problem is None:
         return None
-    return ctx.finding(
-        "GPK008", Decision.WARN, Severity.WARNING, f"{problem}, so it is not honoured"
-    )
+    return ctx.finding(Decision.WARN, Severity.WARNING, f"{problem}, so it is not honoured")

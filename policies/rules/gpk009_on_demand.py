@@ -25,7 +25,6 @@ def beats_on_demand(ctx: RuleContext) -> Finding | None:
     if ptu and until:
         reason += f"; its {ptu.commitment} commitment cannot be deleted before {until}"
     return ctx.finding(
-        "GPK009",
         Decision.WARN,
         Severity.WARNING,
         reason,

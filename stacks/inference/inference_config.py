@@ -1,9 +1,10 @@
 """Config schema of the ``gpukit-inference`` stack (``Pulumi.<env>.yaml``), checked against
-the environment's gpukit policy before anything is planned."""
+the environment's gpukit policy before anything is planned: pydantic checks the shape, then
+the policy engine judges each planned PTU (:meth:`InferenceConfig.policy_problems`)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterator
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 
@@ -15,7 +16,13 @@ from gpukit.modules.pulumi.endpoint_args import (
     ScaleToZeroArgs,
     VariantArgs,
 )
-from gpukit.modules.pulumi.stack_config import ConfigModel, env_policy, known_gpu_instance_types
+from gpukit.modules.pulumi.stack_config import (
+    ConfigModel,
+    Problem,
+    default_tags,
+    known_gpu_instance_types,
+)
+from gpukit.policies.model import Commitment
 
 NAME = NAME_PATTERN.pattern
 
@@ -24,59 +31,10 @@ class ThroughputConfig(ConfigModel):
     name: str = Field(pattern=NAME)
     model_arn: str = Field(pattern=r"^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:\S+$")
     model_units: int = Field(ge=1)
-    commitment: Literal["OneMonth", "SixMonths"] | None = None
-    approved_by: str | None = Field(default=None, validate_default=True)
-    expires_at: AwareDatetime | None = Field(default=None, validate_default=True)
+    commitment: Commitment | None = None
+    approved_by: str | None = None
+    expires_at: AwareDatetime | None = None
     idle_alarm_hours: int | None = Field(default=None, ge=1, le=24)
-
-    @field_validator("model_units")
-    @classmethod
-    def _units_within_policy(cls, units: int, info: ValidationInfo) -> int:
-        policy = env_policy(info)
-        if units > policy.max_model_units:
-            raise ValueError(
-                f"{units} model units exceed the {policy.environment} limit of"
-                f" {policy.max_model_units}"
-            )
-        return units
-
-    @field_validator("commitment")
-    @classmethod
-    def _commitment_allowed(cls, commitment: str | None, info: ValidationInfo) -> str | None:
-        policy = env_policy(info)
-        if commitment is not None and commitment not in policy.allowed_commitments:
-            allowed = ", ".join(policy.allowed_commitments) or "none"
-            raise ValueError(
-                f"a {commitment} commitment is not allowed in {policy.environment}"
-                f" (allowed: {allowed}); it could not be deleted before its term ends"
-            )
-        return commitment
-
-    @field_validator("approved_by")
-    @classmethod
-    def _approval(cls, approved_by: str | None, info: ValidationInfo) -> str | None:
-        policy = env_policy(info)
-        if (
-            info.data.get("commitment")
-            and policy.commitment_requires_approval
-            and not (approved_by or "").strip()
-        ):
-            raise ValueError(
-                f"a commitment in {policy.environment} needs approved-by (who approved it)"
-            )
-        return approved_by
-
-    @field_validator("expires_at")
-    @classmethod
-    def _expiry(cls, expires_at: object, info: ValidationInfo) -> object:
-        policy = env_policy(info)
-        committed = info.data.get("commitment") is not None
-        if expires_at is None and policy.require_expires_at and not committed:
-            raise ValueError(
-                f"required for a no-commitment PTU in {policy.environment}"
-                " (becomes the gpukit:expires-at tag)"
-            )
-        return expires_at
 
     def to_args(self, env: str, topic_arn: str | None) -> BedrockThroughputArgs:
         alarm = (
@@ -176,3 +134,13 @@ class InferenceConfig(ConfigModel):
     alarm_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:\S+$")
     throughputs: list[ThroughputConfig] = Field(default_factory=list)
     endpoints: list[EndpointStackConfig] = Field(default_factory=list)
+
+    def policy_problems(self, env: str) -> Iterator[Problem]:
+        """Each PTU as planned (with the stack's default tags), judged by the ``env`` policy;
+        a refused value is reported at its key, e.g. ``throughputs[0].commitment: GPK002:
+        a OneMonth commitment is not allowed in dev ...``."""
+        tags = default_tags(self.owner, env, self.cost_center)
+        for index, throughput in enumerate(self.throughputs):
+            args = throughput.to_args(env, self.alarm_topic_arn)
+            for argument, finding in args.policy_problems(tags):
+                yield ("throughputs", index, argument), f"{finding.rule_id}: {finding.reason}"

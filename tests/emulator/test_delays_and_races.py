@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from gpukit.emulator import Emulator
-from tests.emulator.test_server import ONE_TRY, make_endpoint
+from tests.emulator.conftest import ONE_TRY, make_endpoint
 
 #: Clients give up after half a second; held requests are held for twice that.
 IMPATIENT = Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=0.5)

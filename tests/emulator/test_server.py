@@ -10,44 +10,7 @@ from botocore.exceptions import ClientError
 
 from gpukit.emulator import Emulator, start_emulator
 from tests.emulator.botocore_check import output_problems, record_raw
-
-ONE_TRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
-HAIKU = "amazon.nova-lite-v1:0"  # a base model sold without commitment
-
-
-def make_ptu(emu: Emulator, name: str, tags: dict[str, str] | None = None) -> str:
-    args: dict[str, Any] = {"provisionedModelName": name, "modelId": HAIKU, "modelUnits": 1}
-    if tags:
-        args["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
-    return str(
-        emu.client("bedrock").create_provisioned_model_throughput(**args)["provisionedModelArn"]
-    )
-
-
-def make_endpoint(emu: Emulator, name: str, tags: dict[str, str] | None = None) -> str:
-    sm = emu.client("sagemaker")
-    sm.create_model(
-        ModelName=f"{name}-model",
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/sm",
-        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1"},
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName=f"{name}-config",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": f"{name}-model",
-                "InstanceType": "ml.g4dn.xlarge",
-                "InitialInstanceCount": 1,
-            }
-        ],
-    )
-    extra = {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]} if tags else {}
-    return str(
-        sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", **extra)[
-            "EndpointArn"
-        ]
-    )
+from tests.emulator.conftest import ONE_TRY, make_endpoint, make_ptu
 
 
 def all_resources(emu: Emulator, **kwargs: Any) -> dict[str, dict[str, str]]:

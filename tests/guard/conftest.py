@@ -1,8 +1,12 @@
-"""Helpers for the guard's tests: a client factory and a run config aimed at the emulator."""
+"""Helpers for the guard's tests: a client factory and a run config aimed at the emulator,
+an audit table and PTUs created in it. Test modules import these from here, never from
+another test module."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +14,7 @@ import pytest
 
 from gpukit.emulator import Emulator
 from gpukit.guard.actions.mark import mark_record
-from gpukit.guard.audit import AuditStore, FileAuditStore
+from gpukit.guard.audit import TABLE_KEYS, AuditStore, FileAuditStore
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.runner import GuardConfig
 from gpukit.policies import tags as T
@@ -32,6 +36,75 @@ def config_for(now: datetime, audit_path: Path, **overrides: Any) -> GuardConfig
     return GuardConfig(now=now, audit=FileAuditStore(audit_path), **overrides)
 
 
+def audit_table(emu: Emulator) -> str:
+    """Create the guard's DynamoDB audit table (its real key schema) in ``emu``; its name."""
+    emu.client("dynamodb").create_table(
+        TableName="gpukit-audit",
+        KeySchema=[
+            {"AttributeName": TABLE_KEYS["hash_key"], "KeyType": "HASH"},
+            {"AttributeName": TABLE_KEYS["range_key"], "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": TABLE_KEYS["hash_key"], "AttributeType": "S"},
+            {"AttributeName": TABLE_KEYS["range_key"], "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return "gpukit-audit"
+
+
+def create_ptu(emu: Emulator, name: str, tag_map: dict[str, str], now: datetime) -> str:
+    """A one-unit, no-commitment PTU (:data:`NO_COMMIT_TITAN`) in ``emu``, created 30 days
+    before ``now`` and never invoked (idle); its ARN."""
+    bedrock: Any = emu.client("bedrock")
+    arn: str = bedrock.create_provisioned_model_throughput(
+        provisionedModelName=name,
+        modelId=NO_COMMIT_TITAN,
+        modelUnits=1,
+        tags=[{"key": k, "value": v} for k, v in tag_map.items()],
+    )["provisionedModelArn"]
+    emu.set_ptu_history(arn, creation_time=now - timedelta(days=30))
+    return arn
+
+
+@dataclass
+class LambdaContext:
+    """What the guard's handler reads of a Lambda context object."""
+
+    function_name: str = "gpukit-guard"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:gpukit-guard"
+    aws_request_id: str = "req-1"
+
+
+def notices_queue(emu: Any, raw: bool = False) -> tuple[str, str]:
+    """The guard's notices topic in ``emu`` with an SQS queue subscribed: (topic ARN, queue
+    URL); ``raw``: raw message delivery (the queue then gets the bare message)."""
+    sns, sqs = emu.client("sns"), emu.client("sqs")
+    topic = sns.create_topic(Name="gpukit-guard")["TopicArn"]
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=attrs["QueueArn"],
+        Attributes={"RawMessageDelivery": "true" if raw else "false"},
+    )
+    return topic, queue
+
+
+def drain(emu: Any, queue: str) -> list[dict[str, Any]]:
+    """Every message waiting in ``queue`` (SNS envelopes, parsed), deleted as read."""
+    sqs, out = emu.client("sqs"), []
+    while True:
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return out
+        for m in got:
+            out.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+
+
 def record_guard_marks(emu: Emulator, audit: Path | AuditStore) -> None:
     """Record every ``gpukit:marked`` tag in the emulator as one the guard placed (as an
     earlier run would have): the seeded fleet's marks stand for the guard's own."""
@@ -50,30 +123,3 @@ def audit_path(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     if "seeded_fleet" in request.fixturenames:
         record_guard_marks(request.getfixturevalue("seeded_fleet").emu, path)
     return path
-
-
-def queue_for_topic(emu: Emulator, raw: bool = False) -> tuple[str, str]:
-    """A new SNS topic and an SQS queue subscribed to it (``raw``: raw message delivery)."""
-    sns, sqs = emu.client("sns"), emu.client("sqs")
-    topic = sns.create_topic(Name="gpukit-notices")["TopicArn"]
-    queue = sqs.create_queue(QueueName="notices-inbox")["QueueUrl"]
-    attrs = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
-    sns.subscribe(
-        TopicArn=topic,
-        Protocol="sqs",
-        Endpoint=attrs["QueueArn"],
-        Attributes={"RawMessageDelivery": "true" if raw else "false"},
-    )
-    return topic, queue
-
-
-def drain(emu: Emulator, queue: str) -> list[str]:
-    """Every message body waiting in ``queue`` (removed from it)."""
-    sqs, out = emu.client("sqs"), []
-    while True:
-        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            return out
-        for m in got:
-            out.append(m["Body"])
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])

@@ -23,10 +23,15 @@ from gpukit.policies import tags as T
 from gpukit.policies.report import ActionRecord, Report
 from gpukit.policies.timeutil import iso
 from tests.conftest import SeededFleet
-from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for, record_guard_marks
-from tests.guard.factories import tags
+from tests.factories import tags
+from tests.guard.conftest import (
+    audit_table,
+    config_for,
+    create_ptu,
+    factory_for,
+    record_guard_marks,
+)
 from tests.guard.inventory import inventory, writes
-from tests.guard.test_audit import _table
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 EARLIER = NOW - timedelta(hours=7)  # one dev grace period (6h) before NOW, and a bit
@@ -148,15 +153,7 @@ def test_a_mark_is_not_written_when_the_resource_turned_prod(
 
 def _idle_ptu(aws: Emulator, name: str, **extra: str) -> str:
     tag_map = tags("dev", **{T.EXPIRES_AT: iso(NOW + timedelta(days=2))}, **extra)
-    bedrock: Any = aws.client("bedrock")
-    arn: str = bedrock.create_provisioned_model_throughput(
-        provisionedModelName=name,
-        modelId=NO_COMMIT_TITAN,
-        modelUnits=1,
-        tags=[{"key": k, "value": v} for k, v in tag_map.items()],
-    )["provisionedModelArn"]
-    aws.set_ptu_history(arn, creation_time=NOW - timedelta(days=30))
-    return arn
+    return create_ptu(aws, name, tag_map, NOW)
 
 
 def test_a_forged_mark_is_marked_anew_with_notice_and_deleted_only_after_the_guards_own(
@@ -201,7 +198,7 @@ def test_every_mark_the_guard_recorded_counts_whatever_order_runs_sort_in(
     store: AuditStore = (
         FileAuditStore(tmp_path / "audit.jsonl")
         if kind == "file"
-        else DynamoAuditStore(factory_for(aws), _table(aws), "us-east-1")
+        else DynamoAuditStore(factory_for(aws), audit_table(aws), "us-east-1")
     )
     a, b = (
         "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a",
@@ -222,7 +219,7 @@ def test_every_mark_the_guard_recorded_counts_whatever_order_runs_sort_in(
 def test_marks_that_cannot_be_checked_leave_the_resource_alone(seeded_fleet: SeededFleet) -> None:
     """Neither torn down on an unverified mark nor marked anew (which restarts the grace)."""
     emu = seeded_fleet.emu
-    store = DynamoAuditStore(factory_for(emu), _table(emu), "us-east-1")
+    store = DynamoAuditStore(factory_for(emu), audit_table(emu), "us-east-1")
     record_guard_marks(emu, store)
     before = inventory(emu)
     emu.inject_fault("dynamodb.Query", match="mark#", times=100)

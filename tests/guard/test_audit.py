@@ -9,7 +9,6 @@ import pytest
 from gpukit.emulator import Emulator
 from gpukit.guard.audit import (
     DEFAULT_PATH,
-    TABLE_KEYS,
     AuditConfigError,
     AuditRecord,
     AuditStore,
@@ -18,25 +17,9 @@ from gpukit.guard.audit import (
     open_store,
 )
 from gpukit.guard.clients import ClientFactory
-from tests.guard.conftest import factory_for
+from tests.guard.conftest import audit_table, factory_for
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/p1"
-
-
-def _table(emu: Emulator) -> str:
-    emu.client("dynamodb").create_table(
-        TableName="gpukit-audit",
-        KeySchema=[
-            {"AttributeName": TABLE_KEYS["hash_key"], "KeyType": "HASH"},
-            {"AttributeName": TABLE_KEYS["range_key"], "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": TABLE_KEYS["hash_key"], "AttributeType": "S"},
-            {"AttributeName": TABLE_KEYS["range_key"], "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return "gpukit-audit"
 
 
 def _exercise(store: AuditStore) -> None:
@@ -62,13 +45,13 @@ def test_file_store(tmp_path: Path) -> None:
 
 
 def test_dynamodb_store_over_http(aws: Emulator) -> None:
-    store = DynamoAuditStore(factory_for(aws), _table(aws), "us-east-1")
+    store = DynamoAuditStore(factory_for(aws), audit_table(aws), "us-east-1")
     _exercise(store)
 
 
 def test_dynamodb_store_writes_in_batches_of_25(aws: Emulator) -> None:
     factory = factory_for(aws)
-    store = DynamoAuditStore(factory, _table(aws), "us-east-1")
+    store = DynamoAuditStore(factory, audit_table(aws), "us-east-1")
     store.write([AuditRecord("decision", "r", "t", f"{ARN}{i}", {}) for i in range(60)])
     assert factory.api_calls["dynamodb.BatchWriteItem"] == 3
     assert store.latest("decision", f"{ARN}59") is not None

@@ -16,11 +16,9 @@ from gpukit.guard.handler import lambda_handler
 from gpukit.policies import tags as T
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for, record_guard_marks
+from tests.guard.conftest import LambdaContext, audit_table, factory_for, record_guard_marks
 from tests.guard.guard_cli import gpukit
 from tests.guard.inventory import inventory
-from tests.guard.test_audit import _table
-from tests.guard.test_handler_package import LambdaContext
 
 
 def _lambda_env(monkeypatch: pytest.MonkeyPatch, fleet: SeededFleet, **extra: str) -> None:
@@ -38,7 +36,7 @@ def test_cli_restores_from_the_table_the_lambda_wrote(
     seeded_fleet: SeededFleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu = seeded_fleet.emu
-    table = _table(emu)
+    table = audit_table(emu)
     record_guard_marks(emu, DynamoAuditStore(factory_for(emu), table, "us-east-1"))
     _lambda_env(monkeypatch, seeded_fleet, GPUKIT_APPLY="true", GPUKIT_AUDIT_TABLE=table)
     gone = seeded_fleet.arns["idle_dev_endpoint"]
@@ -57,7 +55,7 @@ def test_cli_restores_from_the_table_the_lambda_wrote(
 
 def test_cli_run_on_the_table_leaves_what_a_lambda_run_claimed(seeded_fleet: SeededFleet) -> None:
     emu = seeded_fleet.emu
-    table = _table(emu)
+    table = audit_table(emu)
     store = DynamoAuditStore(factory_for(emu), table, "us-east-1")
     record_guard_marks(emu, store)
     endpoint = seeded_fleet.arns["idle_dev_endpoint"]

@@ -14,7 +14,7 @@ from gpukit.guard import bedrock_pricing as bp
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.pricing import load_prices
 from gpukit.policies.pricing import load_bundled
-from tests.guard.test_pricing import params, price_item, product, stubbed
+from tests.guard.price_list_stubs import params, price_item, product, stubbed
 
 
 def token_product(usagetype: str, usd: str, unit: str = "1K tokens") -> str:

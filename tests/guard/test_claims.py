@@ -12,8 +12,7 @@ import pytest
 from gpukit.emulator import Emulator
 from gpukit.guard.audit import AuditStore, DynamoAuditStore, FileAuditStore
 from gpukit.guard.claims import CLAIM_TTL, ClaimKey, Held
-from tests.guard.conftest import factory_for
-from tests.guard.test_audit import _table
+from tests.guard.conftest import audit_table, factory_for
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/e"
 KEY = ClaimKey(ARN, "teardown", "teardown@2026-11-23T02:00:00Z")
@@ -28,7 +27,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
     if request.param == "file":
         return lambda: FileAuditStore(tmp_path / "audit.jsonl")
     emu: Emulator = request.getfixturevalue("aws")
-    table = _table(emu)
+    table = audit_table(emu)
     return lambda: DynamoAuditStore(factory_for(emu), table, "us-east-1")
 
 

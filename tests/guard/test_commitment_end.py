@@ -21,7 +21,7 @@ from gpukit.policies import tags as T
 from gpukit.policies.engine import Evaluation, evaluate_many
 from gpukit.policies.environment import load_policies
 from gpukit.policies.findings import Decision, Finding
-from tests.guard.factories import ptu, tags
+from tests.factories import discovered_ptu, tags
 
 END = datetime(2026, 11, 24, 10, tzinfo=UTC)
 MARK_AT = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -30,8 +30,13 @@ APPROVED = {T.APPROVED_COMMITMENT: "cfo@example.com"}
 
 
 def judged(now: datetime, **extra: str) -> tuple[Evaluation, list[Step]]:
-    item = ptu("c1", now, tags("staging", **APPROVED, **extra), commitment="OneMonth",
-               expires=END)  # fmt: skip
+    item = discovered_ptu(
+        "c1",
+        now=now,
+        tags=tags("staging", **APPROVED, **extra),
+        commitment="OneMonth",
+        term_ends=END,
+    )
     items: dict[str, Discovered] = {item.resource.arn: item}
     evaluations = evaluate_many([item.resource], POLICIES, now)
     return evaluations[0], plan(evaluations, items, now)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,71 +23,9 @@ from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies import tags as T
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for, record_guard_marks
+from tests.guard.conftest import factory_for, notices_queue, record_guard_marks
 from tests.guard.inventory import inventory
-from tests.guard.test_audit import _table
-from tests.guard.test_restore_notify import _queue_for_topic
-
-#: The emulator calls that carry out each action, counted from its call log.
-ACTING_CALLS = (
-    "sagemaker.DeleteEndpoint",
-    "bedrock.DeleteProvisionedModelThroughput",
-    "bedrock.TagResource",
-    "sns.Publish",
-)
-
-Stores = Callable[[], AuditStore]
-
-
-def race(fleet: SeededFleet, stores: Stores, topic: str) -> list[Report]:
-    """Two applying runs, each with its own clients and store object, started together."""
-    both_planned = threading.Barrier(2, timeout=60)
-    reports: list[Report] = []
-
-    def progress(message: str) -> None:
-        if message == "evaluating":
-            both_planned.wait()
-
-    def one_run() -> None:
-        config = GuardConfig(now=fleet.now, apply=True, audit=stores(), sns_topic_arn=topic)
-        reports.append(run_guard(factory_for(fleet.emu), config, progress))
-
-    threads = [threading.Thread(target=one_run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(reports) == 2, "a run raised"
-    return reports
-
-
-def due(fleet: SeededFleet, topic: str | None, store: AuditStore) -> Counter[tuple[str, str]]:
-    """What an applying run would do: the dry run's planned steps."""
-    dry = run_guard(
-        factory_for(fleet.emu), GuardConfig(now=fleet.now, audit=store, sns_topic_arn=topic)
-    )
-    fleet.emu.clear_calls()
-    return Counter((a.resource_arn, a.action) for a in dry.actions if a.status == "dry-run")
-
-
-def each_left_to_the_other(first: Report, second: Report) -> None:
-    """What one run did, the other reports ``skipped``, naming it."""
-    for mine, theirs in ((first, second), (second, first)):
-        skipped = [a for a in mine.actions if a.status == "skipped" and theirs.run_id in a.detail]
-        assert {(a.resource_arn, a.action) for a in skipped} == {
-            (a.resource_arn, a.action) for a in theirs.actions if a.status == "done"
-        }
-
-
-def store_makers(fleet: SeededFleet, tmp_path: Path) -> dict[str, Stores]:
-    table = _table(fleet.emu)
-    path = tmp_path / "audit.jsonl"
-    record_guard_marks(fleet.emu, path)
-    record_guard_marks(fleet.emu, DynamoAuditStore(factory_for(fleet.emu), table, "us-east-1"))
-    return {
-        "file": lambda: FileAuditStore(path),
-        "dynamodb": lambda: DynamoAuditStore(factory_for(fleet.emu), table, "us-east-1"),
-    }
+from tests.guard.races import ACTING_CALLS, due, each_left_to_the_other, race, store_makers
 
 
 def snapshots(store: AuditStore, arns: set[str]) -> Counter[str]:
@@ -112,7 +48,7 @@ def test_each_due_action_happens_once_between_two_runs(
     seeded_fleet: SeededFleet, tmp_path: Path, kind: str
 ) -> None:
     emu = seeded_fleet.emu
-    topic, _ = _queue_for_topic(emu)
+    topic, _ = notices_queue(emu)
     stores = store_makers(seeded_fleet, tmp_path)[kind]
     wanted = due(seeded_fleet, topic, stores())
     assert {a for _, a in wanted} == {"teardown", "mark", "notify"}
@@ -149,7 +85,7 @@ class Uncoordinated(FileAuditStore):
 
 def test_without_claims_the_same_race_acts_twice(seeded_fleet: SeededFleet, tmp_path: Path) -> None:
     """The control for the test above: its race really makes both runs act."""
-    topic, _ = _queue_for_topic(seeded_fleet.emu)
+    topic, _ = notices_queue(seeded_fleet.emu)
     record_guard_marks(seeded_fleet.emu, tmp_path / "audit.jsonl")
     reports = race(seeded_fleet, lambda: Uncoordinated(tmp_path / "audit.jsonl"), topic)
     served = seeded_fleet.emu.call_counts()

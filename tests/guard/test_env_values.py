@@ -11,7 +11,6 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,8 +27,8 @@ from gpukit.policies.environment import (
 )
 from gpukit.policies.errors import InputError
 from gpukit.policies.timeutil import iso
-from tests.guard.conftest import NO_COMMIT_TITAN, config_for, factory_for
-from tests.guard.factories import ptu, tags
+from tests.factories import discovered_ptu, tags
+from tests.guard.conftest import config_for, create_ptu, factory_for
 from tests.guard.inventory import inventory
 
 FLEET = Path(__file__).parents[2] / "examples" / "fleet.json"
@@ -43,15 +42,7 @@ def _ptu(aws: Emulator, name: str, env: str | None) -> str:
     tag_map = tags(env or "", **{T.EXPIRES_AT: iso(NOW + timedelta(days=2))})
     if env is None:
         del tag_map[T.ENV]
-    bedrock: Any = aws.client("bedrock")
-    arn: str = bedrock.create_provisioned_model_throughput(
-        provisionedModelName=name,
-        modelId=NO_COMMIT_TITAN,
-        modelUnits=1,
-        tags=[{"key": k, "value": v} for k, v in tag_map.items()],
-    )["provisionedModelArn"]
-    aws.set_ptu_history(arn, creation_time=NOW - timedelta(days=30))
-    return arn
+    return create_ptu(aws, name, tag_map, NOW)
 
 
 def test_prod_spellings_and_unknown_values_are_never_torn_down(
@@ -75,7 +66,7 @@ def test_prod_spellings_and_unknown_values_are_never_torn_down(
 
 def test_an_absent_env_tag_is_still_judged_by_dev() -> None:
     policies = load_policies()
-    untagged = ptu("u", NOW, {T.OWNER: "a@example.com"})
+    untagged = discovered_ptu("u", now=NOW, tags={T.OWNER: "a@example.com"})
     assert select_policy(untagged.resource, policies).environment == "dev"
 
 
@@ -84,7 +75,9 @@ def test_an_absent_env_tag_is_still_judged_by_dev() -> None:
 )
 def test_env_flag_takes_names_and_aliases_in_any_case(value: str, env: str) -> None:
     assert require_env(value) == env
-    forced = select_policy(ptu("x", NOW, tags("dev")).resource, load_policies(), value)
+    forced = select_policy(
+        discovered_ptu("x", now=NOW, tags=tags("dev")).resource, load_policies(), value
+    )
     assert forced.environment == env
 
 

@@ -19,12 +19,9 @@ from gpukit.guard.org import DEFAULT_MEMBER_ROLE
 from gpukit.guard.runner import GuardConfig
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for
-from tests.guard.test_audit import _table
-from tests.guard.test_concurrency import ACTING_CALLS, due, each_left_to_the_other, store_makers
-from tests.guard.test_handler_package import LambdaContext
-from tests.guard.test_org_scan import REGIONS, seed_account
-from tests.guard.test_restore_notify import _queue_for_topic
+from tests.guard.accounts import REGIONS, seed_account
+from tests.guard.conftest import LambdaContext, audit_table, factory_for, notices_queue
+from tests.guard.races import ACTING_CALLS, due, each_left_to_the_other, store_makers
 
 EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:gpukit-guard-fanout:run-1"
 
@@ -35,7 +32,7 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def lambda_env(aws: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
-    table = _table(aws)
+    table = audit_table(aws)
     for key, value in {
         "GPUKIT_ENDPOINT_URL": aws.endpoint_url,
         "GPUKIT_AUDIT_TABLE": table,
@@ -140,7 +137,7 @@ def test_two_overlapping_shards_never_act_twice(seeded_fleet: SeededFleet, tmp_p
     """Two shards of one (account, region), racing from the same plan: claims in the shared
     store decide each action; the other shard reports it skipped."""
     emu = seeded_fleet.emu
-    topic, _ = _queue_for_topic(emu)
+    topic, _ = notices_queue(emu)
     stores = store_makers(seeded_fleet, tmp_path)["dynamodb"]
     wanted = due(seeded_fleet, topic, stores())
     both_planned = threading.Barrier(2, timeout=60)

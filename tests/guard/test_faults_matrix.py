@@ -36,10 +36,8 @@ from gpukit.policies.context import TEARDOWN_MARK, Mark
 from gpukit.policies.findings import Decision
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import record_guard_marks
+from tests.guard.conftest import audit_table, notices_queue, record_guard_marks
 from tests.guard.inventory import inventory, writes
-from tests.guard.test_audit import _table
-from tests.guard.test_restore_notify import _queue_for_topic
 
 #: Guard clients give up on an answer after this long; the audit store's sooner (DynamoDB
 #: answers in milliseconds). Held requests are held longer than either.
@@ -188,8 +186,8 @@ def test_the_run_survives_reports_and_a_rerun_finishes_the_job(
     seeded_fleet: SeededFleet, session: boto3.Session, scenario: str, kind: str
 ) -> None:
     emu, arns = seeded_fleet.emu, seeded_fleet.arns
-    topic, _ = _queue_for_topic(emu)
-    guard = Guard(seeded_fleet, session, _table(emu), topic)
+    topic, _ = notices_queue(emu)
+    guard = Guard(seeded_fleet, session, audit_table(emu), topic)
     record_guard_marks(emu, guard.audit())
     before = inventory(emu)
     end = expected_end(seeded_fleet, before)
@@ -226,7 +224,7 @@ def test_an_action_aws_refused_is_left_to_the_next_run_at_once(
 ) -> None:
     """AWS answered with an error, so nothing changed: the claim is released."""
     emu, endpoint = seeded_fleet.emu, seeded_fleet.arns["idle_dev_endpoint"]
-    guard = Guard(seeded_fleet, session, _table(emu), _queue_for_topic(emu)[0])
+    guard = Guard(seeded_fleet, session, audit_table(emu), notices_queue(emu)[0])
     record_guard_marks(emu, guard.audit())
     emu.inject_fault("sagemaker.DeleteEndpoint", match="dev-llm-playground", times=2)
     first, _ = guard.run()
@@ -242,7 +240,7 @@ def test_an_unknown_outcome_holds_other_runs_off_until_its_claim_expires(
     seeded_fleet: SeededFleet, session: boto3.Session
 ) -> None:
     emu, arns = seeded_fleet.emu, seeded_fleet.arns
-    guard = Guard(seeded_fleet, session, _table(emu), _queue_for_topic(emu)[0])
+    guard = Guard(seeded_fleet, session, audit_table(emu), notices_queue(emu)[0])
     record_guard_marks(emu, guard.audit())
     endpoint = arns["idle_dev_endpoint"]
     emu.inject_fault("sagemaker.DeleteEndpoint", delay=HOLD, match="dev-llm-playground", times=2)

@@ -8,8 +8,8 @@ import pytest
 
 from gpukit.guard.handler import ConfigError, config_from_env, lambda_handler
 from tests.conftest import SeededFleet
+from tests.guard.conftest import LambdaContext
 from tests.guard.inventory import inventory
-from tests.guard.test_handler_package import LambdaContext
 
 APPLY = {"GPUKIT_APPLY": "true", "AWS_REGION": "us-east-1"}
 

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,14 @@ from gpukit.guard.audit import DynamoAuditStore
 from gpukit.guard.handler import ConfigError, config_from_env, lambda_handler
 from gpukit.guard.package import build_dir, build_zip, install_dependencies
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for, record_guard_marks
+from tests.guard.conftest import (
+    LambdaContext,
+    audit_table,
+    factory_for,
+    notices_queue,
+    record_guard_marks,
+)
 from tests.guard.inventory import inventory
-from tests.guard.test_audit import _table
-from tests.guard.test_restore_notify import _queue_for_topic
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "gpukit-guard"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:gpukit-guard"
-    aws_request_id: str = "req-1"
 
 
 def test_handler_runs_the_guard_from_environment_variables(
@@ -36,8 +31,8 @@ def test_handler_runs_the_guard_from_environment_variables(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     emu = seeded_fleet.emu
-    topic, _ = _queue_for_topic(emu)
-    table = _table(emu)
+    topic, _ = notices_queue(emu)
+    table = audit_table(emu)
     record_guard_marks(emu, DynamoAuditStore(factory_for(emu), table, "us-east-1"))
     for key, value in {
         "GPUKIT_ENDPOINT_URL": emu.endpoint_url,

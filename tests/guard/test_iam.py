@@ -16,9 +16,7 @@ from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies import tags as T
 from gpukit.policies.environment import load_policy_for_env
 from tests.conftest import SeededFleet
-from tests.guard.conftest import factory_for, record_guard_marks
-from tests.guard.test_audit import _table
-from tests.guard.test_restore_notify import _queue_for_topic
+from tests.guard.conftest import audit_table, factory_for, notices_queue, record_guard_marks
 
 RESOURCES = {
     "audit_table_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/gpukit-audit",
@@ -31,8 +29,8 @@ RESOURCES = {
 
 def test_every_call_of_an_applying_run_is_allowed(seeded_fleet: SeededFleet) -> None:
     emu = seeded_fleet.emu
-    topic, _ = _queue_for_topic(emu)
-    table = _table(emu)
+    topic, _ = notices_queue(emu)
+    table = audit_table(emu)
     factory = factory_for(emu)
     audit = DynamoAuditStore(factory, table, "us-east-1")
     record_guard_marks(emu, audit)

@@ -21,7 +21,7 @@ from gpukit.guard.metrics import UsageRead, UsageRequest, queries_for, read_usag
 from gpukit.policies.environment import load_policy_for_env
 from gpukit.policies.model import ResourceKind, Usage
 from gpukit.policies.usage import Activity, classify
-from tests.guard.factories import endpoint, tags
+from tests.factories import discovered_endpoint, tags
 
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
 WINDOW = timedelta(hours=12)
@@ -49,7 +49,7 @@ def stub() -> Iterator[tuple[Any, Stubber]]:
         stubber.assert_no_pending_responses()
 
 
-ITEM = endpoint("e1", NOW, tags("dev"))
+ITEM = discovered_endpoint("e1", now=NOW, tags=tags("dev"))
 IDS = [f"q{i}" for i in range(len(queries_for(ITEM.rtype, ITEM.resource)))]
 #: q0 is Invocations, q1/q2 CPU/GPU utilisation of variant v0 (see queries_for).
 MEASURED = {"q1": [0.4, 0.3]}

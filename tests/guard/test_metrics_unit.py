@@ -14,13 +14,13 @@ from gpukit.guard.metrics import (
 )
 from gpukit.guard.resource_types import by_kind
 from gpukit.policies.model import ResourceKind, UsageSample
-from tests.guard.factories import endpoint, ptu, tags
+from tests.factories import discovered_endpoint, discovered_ptu, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 
 
 def test_ptu_series_use_the_ptu_arn_as_model_id() -> None:
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     queries = queries_for(item.rtype, item.resource)
     assert {q.metric for q in queries} == {"Invocations", "InputTokenCount", "OutputTokenCount"}
     assert all(q.namespace == "AWS/Bedrock" for q in queries)
@@ -28,7 +28,7 @@ def test_ptu_series_use_the_ptu_arn_as_model_id() -> None:
 
 
 def test_endpoint_series_name_the_endpoint_and_each_variant() -> None:
-    item = endpoint("e1", NOW, tags("dev"), variants=3)
+    item = discovered_endpoint("e1", now=NOW, tags=tags("dev"), variants=3)
     queries = queries_for(item.rtype, item.resource)
     per_variant = [(("EndpointName", "e1"), ("VariantName", f"v{i}")) for i in range(3)]
     assert sorted((q.namespace, q.metric, q.stat, q.dimensions) for q in queries) == sorted(

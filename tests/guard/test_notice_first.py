@@ -12,10 +12,15 @@ from gpukit.guard.handler import ConfigError, config_from_env
 from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for, record_guard_marks
+from tests.guard.conftest import (
+    audit_table,
+    config_for,
+    drain,
+    factory_for,
+    notices_queue,
+    record_guard_marks,
+)
 from tests.guard.inventory import inventory
-from tests.guard.test_audit import _table
-from tests.guard.test_restore_notify import _drain, _queue_for_topic
 
 
 def _outcome(report: Report, arn: str, action: str) -> tuple[str, str]:
@@ -28,7 +33,7 @@ def test_a_teardown_waits_when_its_owner_cannot_be_told(
 ) -> None:
     emu, arns = seeded_fleet.emu, seeded_fleet.arns
     endpoint, ptu = arns["idle_dev_endpoint"], arns["idle_dev_ptu"]
-    topic, queue = _queue_for_topic(emu)
+    topic, queue = notices_queue(emu)
     config = config_for(seeded_fleet.now, audit_path, apply=True, sns_topic_arn=topic)
     emu.inject_fault("sns.Publish", match="dev-llm-playground", times=10)
 
@@ -42,7 +47,7 @@ def test_a_teardown_waits_when_its_owner_cannot_be_told(
     published = [i for i, c in enumerate(calls) if c == "sns.Publish"]
     assert min(published) < calls.index("bedrock.DeleteProvisionedModelThroughput")
     assert "sagemaker.DeleteEndpoint" not in calls
-    told = {m["Subject"]: m["Message"] for m in _drain(emu, queue)}
+    told = {m["Subject"]: m["Message"] for m in drain(emu, queue)}
     ptu_notice = next(v for k, v in told.items() if k.endswith("dev-chat-haiku"))
     assert "teardown in this run, right after this notice" in ptu_notice
     assert f"gpukit guard restore {ptu}" in ptu_notice
@@ -62,8 +67,8 @@ def test_a_teardown_waits_while_the_last_notices_cannot_be_read(
 ) -> None:
     """Unread notice history sends none (no repeats), so no teardown goes unannounced."""
     emu = seeded_fleet.emu
-    topic, _ = _queue_for_topic(emu)
-    store = DynamoAuditStore(factory_for(emu), _table(emu), "us-east-1")
+    topic, _ = notices_queue(emu)
+    store = DynamoAuditStore(factory_for(emu), audit_table(emu), "us-east-1")
     record_guard_marks(emu, store)
     # The notice-history reads fail; claims, snapshots and the mark records still work.
     emu.inject_fault("dynamodb.Query", match="notify#", times=100)

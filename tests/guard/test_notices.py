@@ -16,7 +16,7 @@ from gpukit.policies import tags as T
 from gpukit.policies.engine import Evaluation
 from gpukit.policies.environment import load_policies
 from gpukit.policies.findings import Decision, Finding, Severity
-from tests.guard.factories import endpoint, ptu, tags
+from tests.factories import discovered_endpoint, discovered_ptu, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 POLICIES = load_policies()
@@ -47,40 +47,66 @@ SCHEMA: dict[str, Any] = {
 
 def schema_errors(card: dict[str, Any]) -> list[str]:
     errors = [f"{k} must be {v!r}" for k, v in SCHEMA["required"].items() if card.get(k) != v]
-    for part, fields in (("top", SCHEMA["top"]), ("content", SCHEMA["content"]),
-                         ("metadata", SCHEMA["metadata"])):  # fmt: skip
+    for part, fields in (
+        ("top", SCHEMA["top"]),
+        ("content", SCHEMA["content"]),
+        ("metadata", SCHEMA["metadata"]),
+    ):
         obj = card if part == "top" else card.get(part, {})
         errors += [f"{part}.{k}: unknown field" for k in obj if k not in fields]
-        errors += [f"{part}.{k}: not {t.__name__}" for k, t in fields.items()
-                   if k in obj and not isinstance(obj[k], t)]  # fmt: skip
+        errors += [
+            f"{part}.{k}: not {t.__name__}"
+            for k, t in fields.items()
+            if k in obj and not isinstance(obj[k], t)
+        ]
     content, meta = card.get("content", {}), card.get("metadata", {})
     if content.get("textType", "client-markdown") != "client-markdown":
         errors.append("content.textType: only client-markdown is supported")
     for key in ("nextSteps", "keywords"):
-        errors += [f"content.{key}: not all strings"
-                   for v in content.get(key, []) if not isinstance(v, str)][:1]  # fmt: skip
-    errors += [f"metadata.relatedResources: {v!r}" for v in meta.get("relatedResources", [])
-               if not isinstance(v, str)]  # fmt: skip
+        errors += [
+            f"content.{key}: not all strings"
+            for v in content.get(key, [])
+            if not isinstance(v, str)
+        ][:1]
+    errors += [
+        f"metadata.relatedResources: {v!r}"
+        for v in meta.get("relatedResources", [])
+        if not isinstance(v, str)
+    ]
     context = meta.get("additionalContext", {})
-    errors += [f"metadata.additionalContext.{k}: not a string"
-               for k, v in context.items() if not isinstance(v, str)]  # fmt: skip
+    errors += [
+        f"metadata.additionalContext.{k}: not a string"
+        for k, v in context.items()
+        if not isinstance(v, str)
+    ]
     return errors
 
 
-def step(item: Discovered, decision: Decision, hourly: float | None = 2.5,
-         act_after: str | None = None, kind: str = "notify") -> Step:  # fmt: skip
-    finding = Finding(rule_id="GPK005", resource_arn=item.resource.arn,
-                      resource_type=item.resource.kind.value, severity=Severity.ERROR,
-                      decision=decision, reason="idle: no invocations in the last 12h",
-                      hourly_cost_usd=hourly, monthly_waste_usd=1825.0,
-                      act_after=act_after)  # fmt: skip
+def step(
+    item: Discovered,
+    decision: Decision,
+    hourly: float | None = 2.5,
+    act_after: str | None = None,
+    kind: str = "notify",
+) -> Step:
+    finding = Finding(
+        rule_id="GPK005",
+        resource_arn=item.resource.arn,
+        resource_type=item.resource.kind.value,
+        severity=Severity.ERROR,
+        decision=decision,
+        reason="idle: no invocations in the last 12h",
+        hourly_cost_usd=hourly,
+        monthly_waste_usd=1825.0,
+        act_after=act_after,
+    )
     return Step(kind, item, Evaluation(item.resource, POLICIES["dev"], [finding]))
 
 
 def test_a_pre_teardown_notice_names_the_resource_its_costs_when_it_goes_and_how_to_keep_it():
     # created 30 days before NOW (the factory): 720 h x $2.50 = $1,800 so far;
     # $2.50 x 730 h = $1,825 a month
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     marked = step(item, Decision.MARK, act_after="2026-11-23T16:00:00Z")
     text = plain_text(Digest("a@example.com", (marked,)), {}, NOW)
     assert f"bedrock-provisioned-throughput p1 in us-east-1 ({item.resource.arn})" in text
@@ -100,7 +126,7 @@ def test_a_pre_teardown_notice_names_the_resource_its_costs_when_it_goes_and_how
 
 
 def test_an_endpoint_notice_gives_the_sagemaker_tag_command_and_an_unknown_price_says_so():
-    item = endpoint("e1", NOW, tags("dev"))
+    item = discovered_endpoint("e1", now=NOW, tags=tags("dev"))
     marked = step(item, Decision.MARK, hourly=None, act_after="2026-11-24T00:00:00Z")
     text = plain_text(Digest("a", (marked,)), {}, NOW)
     assert f"aws sagemaker add-tags --resource-arn {item.resource.arn} --tags 'Key=" in text
@@ -108,7 +134,10 @@ def test_an_endpoint_notice_gives_the_sagemaker_tag_command_and_an_unknown_price
 
 
 def test_the_chatbot_notification_has_the_documented_fields_and_types():
-    a, b = ptu("p1", NOW, tags("dev")), endpoint("e1", NOW, tags("dev"))
+    a, b = (
+        discovered_ptu("p1", now=NOW, tags=tags("dev")),
+        discovered_endpoint("e1", now=NOW, tags=tags("dev")),
+    )
     digest = Digest("a@example.com", (step(a, Decision.TEARDOWN), step(b, Decision.BLOCKED)))
     card = chatbot(digest, {}, NOW, "guard-1")
     assert schema_errors(card) == []
@@ -126,7 +155,7 @@ def test_the_chatbot_notification_has_the_documented_fields_and_types():
 
 
 def test_the_sns_message_is_per_protocol_json_with_plain_text_by_default():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     digest = Digest("a@example.com", (step(item, Decision.MARK, act_after="2026-11-24T00:00:00Z"),))
     subject, message = sns_message(digest, {}, NOW, "guard-1")
     parsed = json.loads(message)
@@ -137,9 +166,12 @@ def test_the_sns_message_is_per_protocol_json_with_plain_text_by_default():
 
 
 def test_owners_get_one_digest_each_placed_before_their_first_teardown():
-    alice = [ptu(f"a{i}", NOW, tags("dev", **{T.OWNER: "alice@example.com"})) for i in range(3)]
-    bob = ptu("b1", NOW, tags("dev", **{T.OWNER: "bob@example.com"}))
-    untagged = ptu("u1", NOW, {})
+    alice = [
+        discovered_ptu(f"a{i}", now=NOW, tags=tags("dev", **{T.OWNER: "alice@example.com"}))
+        for i in range(3)
+    ]
+    bob = discovered_ptu("b1", now=NOW, tags=tags("dev", **{T.OWNER: "bob@example.com"}))
+    untagged = discovered_ptu("u1", now=NOW, tags={})
     order = [
         step(alice[0], Decision.TEARDOWN, kind="notify"),
         step(alice[0], Decision.TEARDOWN, kind="teardown"),
@@ -162,7 +194,7 @@ def test_owners_get_one_digest_each_placed_before_their_first_teardown():
 
 
 def test_a_large_owner_gets_digests_of_at_most_twenty_each_before_its_teardowns():
-    items = [ptu(f"a{i}", NOW, tags("dev")) for i in range(45)]
+    items = [discovered_ptu(f"a{i}", now=NOW, tags=tags("dev")) for i in range(45)]
     order = [step(i, Decision.MARK) for i in items[:44]]
     order += [
         step(items[44], Decision.TEARDOWN),
@@ -174,6 +206,6 @@ def test_a_large_owner_gets_digests_of_at_most_twenty_each_before_its_teardowns(
 
 
 def test_a_review_mark_says_nothing_about_keeping_it():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     text = plain_text(Digest("a", (step(item, Decision.MARK),)), {}, NOW)
     assert "Marked for review" in text and "To keep it" not in text

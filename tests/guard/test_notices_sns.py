@@ -5,13 +5,12 @@ and the webhook neither holds back nor causes a teardown."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from gpukit.guard.runner import run_guard
 from gpukit.policies.report import Report, Status
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, drain, factory_for, queue_for_topic
+from tests.guard.conftest import config_for, drain, factory_for, notices_queue
 from tests.guard.webhook_server import Hook
 
 
@@ -24,7 +23,7 @@ def test_one_plain_text_digest_per_owner_and_the_webhook_after_two_failures(
     seeded_fleet: SeededFleet, audit_path: Path
 ) -> None:
     emu = seeded_fleet.emu
-    topic, queue = queue_for_topic(emu)
+    topic, queue = notices_queue(emu)
     hook = Hook([503, 502])
     try:
         config = config_for(seeded_fleet.now, audit_path, apply=True, sns_topic_arn=topic,
@@ -34,7 +33,7 @@ def test_one_plain_text_digest_per_owner_and_the_webhook_after_two_failures(
         hook.close()
     notified = _done(report, "notify")
     assert notified
-    envelopes = [json.loads(body) for body in drain(emu, queue)]
+    envelopes = drain(emu, queue)
     assert all(e["Type"] == "Notification" for e in envelopes)
     texts = [e["Message"] for e in envelopes]
     # MessageStructure=json: the SQS subscriber got the "default" text, not the JSON map
@@ -65,7 +64,7 @@ def test_a_failing_webhook_holds_back_no_teardown_and_a_dry_run_posts_nothing(
     seeded_fleet: SeededFleet, audit_path: Path
 ) -> None:
     emu = seeded_fleet.emu
-    topic, _queue = queue_for_topic(emu)
+    topic, _queue = notices_queue(emu)
     hook = Hook([500] * 20)
     try:
         dry = config_for(seeded_fleet.now, audit_path, sns_topic_arn=topic, webhook_url=hook.url)

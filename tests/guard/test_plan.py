@@ -11,7 +11,7 @@ from gpukit.policies.engine import Evaluation, evaluate_many
 from gpukit.policies.environment import load_policies
 from gpukit.policies.findings import Decision, Finding, Severity
 from gpukit.policies.timeutil import iso
-from tests.guard.factories import endpoint, ptu, tags
+from tests.factories import discovered_endpoint, discovered_ptu, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 POLICIES = load_policies()
@@ -24,7 +24,10 @@ def _plan(items: list[Discovered], **kw: object) -> list:  # type: ignore[type-a
 
 
 def test_due_idle_dev_resources_are_torn_down() -> None:
-    items = [ptu("p1", NOW, tags("dev", **DUE)), endpoint("e1", NOW, tags("dev", **DUE))]
+    items = [
+        discovered_ptu("p1", now=NOW, tags=tags("dev", **DUE)),
+        discovered_endpoint("e1", now=NOW, tags=tags("dev", **DUE)),
+    ]
     steps = _plan(items)
     assert {(s.kind, s.arn, s.hold) for s in steps} == {
         ("teardown", items[0].resource.arn, None),
@@ -34,12 +37,12 @@ def test_due_idle_dev_resources_are_torn_down() -> None:
 
 def test_committed_ptu_inside_its_term_is_blocked_with_its_end_date() -> None:
     ends = NOW + timedelta(days=20)
-    item = ptu(
+    item = discovered_ptu(
         "c1",
-        NOW,
-        tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
+        now=NOW,
+        tags=tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
         commitment="OneMonth",
-        expires=ends,
+        term_ends=ends,
     )
     steps = _plan([item])
     assert [(s.kind, s.hold) for s in steps] == [("teardown", "blocked")]
@@ -47,12 +50,12 @@ def test_committed_ptu_inside_its_term_is_blocked_with_its_end_date() -> None:
 
 
 def test_committed_ptu_whose_term_ended_can_go() -> None:
-    item = ptu(
+    item = discovered_ptu(
         "c2",
-        NOW,
-        tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
+        now=NOW,
+        tags=tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW - timedelta(days=1))}),
         commitment="OneMonth",
-        expires=NOW - timedelta(days=1),
+        term_ends=NOW - timedelta(days=1),
     )
     allowing = {
         **POLICIES,
@@ -67,7 +70,7 @@ def test_committed_ptu_whose_term_ended_can_go() -> None:
 
 
 def test_teardowns_are_capped_per_policy_and_by_the_cli() -> None:
-    items = [ptu(f"p{i}", NOW, tags("dev", **DUE), units=1) for i in range(7)]
+    items = [discovered_ptu(f"p{i}", now=NOW, tags=tags("dev", **DUE), units=1) for i in range(7)]
     cap = POLICIES["dev"].max_teardowns_per_run
     steps = _plan(items)
     assert sum(s.hold is None for s in steps) == cap
@@ -79,13 +82,15 @@ def test_teardowns_are_capped_per_policy_and_by_the_cli() -> None:
 
 
 def test_idle_unmarked_resource_gets_a_teardown_mark_once() -> None:
-    fresh = ptu("p1", NOW, tags("dev", **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}))
+    fresh = discovered_ptu(
+        "p1", now=NOW, tags=tags("dev", **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))})
+    )
     steps = _plan([fresh])
     assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"teardown@{iso(NOW)}")]
-    marked = ptu(
+    marked = discovered_ptu(
         "p1",
-        NOW,
-        tags(
+        now=NOW,
+        tags=tags(
             "dev",
             **{
                 T.EXPIRES_AT: iso(NOW + timedelta(days=1)),
@@ -97,21 +102,26 @@ def test_idle_unmarked_resource_gets_a_teardown_mark_once() -> None:
 
 
 def test_untagged_resource_is_marked_never_torn_down() -> None:
-    item = ptu("u1", NOW, {**DUE})
+    item = discovered_ptu("u1", now=NOW, tags={**DUE})
     steps = _plan([item])
     assert all(s.kind != "teardown" for s in steps)
 
 
 def test_used_again_resource_is_unmarked() -> None:
-    item = ptu(
-        "b1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}), idle=False
+    item = discovered_ptu(
+        "b1",
+        now=NOW,
+        tags=tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}),
+        idle=False,
     )
     assert [s.kind for s in _plan([item])] == ["unmark"]
 
 
 def test_unknown_usage_keeps_the_mark() -> None:
     """Not measured is neither idle nor used: the mark (and its grace period) stays."""
-    marked = ptu("p1", NOW, tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}))
+    marked = discovered_ptu(
+        "p1", now=NOW, tags=tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))})
+    )
     unknown = Discovered(marked.rtype, marked.resource.model_copy(update={"usage": None}), {})
     steps = _plan([unknown])
     assert [(s.kind, s.hold) for s in steps] == [("unmark", "skipped")]
@@ -119,7 +129,7 @@ def test_unknown_usage_keeps_the_mark() -> None:
 
 
 def test_teardown_without_a_mark_is_held() -> None:
-    item = ptu("x1", NOW, tags("dev"))
+    item = discovered_ptu("x1", now=NOW, tags=tags("dev"))
     finding = Finding(
         rule_id="GPKX",
         resource_arn=item.resource.arn,
@@ -134,7 +144,7 @@ def test_teardown_without_a_mark_is_held() -> None:
 
 
 def test_notifications_are_not_repeated_for_an_unchanged_verdict() -> None:
-    items = [ptu("p1", NOW, tags("prod"))]
+    items = [discovered_ptu("p1", now=NOW, tags=tags("prod"))]
     evaluations = evaluate_many([d.resource for d in items], POLICIES, NOW)
     by_arn = {d.resource.arn: d for d in items}
     first = plan(evaluations, by_arn, NOW, notify=True)
@@ -146,14 +156,16 @@ def test_notifications_are_not_repeated_for_an_unchanged_verdict() -> None:
 
 def test_a_review_mark_does_not_shorten_the_grace_period() -> None:
     review = {T.MARKED: f"review@{iso(NOW - timedelta(days=3))}"}
-    item = ptu("r1", NOW, tags("dev", **review, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))}))
+    item = discovered_ptu(
+        "r1", now=NOW, tags=tags("dev", **review, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))})
+    )
     steps = _plan([item])
     assert [(s.kind, s.mark_value) for s in steps] == [("mark", f"teardown@{iso(NOW)}")]
 
 
 def test_an_exempt_idle_resource_keeps_its_fingerprint_from_run_to_run() -> None:
     exempt = {T.EXEMPT: "launch rehearsal", T.EXEMPT_UNTIL: iso(NOW + timedelta(days=5))}
-    item = endpoint("x1", NOW, tags("dev", **exempt))
+    item = discovered_endpoint("x1", now=NOW, tags=tags("dev", **exempt))
     fingerprints = {
         fingerprint(evaluate_many([item.resource], POLICIES, NOW + timedelta(hours=h))[0])
         for h in (0, 1, 5)
@@ -176,12 +188,12 @@ def test_a_busy_again_resource_is_unmarked_at_once_not_held() -> None:
     """A held unmark would leave the old mark: a later idle spell would tear the resource
     down with no new grace period."""
     tag_map = tags("dev", **DUE, **{T.EXPIRES_AT: iso(NOW + timedelta(days=1))})
-    busy = ptu("b2", NOW, tag_map, idle=False)
+    busy = discovered_ptu("b2", now=NOW, tags=tag_map, idle=False)
     assert [(s.kind, s.hold) for s in _plan([busy])] == [("unmark", None)]
 
 
 def test_a_teardown_is_announced() -> None:
-    item = ptu("n1", NOW, tags("dev", **DUE))
+    item = discovered_ptu("n1", now=NOW, tags=tags("dev", **DUE))
     steps = _plan([item], notify=True)
     assert [(s.kind, s.evaluation.decision) for s in steps] == [
         ("teardown", Decision.TEARDOWN),
@@ -192,14 +204,19 @@ def test_a_teardown_is_announced() -> None:
 def test_the_cli_cap_also_caps_the_total_across_environments() -> None:
     staging_due = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=30))}"}  # grace 24h
     expires = {T.EXPIRES_AT: iso(NOW + timedelta(days=1))}
-    items = [ptu(f"d{i}", NOW, tags("dev", **DUE, **expires)) for i in range(3)]
-    items += [ptu(f"s{i}", NOW, tags("staging", **staging_due, **expires)) for i in range(3)]
+    items = [discovered_ptu(f"d{i}", now=NOW, tags=tags("dev", **DUE, **expires)) for i in range(3)]
+    items += [
+        discovered_ptu(f"s{i}", now=NOW, tags=tags("staging", **staging_due, **expires))
+        for i in range(3)
+    ]
     ready = [s for s in _plan(items, max_teardowns=4) if s.kind == "teardown" and s.hold is None]
     assert len(ready) == 4  # each environment alone would allow 3 (min of its cap and 4)
 
 
 def test_a_committed_ptu_with_an_unknown_term_end_is_blocked() -> None:
-    item = ptu("c3", NOW, tags("dev", **DUE), commitment="OneMonth", expires=None)
+    item = discovered_ptu(
+        "c3", now=NOW, tags=tags("dev", **DUE), commitment="OneMonth", term_ends=None
+    )
     ev = Evaluation(item.resource, POLICIES["dev"], [_teardown_finding(item)])
     steps = plan([ev], {item.resource.arn: item}, NOW)
     assert [(s.kind, s.hold) for s in steps] == [("teardown", "blocked")]
@@ -209,7 +226,7 @@ def test_a_committed_ptu_with_an_unknown_term_end_is_blocked() -> None:
 
 
 def test_blocked_outranks_teardown() -> None:
-    item = ptu("c4", NOW, tags("dev", **DUE))
+    item = discovered_ptu("c4", now=NOW, tags=tags("dev", **DUE))
     blocked = _teardown_finding(item).model_copy(update={"decision": Decision.BLOCKED})
     ev = Evaluation(item.resource, POLICIES["dev"], [_teardown_finding(item), blocked])
     assert ev.decision is Decision.BLOCKED

@@ -16,27 +16,13 @@ from gpukit.guard.plan import NOTIFY_DECISIONS, Step, fingerprint, plan
 from gpukit.policies import tags as T
 from gpukit.policies.engine import Evaluation
 from gpukit.policies.environment import load_policies
-from gpukit.policies.findings import Decision, Finding, Severity
+from gpukit.policies.findings import Decision
 from gpukit.policies.timeutil import iso
-from tests.guard.factories import endpoint, ptu, tags
+from tests.factories import discovered_endpoint, discovered_ptu, finding, tags
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 POLICIES = load_policies()
 MARK = {T.MARKED: f"teardown@{iso(NOW - timedelta(hours=10))}"}
-
-
-def finding(item: Discovered, decision: Decision, waste: float = 10.0,
-            act_after: str | None = None, rule_id: str = "GPK005") -> Finding:  # fmt: skip
-    return Finding(
-        rule_id=rule_id,
-        resource_arn=item.resource.arn,
-        resource_type=item.resource.kind.value,
-        severity=Severity.ERROR,
-        decision=decision,
-        reason="test verdict",
-        monthly_waste_usd=waste,
-        act_after=act_after,
-    )
 
 
 def verdict(item: Discovered, decision: Decision, env: str = "dev", waste: float = 10.0,
@@ -50,13 +36,13 @@ def steps_for(pairs: list[tuple[Discovered, Evaluation]], **kw: object) -> list[
 
 
 def test_a_marked_resource_in_use_again_is_unmarked_now_not_held():
-    busy = ptu("p1", NOW, tags("dev", **MARK), idle=False)
+    busy = discovered_ptu("p1", now=NOW, tags=tags("dev", **MARK), idle=False)
     steps = steps_for([(busy, verdict(busy, Decision.OK))])
     assert [(s.kind, s.hold) for s in steps] == [("unmark", None)]
 
 
 def test_a_mark_stays_while_usage_is_unknown():
-    item = ptu("p1", NOW, tags("dev", **MARK))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev", **MARK))
     unknown = item.resource.model_copy(update={"usage": None})
     item = Discovered(item.rtype, unknown, item.raw)
     steps = steps_for([(item, verdict(item, Decision.WARN))])
@@ -64,30 +50,41 @@ def test_a_mark_stays_while_usage_is_unknown():
 
 
 def test_an_unmarked_resource_with_nothing_to_do_gets_no_step():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     assert steps_for([(item, verdict(item, Decision.OK))]) == []
 
 
 def test_a_committed_ptu_with_an_unknown_term_end_is_never_torn_down():
-    item = ptu("c1", NOW, tags("dev", **MARK), commitment="OneMonth", expires=None)
+    item = discovered_ptu(
+        "c1", now=NOW, tags=tags("dev", **MARK), commitment="OneMonth", term_ends=None
+    )
     steps = steps_for([(item, verdict(item, Decision.TEARDOWN))])
     assert [(s.kind, s.hold) for s in steps] == [("teardown", "blocked")]
     assert "its term ends" in steps[0].detail
 
 
 def test_a_committed_ptu_is_blocked_until_the_very_end_of_its_term():
-    at_end = ptu("c1", NOW, tags("dev", **MARK), commitment="OneMonth", expires=NOW)
+    at_end = discovered_ptu(
+        "c1", now=NOW, tags=tags("dev", **MARK), commitment="OneMonth", term_ends=NOW
+    )
     assert [s.hold for s in steps_for([(at_end, verdict(at_end, Decision.TEARDOWN))])] == [None]
-    before = ptu("c2", NOW, tags("dev", **MARK), commitment="OneMonth",
-                 expires=NOW + timedelta(seconds=1))  # fmt: skip
+    before = discovered_ptu(
+        "c2",
+        now=NOW,
+        tags=tags("dev", **MARK),
+        commitment="OneMonth",
+        term_ends=NOW + timedelta(seconds=1),
+    )
     steps = steps_for([(before, verdict(before, Decision.TEARDOWN))])
     assert [s.hold for s in steps] == ["blocked"]
     assert iso(NOW + timedelta(seconds=1)) in steps[0].detail
 
 
 def test_a_teardown_without_a_mark_is_skipped_and_a_review_mark_restarts_the_grace():
-    bare = ptu("p1", NOW, tags("dev"))
-    review = ptu("p2", NOW, tags("dev", **{T.MARKED: f"review@{iso(NOW - timedelta(days=9))}"}))
+    bare = discovered_ptu("p1", now=NOW, tags=tags("dev"))
+    review = discovered_ptu(
+        "p2", now=NOW, tags=tags("dev", **{T.MARKED: f"review@{iso(NOW - timedelta(days=9))}"})
+    )
     steps = steps_for([(bare, verdict(bare, Decision.TEARDOWN)),
                        (review, verdict(review, Decision.TEARDOWN))])  # fmt: skip
     assert [(s.kind, s.hold, s.mark_value) for s in steps] == [
@@ -102,15 +99,15 @@ def test_every_verdict_but_ok_is_announced_teardowns_included():
     )
     pairs = []
     for i, decision in enumerate(Decision):
-        item = ptu(f"p{i}", NOW, tags("dev", **MARK))
+        item = discovered_ptu(f"p{i}", now=NOW, tags=tags("dev", **MARK))
         pairs.append((item, verdict(item, decision)))
     notified = {s.evaluation.decision for s in steps_for(pairs, notify=True) if s.kind == "notify"}
     assert notified == set(Decision) - {Decision.OK}
 
 
 def test_the_cli_cap_also_caps_the_total_across_environments():
-    dev = ptu("d1", NOW, tags("dev", **MARK))
-    staging = endpoint("s1", NOW, tags("staging", **MARK))
+    dev = discovered_ptu("d1", now=NOW, tags=tags("dev", **MARK))
+    staging = discovered_endpoint("s1", now=NOW, tags=tags("staging", **MARK))
     pairs = [(dev, verdict(dev, Decision.TEARDOWN, waste=5.0)),
              (staging, verdict(staging, Decision.TEARDOWN, "staging", waste=50.0))]  # fmt: skip
     ready = [s.arn for s in steps_for(pairs, max_teardowns=1) if s.hold is None]
@@ -120,7 +117,9 @@ def test_the_cli_cap_also_caps_the_total_across_environments():
 
 def test_the_cap_per_environment_is_exact_and_most_wasteful_first():
     cap = POLICIES["staging"].max_teardowns_per_run
-    items = [endpoint(f"s{i}", NOW, tags("staging", **MARK)) for i in range(cap + 1)]
+    items = [
+        discovered_endpoint(f"s{i}", now=NOW, tags=tags("staging", **MARK)) for i in range(cap + 1)
+    ]
     pairs = [(d, verdict(d, Decision.TEARDOWN, "staging", waste=float(i)))
              for i, d in enumerate(items)]  # fmt: skip
     steps = steps_for(pairs)
@@ -135,8 +134,8 @@ def planned_from(step: Step) -> str:
 
 
 def test_a_claim_names_the_state_a_step_was_planned_from():
-    marked = ptu("p1", NOW, tags("dev", **MARK))
-    bare = ptu("p2", NOW, tags("dev"))
+    marked = discovered_ptu("p1", now=NOW, tags=tags("dev", **MARK))
+    bare = discovered_ptu("p2", now=NOW, tags=tags("dev"))
     pairs = [(marked, verdict(marked, Decision.TEARDOWN)), (bare, verdict(bare, Decision.WARN))]
     steps = {(s.kind, s.arn): s for s in steps_for(pairs, notify=True)}
     assert planned_from(steps[("teardown", marked.resource.arn)]) == MARK[T.MARKED]
@@ -150,7 +149,7 @@ def test_a_claim_names_the_state_a_step_was_planned_from():
 
 
 def test_a_two_phase_mark_among_review_findings_is_a_teardown_mark():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     due = iso(NOW + timedelta(hours=6))
     both = [finding(item, Decision.MARK, rule_id="GPK001"),
             finding(item, Decision.MARK, act_after=due)]  # fmt: skip
@@ -159,7 +158,7 @@ def test_a_two_phase_mark_among_review_findings_is_a_teardown_mark():
 
 
 def test_only_a_mark_with_a_due_time_is_two_phase():
-    item = ptu("p1", NOW, tags("dev"))
+    item = discovered_ptu("p1", now=NOW, tags=tags("dev"))
     due = iso(NOW + timedelta(hours=6))
     review = [finding(item, Decision.MARK, rule_id="GPK001"),
               finding(item, Decision.WARN, act_after=due, rule_id="GPK006")]  # fmt: skip
@@ -170,9 +169,13 @@ def test_only_a_mark_with_a_due_time_is_two_phase():
 
 def test_only_ready_teardowns_count_against_the_cap():
     cap = POLICIES["staging"].max_teardowns_per_run
-    ready = [endpoint(f"s{i}", NOW, tags("staging", **MARK)) for i in range(cap)]
-    blocked = ptu("c1", NOW, tags("staging", **MARK), commitment="OneMonth", expires=None)
-    fresh = endpoint("m1", NOW, tags("staging"))
+    ready = [
+        discovered_endpoint(f"s{i}", now=NOW, tags=tags("staging", **MARK)) for i in range(cap)
+    ]
+    blocked = discovered_ptu(
+        "c1", now=NOW, tags=tags("staging", **MARK), commitment="OneMonth", term_ends=None
+    )
+    fresh = discovered_endpoint("m1", now=NOW, tags=tags("staging"))
     due = iso(NOW + timedelta(hours=12))
     pairs = [(d, verdict(d, Decision.TEARDOWN, "staging", waste=1.0)) for d in ready]
     pairs.append((blocked, verdict(blocked, Decision.TEARDOWN, "staging", waste=99.0)))

@@ -20,7 +20,7 @@ from gpukit.guard import bedrock_pricing as bp
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.pricing import hosting_filters, hourly_on_demand, load_prices
 from gpukit.policies.pricing import load_bundled
-from tests.guard.test_pricing import stubbed
+from tests.guard.price_list_stubs import stubbed
 
 RECORDED = Path(__file__).parent / "fixtures" / "pricelist"
 #: aws/aws-cli#9567: Claude 2.0 input tokens, us-east-1, published 2025-06-18.

@@ -2,59 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-from botocore.stub import Stubber
 
 from gpukit.emulator import Emulator
 from gpukit.guard.audit import FileAuditStore
 from gpukit.guard.bedrock_pricing import token_filters
 from gpukit.guard.clients import ClientFactory
-from gpukit.guard.price_list import PRICING_REGION
-from gpukit.guard.pricing import SERVICE_CODE, hosting_filters, load_prices
+from gpukit.guard.pricing import load_prices
 from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies.pricing import load_bundled
 from tests.guard.conftest import factory_for
-
-
-def price_item(family: str, attributes: dict[str, str], usd: str, unit: str) -> str:
-    """One Price List product as the API returns it: a JSON string with one on-demand price."""
-    return json.dumps(
-        {
-            "product": {"productFamily": family, "attributes": attributes},
-            "terms": {
-                "OnDemand": {
-                    "SKU.TERM": {
-                        "priceDimensions": {
-                            "SKU.TERM.RATE": {"unit": unit, "pricePerUnit": {"USD": usd}}
-                        }
-                    }
-                }
-            },
-        }
-    )
-
-
-def product(instance: str, usd: str, unit: str = "Hrs") -> str:
-    return price_item("ML Instance", {"instanceName": instance, "component": "Hosting"}, usd, unit)
-
-
-def stubbed(factory: ClientFactory) -> Stubber:
-    return Stubber(factory.client("pricing", PRICING_REGION, max_attempts=2))
-
-
-def params(token: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "ServiceCode": SERVICE_CODE,
-        "Filters": hosting_filters("us-east-1"),
-        "FormatVersion": "aws_v1",
-    }
-    if token:
-        out["NextToken"] = token
-    return out
+from tests.guard.price_list_stubs import params, product, stubbed
 
 
 def bedrock_params() -> dict[str, Any]:

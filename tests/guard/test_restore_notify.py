@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from gpukit.guard.restore import RestoreError, restore
 from gpukit.guard.runner import run_guard
 from gpukit.policies import tags as T
 from tests.conftest import SeededFleet
-from tests.guard.conftest import config_for, factory_for
+from tests.guard.conftest import config_for, drain, factory_for, notices_queue
 from tests.guard.inventory import inventory
 
 
@@ -51,36 +50,14 @@ def test_restore_without_a_snapshot_says_so(audit_path: Path, aws: Any) -> None:
         restore(factory_for(aws), FileAuditStore(audit_path), arn)
 
 
-def _queue_for_topic(emu: Any) -> tuple[str, str]:
-    sns, sqs = emu.client("sns"), emu.client("sqs")
-    topic = sns.create_topic(Name="gpukit-guard")["TopicArn"]
-    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    return topic, queue
-
-
-def _drain(emu: Any, queue: str) -> list[dict[str, Any]]:
-    sqs, out = emu.client("sqs"), []
-    while True:
-        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            return out
-        for m in got:
-            out.append(json.loads(m["Body"]))
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
-
-
 def test_notifications_say_what_why_cost_and_when_once(
     seeded_fleet: SeededFleet, audit_path: Path
 ) -> None:
     emu, arns = seeded_fleet.emu, seeded_fleet.arns
-    topic, queue = _queue_for_topic(emu)
+    topic, queue = notices_queue(emu)
     config = config_for(seeded_fleet.now, audit_path, apply=True, sns_topic_arn=topic)
     report = run_guard(factory_for(emu), config)
-    messages = {m["Subject"]: m["Message"] for m in _drain(emu, queue)}
+    messages = {m["Subject"]: m["Message"] for m in drain(emu, queue)}
     notified = [a for a in report.actions if a.action == "notify"]
     # one digest per owner: each notified resource is in exactly one message
     assert 0 < len(messages) < len(notified)
@@ -95,4 +72,4 @@ def test_notifications_say_what_why_cost_and_when_once(
     assert "teardown in this run, right after this notice" in gone
     assert "Cost: $" in gone and "/hour" in gone
     run_guard(factory_for(emu), config)
-    assert _drain(emu, queue) == []
+    assert drain(emu, queue) == []

@@ -14,8 +14,8 @@ from gpukit.guard import clients, handler
 from gpukit.guard.clients import ClientFactory, parse_workers, warm_factory, workers_from_env
 from gpukit.guard.handler import ConfigError, config_from_env
 from tests.conftest import SeededFleet
+from tests.guard.conftest import LambdaContext
 from tests.guard.guard_cli import gpukit
-from tests.guard.test_handler_package import LambdaContext
 
 
 def test_threads_asking_at_once_share_one_client_sized_for_the_workers() -> None:

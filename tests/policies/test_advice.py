@@ -22,7 +22,7 @@ from gpukit.policies.advice.shape import Traffic, confidence
 from gpukit.policies.environment import load_policy_for_env
 from gpukit.policies.model import Resource
 from gpukit.policies.pricing import load_bundled
-from tests.policies.factories import ACCOUNT, good_tags
+from tests.factories import ACCOUNT, good_tags
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 START = NOW - timedelta(days=14)

@@ -7,7 +7,7 @@ from gpukit.policies.engine import Evaluation, evaluate_many
 from gpukit.policies.environment import load_policies
 from gpukit.policies.findings import Decision
 from gpukit.policies.pricing import SourcedPrice, load_bundled
-from tests.policies.factories import NOW, endpoint, ptu, usage
+from tests.factories import NOW, endpoint, ptu, usage
 
 POLICIES = load_policies()
 

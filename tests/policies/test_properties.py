@@ -20,7 +20,7 @@ from gpukit.policies.pricing import load_bundled
 from gpukit.policies.resources import load_resources
 from gpukit.policies.rules.gpk008_exemption import exemption_honoured
 from gpukit.policies.usage import Activity, classify
-from tests.policies.factories import ACCOUNT, NOW, z
+from tests.factories import ACCOUNT, NOW, z
 
 POLICIES = [load_policy_for_env(e) for e in ("dev", "staging", "prod")]
 

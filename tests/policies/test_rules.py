@@ -12,7 +12,7 @@ from gpukit.policies.environment import load_policy_for_env
 from gpukit.policies.findings import Decision, Finding
 from gpukit.policies.model import Resource
 from gpukit.policies.pricing import load_bundled
-from tests.policies.factories import NOW, endpoint, good_tags, ptu, usage, z
+from tests.factories import NOW, endpoint, good_tags, ptu, usage, z
 
 DEV = load_policy_for_env("dev")
 STAGING = load_policy_for_env("staging")

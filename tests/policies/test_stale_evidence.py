@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from gpukit.policies.environment import load_policy_for_env
 from gpukit.policies.usage import Activity, classify
-from tests.policies.factories import NOW, endpoint, good_tags, z
-from tests.policies.test_usage_evidence import IDLE, sample, with_samples
+from tests.factories import NOW, endpoint, good_tags, sample, with_samples, z
+
+IDLE = load_policy_for_env("dev").idle_for(endpoint().kind)
 
 
 def test_instance_metrics_that_stopped_before_the_window_prove_nothing_even_after_a_mark():

@@ -15,27 +15,10 @@ from gpukit.policies.findings import Decision
 from gpukit.policies.model import Resource
 from gpukit.policies.timeutil import iso
 from gpukit.policies.usage import Activity, classify, lookback
-from tests.policies.factories import NOW, endpoint, good_tags, usage, z
+from tests.factories import NOW, endpoint, good_tags, sample, with_samples
 
 DEV = load_policy_for_env("dev")
 IDLE = DEV.idle_for(endpoint().kind)
-
-
-def sample(metric: str, hours_ago: float, value: float, variant: str = "AllTraffic") -> dict:
-    """A usage sample as JSON; ``hours_ago`` is kept for the property test's oracle."""
-    return {
-        "hours_ago": hours_ago,
-        "timestamp": z(NOW - timedelta(hours=hours_ago)),
-        "metric": metric,
-        "value": value,
-        "variant": variant,
-    }
-
-
-def with_samples(resource: Resource, *samples: dict[str, Any], hours_back: float = 48) -> Resource:
-    use = usage(None, hours_back=hours_back, measured=False)
-    use["samples"] = [{k: v for k, v in s.items() if k != "hours_ago"} for s in samples]
-    return Resource.model_validate({**resource.model_dump(mode="json"), "usage": use})
 
 
 def gpk(resource: Resource, rule_id: str = "GPK005") -> Decision:

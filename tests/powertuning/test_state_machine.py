@@ -3,8 +3,6 @@ functions, every error through the cleaner, and a transition count the analyzer 
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,25 +10,11 @@ from typing import Any
 import pytest
 
 from gpukit.modules.powertuning.state_machine import FUNCTIONS, build_definition, state_transitions
+from tests.asl import validate
 
-ROOT = Path(__file__).resolve().parents[2]
-VALIDATOR = ROOT / "tools" / "asl" / "node_modules" / ".bin" / "asl-validator"
 ARNS = {
     name: f"arn:aws:lambda:eu-west-1:123456789012:function:gpukit-pt-{name}" for name in FUNCTIONS
 }
-
-
-def validate(definition: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    assert VALIDATOR.exists(), "asl-validator missing: run `npm ci --prefix tools/asl`"
-    path = tmp_path / "definition.asl.json"
-    path.write_text(json.dumps(definition), encoding="utf-8")
-    return subprocess.run(
-        [str(VALIDATOR), "--json-path", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_definition_is_valid_asl(tmp_path: Path) -> None:

@@ -11,14 +11,13 @@ from gpukit.cli.report.text import parse_csv
 from gpukit.emulator import Emulator
 from gpukit.guard.audit import AuditRecord, DynamoAuditStore
 from gpukit.guard.claims import ClaimKey
-from tests.guard.conftest import factory_for
+from tests.guard.conftest import audit_table, factory_for
 from tests.guard.guard_cli import gpukit
-from tests.guard.test_audit import _table
 from tests.report.sample import NOW, records, write_audit
 
 
 def test_table_and_file_give_the_same_report(aws: Emulator, tmp_path: Path) -> None:
-    table = _table(aws)
+    table = audit_table(aws)
     store = DynamoAuditStore(factory_for(aws), table, "us-east-1")
     store.write([AuditRecord(**r) for r in records()])
     arn = records()[1]["arn"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ GUARD = ROOT / "stacks" / "guard"
 ENVS = ("dev", "staging", "prod")
 
 Plan = list[PlannedResource]
+Edit = Callable[[dict[str, Any]], None]
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +105,24 @@ def policy_docs(plan: Iterable[PlannedResource]) -> list[tuple[str, dict[str, An
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def guard_function(plan: Plan) -> Any:
+    """The guard Lambda in a plan of the guard stack."""
+    return one(
+        plan,
+        "lambda/function:Function",
+        lambda f: f.inputs["handler"] == "gpukit.guard.handler.lambda_handler",
+    )
+
+
+def broken_stack(tmp_path: Path, source: Path, env: str, edit: Edit) -> Path:
+    """A copy of the stack ``source`` under ``tmp_path`` whose ``Pulumi.<env>.yaml`` config
+    ``edit`` changed (in place, keys with the project prefix)."""
+    stack = tmp_path / source.name
+    shutil.copytree(source, stack, ignore=shutil.ignore_patterns("__pycache__"))
+    path = stack / f"Pulumi.{env}.yaml"
+    document = yaml.safe_load(path.read_text())
+    edit(document["config"])
+    path.write_text(yaml.safe_dump(document))
+    return stack

@@ -16,9 +16,8 @@ from gpukit.modules.pulumi.guard_fanout import FanoutArgs, build_definition
 from gpukit.modules.pulumi.guard_member_role import GuardMemberRole, GuardMemberRoleArgs
 from gpukit.modules.pulumi.guard_service import GuardService, GuardServiceArgs
 from gpukit.modules.pulumi.stack_config import StackConfigError
-from tests.powertuning.test_state_machine import validate
-from tests.stacks.conftest import GUARD, fake_guard_dependencies, one
-from tests.stacks.test_invalid_config import broken_stack
+from tests.asl import validate
+from tests.stacks.conftest import GUARD, broken_stack, fake_guard_dependencies, one
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:gpukit-guard"
 GUARD_ROLE = "arn:aws:iam::123456789012:role/gpukit-guard"

@@ -11,9 +11,15 @@ import pytest
 
 from gpukit.modules.pulumi.collect import collect
 from gpukit.modules.pulumi.guard_service import GuardServiceArgs, guard_interface, lambda_zip
-from tests.stacks.conftest import ENVS, FAKE_DEPENDENCIES, GUARD, Plan, fake_guard_dependencies
-from tests.stacks.test_guard_stack import guard_function
-from tests.stacks.test_invalid_config import broken_stack
+from tests.stacks.conftest import (
+    ENVS,
+    FAKE_DEPENDENCIES,
+    GUARD,
+    Plan,
+    broken_stack,
+    fake_guard_dependencies,
+    guard_function,
+)
 
 
 def zip_names(function: Any) -> set[str]:

@@ -14,18 +14,21 @@ from gpukit.modules.powertuning import HANDLERS
 from gpukit.modules.powertuning.inputs import PRICES_ENV
 from gpukit.policies.environment import load_policy_for_env
 from gpukit.policies.pricing import load_bundled
-from tests.stacks.conftest import ENVS, GUARD, Plan, as_list, of_type, one, stack_config
+from tests.stacks.conftest import (
+    ENVS,
+    GUARD,
+    Plan,
+    as_list,
+    guard_function,
+    of_type,
+    one,
+    stack_config,
+)
 
 FUNCTION = "lambda/function:Function"
 SCHEDULE = "scheduler/schedule:Schedule"
 MACHINE = "sfn/stateMachine:StateMachine"
 ROLE_POLICY = "iam/rolePolicy:RolePolicy"
-
-
-def guard_function(plan: Plan) -> Any:
-    return one(
-        plan, FUNCTION, lambda f: f.inputs["handler"] == "gpukit.guard.handler.lambda_handler"
-    )
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
-import yaml
 
+from gpukit.modules.pulumi.bedrock_throughput import BedrockThroughputArgs
 from gpukit.modules.pulumi.collect import collect
 from gpukit.modules.pulumi.stack_config import StackConfigError
-from tests.stacks.conftest import GUARD, INFERENCE
-
-Edit = Callable[[dict[str, Any]], None]
-
-
-def broken_stack(tmp_path: Path, source: Path, env: str, edit: Edit) -> Path:
-    stack = tmp_path / source.name
-    shutil.copytree(source, stack, ignore=shutil.ignore_patterns("__pycache__"))
-    path = stack / f"Pulumi.{env}.yaml"
-    document = yaml.safe_load(path.read_text())
-    edit(document["config"])
-    path.write_text(yaml.safe_dump(document))
-    return stack
+from gpukit.policies.engine import evaluate
+from gpukit.policies.environment import load_policy_for_env
+from tests.stacks.conftest import GUARD, INFERENCE, Edit, broken_stack
 
 
 def first_variant(config: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +51,7 @@ CASES: list[tuple[str, Path, str, Edit, str, list[str]]] = [
         "dev",
         lambda c: first_ptu(c).update({"commitment": "OneMonth"}),
         "gpukit-inference:throughputs[0].commitment",
-        ["OneMonth", "dev", "allowed: none"],
+        ["GPK002", "OneMonth", "dev", "allowed: none"],
     ),
     (
         "min above max",
@@ -77,7 +67,7 @@ CASES: list[tuple[str, Path, str, Edit, str, list[str]]] = [
         "prod",
         lambda c: first_ptu(c).pop("approved-by"),
         "gpukit-inference:throughputs[0].approved-by",
-        ["prod"],
+        ["GPK002", "prod", "gpukit:commitment-approved-by"],
     ),
     (
         "no expiry on a dev PTU",
@@ -85,7 +75,7 @@ CASES: list[tuple[str, Path, str, Edit, str, list[str]]] = [
         "dev",
         lambda c: first_ptu(c).pop("expires-at"),
         "gpukit-inference:throughputs[0].expires-at",
-        ["gpukit:expires-at"],
+        ["GPK006", "gpukit:expires-at"],
     ),
     (
         "too many model units",
@@ -93,7 +83,7 @@ CASES: list[tuple[str, Path, str, Edit, str, list[str]]] = [
         "dev",
         lambda c: first_ptu(c).update({"model-units": 4}),
         "gpukit-inference:throughputs[0].model-units",
-        ["4", "limit of 1"],
+        ["GPK004", "4", "limit of 1"],
     ),
     (
         "misspelt key",
@@ -168,3 +158,37 @@ def test_a_stack_named_after_no_environment_is_refused(tmp_path: Path) -> None:
 def test_the_unchanged_copy_plans_fine(tmp_path: Path) -> None:
     stack = broken_stack(tmp_path, INFERENCE, "dev", lambda c: None)
     assert any(r.type.endswith("Endpoint") for r in collect(stack, "dev"))
+
+
+MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+SOON = datetime.now(UTC) + timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    ("env", "change", "argument", "rule_id"),
+    [
+        ("dev", {"commitment": "OneMonth"}, "commitment", "GPK002"),
+        ("staging", {"commitment": "OneMonth"}, "approved_by", "GPK002"),
+        ("dev", {"model_units": 2, "expires_at": SOON}, "model_units", "GPK004"),
+        ("staging", {}, "expires_at", "GPK006"),
+    ],
+)
+def test_the_component_refuses_what_the_policy_refuses_in_its_arguments(
+    env: str, change: dict[str, Any], argument: str, rule_id: str
+) -> None:
+    wanted: dict[str, Any] = {"model_units": 1, **change}
+    args = BedrockThroughputArgs(name="p", model_arn=MODEL, environment=env, **wanted)
+    assert [(a, f.rule_id) for a, f in args.policy_problems()] == [(argument, rule_id)]
+
+
+def test_the_component_leaves_the_providers_tags_to_the_policy_pack() -> None:
+    """Its own arguments are fine; the required tags come from the provider, which the
+    component cannot see, so their finding is the policy pack's to report."""
+    args = BedrockThroughputArgs(
+        name="p", model_arn=MODEL, model_units=2, environment="staging",
+        commitment="OneMonth", approved_by="cfo",
+    )  # fmt: skip
+    assert args.policy_problems() == []
+    policy = load_policy_for_env("staging")
+    failing = [f for f in evaluate(args.planned_resource(), policy, SOON) if f.fails]
+    assert [(f.rule_id, f.about) for f in failing] == [("GPK001", None)]

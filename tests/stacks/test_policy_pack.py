@@ -26,20 +26,10 @@ from gpukit.modules.pulumi.collect import PlannedResource
 from gpukit.policies import tags as T
 from gpukit.policies.pulumi import validators as v
 from gpukit.policies.pulumi.translate import PTU_TYPE
+from tests.factories import planned_ptu, tags
 from tests.stacks.conftest import ROOT, Plan
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
-MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0:200k"
-
-
-def tags_for(env: str, **extra: str) -> dict[str, str]:
-    return {
-        T.OWNER: "ml-platform@example.com",
-        T.ENV: env,
-        T.COST_CENTER: "cc-1",
-        T.MANAGED_BY: T.MANAGED_BY_VALUE,
-        **extra,
-    }
 
 
 def options() -> PolicyResourceOptions:
@@ -53,15 +43,16 @@ def provider(default_tags: Mapping[str, str] | None) -> PolicyProviderResource:
     return PolicyProviderResource("pulumi:providers:aws", props, "urn:provider", "aws")
 
 
-def ptu_args(
+def crossguard_args(
     props: Mapping[str, Any],
     default_tags: Mapping[str, str] | None = None,
     config: Mapping[str, Any] | None = None,
 ) -> ResourceValidationArgs:
-    base = {"provisionedModelName": "chat", "modelArn": MODEL, "modelUnits": 1}
+    """A planned PTU's props (:func:`tests.factories.planned_ptu`) as CrossGuard passes them,
+    with its provider's default tags and the pack's config."""
     return ResourceValidationArgs(
         PTU_TYPE,
-        {**base, **props},
+        props,
         "urn:pulumi:dev::p::" + PTU_TYPE + "::chat",
         "chat",
         options(),
@@ -81,7 +72,7 @@ def rule_ids(found: list[tuple[str, str | None]]) -> list[str]:
 
 
 def test_a_dev_ptu_with_a_commitment_is_blocked() -> None:
-    args = ptu_args({"commitmentDuration": "OneMonth"}, tags_for("dev"))
+    args = crossguard_args(planned_ptu(commitment="OneMonth"), tags("dev"))
     found = violations(v.validate_ptu_blocking, args)
     assert rule_ids(found) == ["GPK002"]
     message = found[0][0]
@@ -90,29 +81,29 @@ def test_a_dev_ptu_with_a_commitment_is_blocked() -> None:
 
 
 def test_the_same_commitment_passes_in_prod_with_an_approval_tag() -> None:
-    approved = tags_for("prod", **{T.APPROVED_COMMITMENT: "dana (FIN-2291)"})
-    args = ptu_args({"commitmentDuration": "OneMonth", "tags": approved})
+    approved = tags("prod", **{T.APPROVED_COMMITMENT: "dana (FIN-2291)"})
+    args = crossguard_args(planned_ptu(commitment="OneMonth", tags=approved))
     assert violations(v.validate_ptu_blocking, args) == []
-    unapproved = ptu_args({"commitmentDuration": "OneMonth"}, tags_for("prod"))
+    unapproved = crossguard_args(planned_ptu(commitment="OneMonth"), tags("prod"))
     found = violations(v.validate_ptu_blocking, unapproved)
     assert rule_ids(found) == ["GPK002"] and T.APPROVED_COMMITMENT in found[0][0]
 
 
 def test_policy_config_environment_overrides_the_tag() -> None:
-    approved = tags_for("prod", **{T.APPROVED_COMMITMENT: "dana"})
-    args = ptu_args({"commitmentDuration": "SixMonths"}, approved, {"environment": "dev"})
+    approved = tags("prod", **{T.APPROVED_COMMITMENT: "dana"})
+    args = crossguard_args(planned_ptu(commitment="SixMonths"), approved, {"environment": "dev"})
     assert rule_ids(violations(v.validate_ptu_blocking, args)) == ["GPK002"]
 
 
 def test_dev_ptu_without_expiry_and_with_too_many_units() -> None:
-    args = ptu_args({"modelUnits": 3}, tags_for("dev"))
+    args = crossguard_args(planned_ptu(units=3), tags("dev"))
     assert sorted(rule_ids(violations(v.validate_ptu_blocking, args))) == ["GPK004", "GPK006"]
-    fine = ptu_args({"tags": {T.EXPIRES_AT: "2026-12-01T00:00:00Z"}}, tags_for("dev"))
+    fine = crossguard_args(planned_ptu(tags={T.EXPIRES_AT: "2026-12-01T00:00:00Z"}), tags("dev"))
     assert violations(v.validate_ptu_blocking, fine) == []
 
 
 def test_untagged_ptu_is_judged_as_dev_and_told_what_is_missing() -> None:
-    found = violations(v.validate_ptu_blocking, ptu_args({}, None))
+    found = violations(v.validate_ptu_blocking, crossguard_args(planned_ptu()))
     assert sorted(rule_ids(found)) == ["GPK001", "GPK006"]
     gpk001 = next(m for m, _ in found if m.startswith("GPK001"))
     for key in (T.OWNER, T.ENV, T.COST_CENTER, T.MANAGED_BY):
@@ -120,16 +111,16 @@ def test_untagged_ptu_is_judged_as_dev_and_told_what_is_missing() -> None:
 
 
 def test_advice_is_separate_from_blocking() -> None:
-    soon = tags_for(
+    soon = tags(
         "dev", **{T.EXPIRES_AT: "2026-12-01T00:00:00Z", T.EXEMPT: "demo week"}
     )  # an exemption without an end date is not honoured: a warning, not a block
-    args = ptu_args({}, soon)
+    args = crossguard_args(planned_ptu(), soon)
     assert violations(v.validate_ptu_blocking, args) == []
     assert rule_ids(violations(v.validate_ptu_advisory, args)) == ["GPK008"]
 
 
 def test_other_resource_types_are_ignored() -> None:
-    args = ptu_args({"commitmentDuration": "OneMonth"}, tags_for("dev"))
+    args = crossguard_args(planned_ptu(commitment="OneMonth"), tags("dev"))
     args.resource_type = "aws:sqs/queue:Queue"
     assert violations(v.validate_ptu_blocking, args) == []
 
@@ -213,24 +204,21 @@ def test_endpoint_without_default_tags_is_blocked(inference_plans: dict[str, Pla
 
 
 def test_preview_unknowns_in_tags_are_skipped_not_fatal() -> None:
-    props = {
-        "provisionedModelName": "chat",
-        "modelArn": MODEL,
-        "modelUnits": 1,
-        "commitmentDuration": "OneMonth",
-        "tags": {T.ENV: "dev", T.OWNER: UNKNOWN_STRING_VALUE},
-        "tagsAll": UNKNOWN_OBJECT_VALUE,  # computed by the provider: unknown in a preview
-    }
+    props = planned_ptu(
+        commitment="OneMonth",
+        tags={T.ENV: "dev", T.OWNER: UNKNOWN_STRING_VALUE},
+        tagsAll=UNKNOWN_OBJECT_VALUE,  # computed by the provider: unknown in a preview
+    )
     args = ResourceValidationArgs(
-        PTU_TYPE, preview_props(props), "urn:x", "chat", options(), provider(tags_for("dev"))
+        PTU_TYPE, preview_props(props), "urn:x", "chat", options(), provider(tags("dev"))
     )
     assert rule_ids(violations(v.validate_ptu_blocking, args)) == ["GPK002"]
 
 
 def test_an_unknown_commitment_cannot_be_judged_yet() -> None:
-    props = {"modelArn": MODEL, "modelUnits": 1, "commitmentDuration": UNKNOWN_STRING_VALUE}
+    props = planned_ptu(commitmentDuration=UNKNOWN_STRING_VALUE)
     args = ResourceValidationArgs(
-        PTU_TYPE, preview_props(props), "urn:x", "chat", options(), provider(tags_for("dev"))
+        PTU_TYPE, preview_props(props), "urn:x", "chat", options(), provider(tags("dev"))
     )
     with pytest.raises(UnknownValueError):
         violations(v.validate_ptu_blocking, args)
@@ -256,7 +244,7 @@ def test_pack_policies_block_a_dev_commitment_through_pulumi_policy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     by_name = load_pack(monkeypatch)
-    args = ptu_args({"commitmentDuration": "SixMonths"}, tags_for("dev"))
+    args = crossguard_args(planned_ptu(commitment="SixMonths"), tags("dev"))
     found: list[str] = []
     result = by_name["gpukit-ptu-policy"].validate(args, lambda m, urn=None: found.append(m))
     assert result is None

@@ -3,12 +3,7 @@ endpoint is judged only when its configuration shows an accelerator variant)."""
 
 from __future__ import annotations
 
+from gpukit.policies.checkov.catalog import for_rule
 from gpukit.policies.checkov.graph import GraphRuleCheck
-from gpukit.policies.checkov.translate import ENDPOINT_TYPE, PTU_TYPE
 
-check = GraphRuleCheck(
-    "CKV_GPK_1",
-    "GPK001",
-    "Ensure PTUs and GPU endpoints carry the required gpukit tags",
-    [PTU_TYPE, ENDPOINT_TYPE],
-)
+check = GraphRuleCheck(for_rule("GPK001"))

@@ -7,14 +7,7 @@ and scaling policy; a variant autoscales only when a target **and** a policy on 
 
 from __future__ import annotations
 
+from gpukit.policies.checkov.catalog import for_rule
 from gpukit.policies.checkov.graph import GraphRuleCheck
-from gpukit.policies.checkov.translate import ENDPOINT_TYPE
 
-CHECK_ID = "CKV_GPK_7"
-
-check = GraphRuleCheck(
-    CHECK_ID,
-    "GPK007",
-    "Ensure every GPU endpoint variant has a target-tracking autoscaling policy",
-    [ENDPOINT_TYPE],
-)
+check = GraphRuleCheck(for_rule("GPK007"))

@@ -7,21 +7,15 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 
 from gpukit.policies.checkov.base import GpukitCheck
+from gpukit.policies.checkov.catalog import BY_ID
 from gpukit.policies.checkov.iam_unknown import unknown_reason
 from gpukit.policies.checkov.translate import is_expression, policy_document, unwrap
 from gpukit.policies.iam import wildcard_problems
 
-IAM_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy"]
-
 
 class NoWildcardIam(GpukitCheck):
     def __init__(self) -> None:
-        super().__init__(
-            "Ensure IAM policies grant no wildcard actions or unconditioned writes on *",
-            "CKV_GPK_9",
-            IAM_POLICY_TYPES,
-            CheckCategories.IAM,
-        )
+        super().__init__(BY_ID["CKV_GPK_9"], CheckCategories.IAM)
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         raw = unwrap(conf.get("policy"))
