@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 VALIDATOR = ROOT / "tools" / "asl" / "node_modules" / ".bin" / "asl-validator"

@@ -17,10 +17,12 @@ from gpukit.guard.audit import DynamoAuditStore
 from gpukit.guard.handler import ConfigError, join_report_parts, lambda_handler, report_parts
 from gpukit.guard.org import DEFAULT_MEMBER_ROLE
 from gpukit.guard.runner import GuardConfig
+from gpukit.policies import tags as T
 from gpukit.policies.report import Report
 from tests.conftest import SeededFleet
 from tests.guard.accounts import REGIONS, seed_account
 from tests.guard.conftest import LambdaContext, audit_table, factory_for, notices_queue
+from tests.guard.inventory import inventory
 from tests.guard.races import ACTING_CALLS, due, each_left_to_the_other, store_makers
 
 EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:gpukit-guard-fanout:run-1"
@@ -140,6 +142,7 @@ def test_two_overlapping_shards_never_act_twice(seeded_fleet: SeededFleet, tmp_p
     topic, _ = notices_queue(emu)
     stores = store_makers(seeded_fleet, tmp_path)["dynamodb"]
     wanted = due(seeded_fleet, topic, stores())
+    owners = {arn: tags.get(T.OWNER, "") for arn, tags in inventory(emu).items()}
     both_planned = threading.Barrier(2, timeout=60)
     reports: list[Report] = []
     shard = fanout.ShardEvent(
@@ -167,7 +170,14 @@ def test_two_overlapping_shards_never_act_twice(seeded_fleet: SeededFleet, tmp_p
     assert done == wanted
     served = emu.call_counts()
     kinds = Counter(action for _, action in wanted)
-    assert [served[c] for c in ACTING_CALLS] == [1, 1, kinds["mark"], kinds["notify"]]
+    # notices go as one digest per owner and shard run: one publish per (run, owner) it told
+    digests = {
+        (r.run_id, owners[a.resource_arn])
+        for r in reports
+        for a in r.actions
+        if a.action == "notify" and a.status == "done"
+    }
+    assert [served[c] for c in ACTING_CALLS] == [1, 1, kinds["mark"], len(digests)]
     each_left_to_the_other(*reports)
 
 
