@@ -22,6 +22,18 @@ $(BENCH_STAMP): pyproject.toml
 	$(BENCH_PY) -m pip install --quiet -e '.[bench]'
 	@touch $(BENCH_STAMP)
 
+# `make demo` on a fresh clone installs only what the demo needs (the core and the emulator
+# extra) into its own venv; once `make test` has built $(VENV), the demo uses that instead.
+DEMO_VENV  := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed-stamp
+DEMO_DEPS  := $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
+DEMO_PY    := $(if $(wildcard $(STAMP)),$(PY),$(DEMO_VENV)/bin/python)
+
+$(DEMO_STAMP): pyproject.toml
+	@test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet -e '.[emulator]'
+	@touch $(DEMO_STAMP)
+
 ASL_STAMP := tools/asl/node_modules/.stamp
 
 # asl-validator (npm) validates the power-tuning state machine in the tests.
@@ -30,8 +42,8 @@ $(ASL_STAMP): tools/asl/package-lock.json
 	@touch $(ASL_STAMP)
 
 ## demo: run the guard against a local AWS emulator seeded with a realistic fleet
-demo: $(STAMP)
-	$(PY) -m gpukit.demo
+demo: $(DEMO_DEPS)
+	$(DEMO_PY) -m gpukit.demo
 
 ## test: lint, type-check and run the whole test suite in random order (what CI runs;
 ## the last line gives the seed: rerun an order with pytest --randomly-seed=N)
@@ -64,4 +76,4 @@ mutate: $(STAMP)
 	$(PY) -m tools.mutate
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache

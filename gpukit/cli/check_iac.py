@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from gpukit.cli.common import EXIT_FINDINGS, check_env, check_format, fail_input
+from gpukit.extras import require
 from gpukit.iac import FORMATS
 from gpukit.policies.errors import InputError
 
@@ -139,6 +140,7 @@ def pulumi(
     from gpukit.iac.pulumi_scan import scan_pulumi
 
     check_format(fmt, FORMATS)
+    require("pulumi", "gpukit check pulumi")
     try:
         scan = scan_pulumi(stack_dir, env)
     except InputError as exc:

@@ -103,7 +103,7 @@ def breakeven_cmd(
     if commitment not in TERMS:
         fail_input(f"--commitment: {commitment!r} is not one of {', '.join(TERMS)}")
     if plot is not None:
-        require_matplotlib()
+        require_matplotlib("cost breakeven")
     book = price_book(live_prices, region, prices_file)
     key = model_key(book, model)
     if model is not None and key is None and provisioned_usd_per_hour is None:

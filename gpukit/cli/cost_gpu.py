@@ -140,7 +140,7 @@ def compare(
     --instance-type ml.g5.xlarge"""
     check_format(fmt)
     if plot is not None:
-        require_matplotlib()
+        require_matplotlib("cost compare")
     book = price_book(live_prices, region, prices_file)
     inputs = Inputs()
     book_hourly = _instance_price(book, instance_type)

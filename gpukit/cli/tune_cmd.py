@@ -26,6 +26,7 @@ from gpukit.cli.common import (
     read_file_option,
 )
 from gpukit.cli.tune_prices import tuning_prices
+from gpukit.extras import require
 from gpukit.guard.awsutil import AwsError
 from gpukit.modules.powertuning.inputs import TuningInputError, parse_input, region_of
 from gpukit.modules.powertuning.report import ResultError, load_result, rows
@@ -369,6 +370,8 @@ def report(
 ) -> None:
     """Print a tuning result, e.g. ``gpukit tune report powertuning-result.json --chart tuning.png``."""
     check_format(fmt)
+    if chart is not None:
+        require("matplotlib", "gpukit tune report --chart")
     try:
         result = load_result(result_path)
     except ResultError as exc:
