@@ -2,18 +2,20 @@
 
 Terraform planned for real (mirror provider, emulator endpoints): a root module in a
 folder laid out like the repository (``modules/terraform/guard-service`` and ``build/``)
-calls the module, and each test plans it with another package. By default the module takes
-``build/guard.zip``, what ``make guard-package`` writes; its manifest must say the zip holds
-its dependencies, for the function's architecture and Python version, and carry the zip's
-own hash.
+calls the module once per case (``for_each``), each with its own package, so two plans
+cover every case: one whose instances are all accepted, one whose instances are all
+refused, its diagnostics read per instance from ``plan -json``. By default the module
+takes ``build/guard.zip``, what ``make guard-package`` writes; its manifest must say the
+zip holds its dependencies, for the function's architecture and Python version, and carry
+the zip's own hash.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,154 +26,154 @@ from tests.terraform.tf import MODULES, Terraform, emulator_override, terraform
 pytestmark = [pytest.mark.emulator, pytest.mark.slow, pytest.mark.terraform]
 
 ROOT_MODULE = """
-variable "package_file" {
-  type    = string
-  default = null
-}
-variable "allow_source_only" {
-  type    = bool
-  default = false
-}
-variable "architecture" {
-  type    = string
-  default = "x86_64"
+variable "cases" {
+  type = map(object({
+    package_file      = optional(string)
+    allow_source_only = optional(bool, false)
+    architecture      = optional(string, "x86_64")
+  }))
 }
 module "guard" {
   source            = "../modules/terraform/guard-service"
-  name              = "gpukit-pkg"
+  for_each          = var.cases
+  name              = "gpukit-${each.key}"
   environment       = "dev"
-  package_file      = var.package_file
-  allow_source_only = var.allow_source_only
-  architecture      = var.architecture
+  package_file      = each.value.package_file
+  allow_source_only = each.value.allow_source_only
+  architecture      = each.value.architecture
   owner             = "ml-platform@example.com"
   cost_center       = "ml-platform"
 }
 """
 
+#: case -> (how its package is built, or None for none; module inputs)
+REFUSED: dict[str, tuple[dict[str, Any] | None, dict[str, str]]] = {
+    "missing": (None, {}),
+    "source-only": ({"dependencies": False}, {}),
+    "arm64-package": ({"arch": "arm64"}, {}),
+    "arm64-function": ({}, {"architecture": "arm64"}),
+    "python-3-12": ({"python": "3.12"}, {}),
+    "changed-zip": ({}, {}),
+    "no-manifest": ({}, {}),
+}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _prepare(repo: Path, name: str, cases: dict[str, dict[str, Any]]) -> Path:
+    root = repo / name
+    root.mkdir()
+    (root / "main.tf").write_text(ROOT_MODULE, encoding="utf-8")
+    (root / "cases.auto.tfvars.json").write_text(json.dumps({"cases": cases}), encoding="utf-8")
+    return root
+
 
 @pytest.fixture(scope="module")
-def planner(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> tuple[Terraform, Path]:
-    """(terraform, the repository-like folder), the root module initialised in ``root/``."""
+def planned(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``accepted``: the plan JSON of the accepted cases; ``refused``: case -> the error
+    messages naming its package; ``packages``: case -> its package path."""
     repo = tmp_path_factory.mktemp("guard-package")
     target = repo / "modules" / "terraform" / "guard-service"
     ignore = shutil.ignore_patterns(".terraform*", "*.tfstate*", "examples")
     shutil.copytree(MODULES / "guard-service", target, ignore=ignore)
-    root = repo / "root"
-    root.mkdir()
-    (root / "main.tf").write_text(ROOT_MODULE, encoding="utf-8")
-    override = emulator_override(emulator.endpoint_url)
-    (root / "emulator_override.tf.json").write_text(json.dumps(override), encoding="utf-8")
-    tf = terraform(repo / "cli")
-    tf.run(root, "init", "-input=false", "-no-color")
-    return tf, repo
+    packages = {case: repo / "packages" / case / "guard.zip" for case in REFUSED}
+    packages["default"] = repo / "build" / "guard.zip"
+    packages["allowed"] = repo / "packages" / "allowed" / "guard.zip"
+    write_guard_package(packages["default"])
+    write_guard_package(packages["allowed"], dependencies=False)
+    for case, (built, _) in REFUSED.items():
+        if built is not None:
+            write_guard_package(packages[case], **built)
+    with packages["changed-zip"].open("ab") as archive:
+        archive.write(b"\0")
+    Path(f"{packages['no-manifest']}.json").unlink()
+
+    override = json.dumps(emulator_override(emulator.endpoint_url))
+    tf: Terraform = terraform(repo / "cli")
+    accepted = _prepare(repo, "accepted", {"default": {}, "allowed": {
+        "package_file": str(packages["allowed"]), "allow_source_only": True}})  # fmt: skip
+    refused = _prepare(repo, "refused", {
+        case: {"package_file": str(packages[case]), **inputs}
+        for case, (_, inputs) in REFUSED.items()
+    })  # fmt: skip
+    for root in (accepted, refused):
+        (root / "emulator_override.tf.json").write_text(override, encoding="utf-8")
+        tf.run(root, "init", "-input=false", "-no-color")
+    tf.run(accepted, "plan", "-input=false", "-no-color", "-out=tfplan")
+    done = tf.run(refused, "plan", "-input=false", "-no-color", "-json", check=False)
+    errors: dict[str, list[str]] = {case: [] for case in REFUSED}
+    for line in done.stdout.splitlines():
+        diagnostic = json.loads(line).get("diagnostic") or {}
+        detail = _one_line(diagnostic.get("detail", ""))
+        # the JSON diagnostics carry no module address: each message names its package
+        for case in (
+            c for c in REFUSED if f"{packages[c]} " in detail or f"{packages[c]}:" in detail
+        ):
+            errors[case].append(detail)
+    return {
+        "accepted": tf.json(accepted, "show", "-json", "tfplan"),
+        "refused": errors,
+        "refused_rc": done.returncode,
+        "packages": packages,
+    }
 
 
-def plan(planner: tuple[Terraform, Path], *variables: str) -> subprocess.CompletedProcess[str]:
-    tf, repo = planner
-    args = [f"-var={v}" for v in variables]
-    return tf.run(repo / "root", "plan", "-input=false", "-no-color", *args, check=False)
+def _function(plan: dict[str, Any], case: str) -> dict[str, Any]:
+    address = f'module.guard["{case}"].aws_lambda_function.guard'
+    (after,) = [c["change"]["after"] for c in plan["resource_changes"] if c["address"] == address]
+    return dict(after)
 
 
-def _one_line(text: str) -> str:
-    """Terraform wraps long messages in a box: join them back into one line of words."""
-    return " ".join(line.strip(" │╷╵") for line in text.splitlines()).replace("  ", " ")
-
-
-def test_by_default_the_module_plans_build_guard_zip(planner: tuple[Terraform, Path]) -> None:
-    tf, repo = planner
-    sha256 = json.loads(write_guard_package(repo / "build" / "guard.zip").read_text())["sha256"]
-    try:
-        done = tf.run(repo / "root", "plan", "-input=false", "-no-color", "-out=tfplan")
-        shown = json.loads(tf.run(repo / "root", "show", "-json", "tfplan").stdout)
-    finally:
-        shutil.rmtree(repo / "build")
-    assert done.returncode == 0
-    (function,) = [
-        c["change"]["after"]
-        for c in shown["resource_changes"]
-        if c["address"] == "module.guard.aws_lambda_function.guard"
-    ]
+def test_by_default_the_module_plans_build_guard_zip(planned: dict[str, Any]) -> None:
+    function = _function(planned["accepted"], "default")
     assert function["filename"].endswith("modules/terraform/guard-service/../../../build/guard.zip")
-    assert function["source_code_hash"] == sha256
+    manifest = Path(f"{planned['packages']['default']}.json")
+    assert function["source_code_hash"] == json.loads(manifest.read_text())["sha256"]
     assert (function["runtime"], function["architectures"]) == ("python3.11", ["x86_64"])
 
 
-def test_a_missing_package_names_make_guard_package(
-    planner: tuple[Terraform, Path], tmp_path: Path
+def test_allow_source_only_accepts_a_package_without_dependencies(
+    planned: dict[str, Any],
 ) -> None:
-    done = plan(planner, f"package_file={tmp_path / 'guard.zip'}")
-    assert done.returncode == 1
-    message = _one_line(done.stderr)
-    assert f"guard package {tmp_path / 'guard.zip'} not found" in message
-    assert "make guard-package" in message
+    function = _function(planned["accepted"], "allowed")
+    assert function["filename"] == str(planned["packages"]["allowed"])
 
 
-def test_a_source_only_package_is_refused(planner: tuple[Terraform, Path], tmp_path: Path) -> None:
-    write_guard_package(tmp_path / "guard.zip", dependencies=False)
-    done = plan(planner, f"package_file={tmp_path / 'guard.zip'}")
-    assert done.returncode == 1
-    assert "holds no dependencies" in _one_line(done.stderr)
-    assert "could not import pydantic or powertools" in _one_line(done.stderr)
-
-
-def test_allow_source_only_accepts_it(planner: tuple[Terraform, Path], tmp_path: Path) -> None:
-    write_guard_package(tmp_path / "guard.zip", dependencies=False)
-    done = plan(planner, f"package_file={tmp_path / 'guard.zip'}", "allow_source_only=true")
-    assert done.returncode == 0, done.stderr
+def test_the_refused_plan_fails_with_one_error_per_case(planned: dict[str, Any]) -> None:
+    assert planned["refused_rc"] == 1
+    assert {case: len(messages) for case, messages in planned["refused"].items()} == {
+        case: 1 for case in REFUSED
+    }
 
 
 @pytest.mark.parametrize(
-    ("built", "variables", "says"),
+    ("case", "says"),
     [
+        ("missing", "guard package {zip} not found: build it with `make guard-package`"),
+        ("source-only", "guard package {zip} holds no dependencies"),
         (
-            {"arch": "arm64"},
-            [],
-            "was built for architecture arm64, Python 3.11, dependencies true,"
-            " the function runs on x86_64",
+            "arm64-package",
+            "guard package {zip} was built for architecture arm64, Python 3.11, dependencies"
+            " true, the function runs on x86_64: rebuild with --arch x86_64",
         ),
         (
-            {"arch": "x86_64"},
-            ["architecture=arm64"],
-            "was built for architecture x86_64, Python 3.11, dependencies true,"
-            " the function runs on arm64",
+            "arm64-function",
+            "guard package {zip} was built for architecture x86_64, Python 3.11, dependencies"
+            " true, the function runs on arm64: rebuild with --arch arm64",
         ),
         (
-            {"python": "3.12"},
-            [],
-            "was built for architecture x86_64, Python 3.12, dependencies true,"
-            " the function runs Python 3.11",
+            "python-3-12",
+            "guard package {zip} was built for architecture x86_64, Python 3.12, dependencies"
+            " true, the function runs Python 3.11: rebuild with --python 3.11",
         ),
+        ("changed-zip", "guard package {zip} does not match its manifest (sha256 differs)"),
+        ("no-manifest", "guard package {zip}: no readable manifest {zip}.json"),
     ],
-    ids=["arm64-package", "arm64-function", "python-3.12-package"],
 )
-def test_a_package_for_another_runtime_is_refused(
-    planner: tuple[Terraform, Path],
-    tmp_path: Path,
-    built: dict[str, str],
-    variables: list[str],
-    says: str,
+def test_each_refusal_names_the_package_and_the_fix(
+    planned: dict[str, Any], case: str, says: str
 ) -> None:
-    write_guard_package(tmp_path / "guard.zip", **built)  # type: ignore[arg-type]
-    done = plan(planner, f"package_file={tmp_path / 'guard.zip'}", *variables)
-    assert done.returncode == 1
-    assert says in _one_line(done.stderr)
-
-
-def test_a_zip_changed_after_its_manifest_is_refused(
-    planner: tuple[Terraform, Path], tmp_path: Path
-) -> None:
-    write_guard_package(tmp_path / "guard.zip")
-    with (tmp_path / "guard.zip").open("ab") as archive:
-        archive.write(b"\0")
-    done = plan(planner, f"package_file={tmp_path / 'guard.zip'}")
-    assert done.returncode == 1
-    assert "does not match its manifest (sha256 differs)" in _one_line(done.stderr)
-
-
-def test_a_zip_without_a_manifest_is_refused(
-    planner: tuple[Terraform, Path], tmp_path: Path
-) -> None:
-    write_guard_package(tmp_path / "guard.zip").unlink()
-    done = plan(planner, f"package_file={tmp_path / 'guard.zip'}")
-    assert done.returncode == 1
-    assert f"no readable manifest {tmp_path / 'guard.zip'}.json" in _one_line(done.stderr)
+    (message,) = planned["refused"][case]
+    assert message.startswith(says.format(zip=planned["packages"][case])), message

@@ -189,29 +189,30 @@ resource "aws_lambda_function" "guard" {
 
   depends_on = [aws_cloudwatch_log_group.guard, aws_iam_role_policy.guard]
 
+  # One failing condition per problem: each later check passes when an earlier one fails.
   lifecycle {
     precondition {
       condition     = local.package_found
       error_message = "guard package ${local.package_file} not found: build it with `make guard-package` (python -m gpukit.guard.package build/guard.zip --python ${var.python_version} --arch ${var.architecture}) or set package_file."
     }
     precondition {
-      condition     = local.manifest != null
+      condition     = !local.package_found || local.manifest != null
       error_message = "guard package ${local.package_file}: no readable manifest ${local.manifest_file}; build the package with python -m gpukit.guard.package, which writes both."
     }
     precondition {
-      condition     = try(local.manifest.dependencies == true, false) || var.allow_source_only
+      condition     = local.manifest == null || try(local.manifest.dependencies == true, false) || var.allow_source_only
       error_message = "guard package ${local.package_file} holds no dependencies (${local.manifest_summary}): the function could not import pydantic or powertools. Build it without --no-deps, or set allow_source_only = true if a layer supplies them."
     }
     precondition {
-      condition     = try(local.manifest.architecture == var.architecture, false)
+      condition     = local.manifest == null || try(local.manifest.architecture == var.architecture, false)
       error_message = "guard package ${local.package_file} was built for ${local.manifest_summary}, the function runs on ${var.architecture}: rebuild with --arch ${var.architecture} or set architecture."
     }
     precondition {
-      condition     = try(local.manifest.python_version == var.python_version, false)
+      condition     = local.manifest == null || try(local.manifest.python_version == var.python_version, false)
       error_message = "guard package ${local.package_file} was built for ${local.manifest_summary}, the function runs Python ${var.python_version}: rebuild with --python ${var.python_version} or set python_version."
     }
     precondition {
-      condition     = try(local.manifest.sha256 == local.package_sha256, false)
+      condition     = local.manifest == null || try(local.manifest.sha256 == local.package_sha256, false)
       error_message = "guard package ${local.package_file} does not match its manifest (sha256 differs): the zip changed after it was built; rebuild it with python -m gpukit.guard.package."
     }
   }
