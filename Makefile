@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_PY    := $(BENCH_VENV)/bin/python
 BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 
-.PHONY: demo test lint bench fuzz mutate clean checkov-env
+.PHONY: demo test lint bench fuzz mutate clean checkov-env lowest guard-package
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,20 @@ $(DEMO_STAMP): pyproject.toml
 	$(DEMO_VENV)/bin/python -m pip install --quiet -e '.[emulator]'
 	@touch $(DEMO_STAMP)
 
+# `make lowest`: the fast tests on the lowest versions pyproject.toml allows for the direct
+# dependencies (uv --resolution lowest-direct; uv comes with the test extra), own venv.
+LOWEST_VENV  := .venv-lowest
+LOWEST_STAMP := $(LOWEST_VENV)/.installed-stamp
+LOWEST_TESTS := tests/policies tests/cost tests/test_layering.py tests/guard/test_plan.py \
+	tests/guard/test_plan_rails.py tests/guard/test_handler_event.py
+
+$(LOWEST_STAMP): pyproject.toml $(STAMP)
+	rm -rf $(LOWEST_VENV)
+	$(VENV)/bin/uv venv --quiet --python $(PYTHON) $(LOWEST_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(LOWEST_VENV)/bin/python \
+		--resolution lowest-direct -e '.[testrun,tune]'
+	@touch $(LOWEST_STAMP)
+
 ASL_STAMP := tools/asl/node_modules/.stamp
 
 # asl-validator (npm) validates the power-tuning state machine in the tests.
@@ -50,11 +64,23 @@ demo: $(DEMO_DEPS)
 test: $(STAMP) $(ASL_STAMP) checkov-env
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q
+	$(MAKE) --no-print-directory lowest
 
 ## checkov-env: create (once) or find checkov's own environment, which the gate runs;
 ## checkov is never installed into $(VENV) (it pins packages exactly)
 checkov-env: $(STAMP)
 	$(PY) -m gpukit.iac.checkov_env
+
+## lowest: the fast tests (not slow, not emulator) on the lowest allowed direct dependencies
+lowest: $(LOWEST_STAMP)
+	$(LOWEST_VENV)/bin/python -m pytest -q -m "not slow and not emulator" $(LOWEST_TESTS)
+
+## guard-package: build/guard.zip, the guard Lambda with its dependencies (pip, needs PyPI),
+## and build/guard.zip.json, the manifest the Terraform module checks at plan time
+GUARD_PYTHON ?= 3.11
+GUARD_ARCH   ?= x86_64
+guard-package: $(DEMO_DEPS)
+	$(DEMO_PY) -m gpukit.guard.package build/guard.zip --python $(GUARD_PYTHON) --arch $(GUARD_ARCH)
 
 ## lint: ruff everywhere, strict mypy on policies/ and guard/ (as gpukit.policies, gpukit.guard)
 lint: $(STAMP)
@@ -76,4 +102,4 @@ mutate: $(STAMP)
 	$(PY) -m tools.mutate
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(DEMO_VENV) $(LOWEST_VENV) .pytest_cache .mypy_cache .ruff_cache
