@@ -29,7 +29,7 @@ DEMO_STAMP := $(DEMO_VENV)/.installed-stamp
 DEMO_DEPS  := $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
 DEMO_PY    := $(if $(wildcard $(STAMP)),$(PY),$(DEMO_VENV)/bin/python)
 
-# uv installs in parallel: about 2x faster than pip on a fresh clone.
+# uv installs in parallel: 20 s where pip took 136 s on a fresh clone (README).
 $(DEMO_STAMP): pyproject.toml
 	@test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
 	$(DEMO_VENV)/bin/python -m pip install --quiet uv
