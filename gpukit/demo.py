@@ -20,13 +20,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gpukit.emulator import Emulator, offline_env, seed_fleet, start_emulator
-from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan
-from gpukit.guard.actions.mark import mark_record
-from gpukit.guard.audit import FileAuditStore
-from gpukit.policies import tags as T
-from gpukit.policies.findings import DECISION_RANK, PRICE_UNKNOWN, Decision
-from gpukit.policies.timeutil import iso
+from gpukit.extras import require
+
+require("moto", "make demo (python -m gpukit.demo)")
+
+from gpukit.emulator import Emulator, offline_env, seed_fleet, start_emulator  # noqa: E402
+from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan  # noqa: E402
+from gpukit.guard.actions.mark import mark_record  # noqa: E402
+from gpukit.guard.audit import FileAuditStore  # noqa: E402
+from gpukit.policies import tags as T  # noqa: E402
+from gpukit.policies.findings import DECISION_RANK, PRICE_UNKNOWN, Decision  # noqa: E402
+from gpukit.policies.timeutil import iso  # noqa: E402
 
 REGION = "us-east-1"
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("guard", "policies")
 #: Runtime dependencies of guard + policies that the Lambda Python runtime lacks.
 #: ``[tracer]`` brings aws-xray-sdk, which the handler's Powertools Tracer needs.
-DEPENDENCIES = ("pydantic>=2.7", "pyyaml>=6.0", "aws-lambda-powertools[tracer]>=3.0")
+DEPENDENCIES = ("pydantic>=2.10", "pyyaml>=6.0.1", "aws-lambda-powertools[tracer]>=3.1")
 #: What the Lambda Python runtime already has (top-level names, dist names normalised).
 IN_RUNTIME = (
     "boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3",

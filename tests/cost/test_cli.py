@@ -271,8 +271,8 @@ def test_plot_without_matplotlib_says_how_to_install_it(
     out = tmp_path / "cost.png"
     result = runner.invoke(app, [*BEM, "--plot", str(out)])
     assert result.exit_code == 2
-    assert (
-        result.stderr.strip() == "--plot: matplotlib is not installed; pip install 'gpukit[tune]'"
+    assert result.stderr.strip() == (
+        "gpukit cost breakeven --plot needs matplotlib: pip install 'gpukit[tune]'"
     )
     assert not out.exists()
 

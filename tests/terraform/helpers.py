@@ -75,3 +75,21 @@ def gpukit(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
         env={**os.environ, **(env or {})},
         timeout=600,
     )
+
+
+def write_guard_package(
+    zip_path: Path, *, dependencies: bool = True, python: str = "3.11", arch: str = "x86_64"
+) -> Path:
+    """A guard package and its manifest at ``zip_path``, as ``python -m gpukit.guard.package``
+    writes them. With ``dependencies``, a small stand-in dependencies folder is packed (the
+    plans read only the manifest and the zip's hash; tests/guard/test_lambda_zip.py runs the
+    real one)."""
+    from gpukit.guard.package import build_zip, write_manifest
+
+    deps = None
+    if dependencies:
+        deps = zip_path.parent / "deps"
+        (deps / "yaml").mkdir(parents=True, exist_ok=True)
+        (deps / "yaml" / "__init__.py").write_text("# stand-in\n", encoding="utf-8")
+    info = build_zip(zip_path, deps)
+    return write_manifest(info, python, arch, dependencies)

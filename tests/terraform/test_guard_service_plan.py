@@ -19,6 +19,7 @@ from gpukit.emulator import Emulator
 from gpukit.guard.handler import config_from_env
 from gpukit.guard.iam import policy_document
 from tests.guard.iam_eval import expected_outcomes, guard_rail_outcomes
+from tests.terraform.helpers import write_guard_package
 from tests.terraform.tf import MODULES, Terraform, emulator_override, terraform
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
@@ -44,7 +45,7 @@ def planned(
     module = tmp / "guard-service"
     shutil.copytree(MODULE, module, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     workdir = module / EXAMPLE
-    (workdir / "guard.zip").write_bytes(b"stand-in package: only its hash is planned")
+    write_guard_package(workdir / "guard.zip")
     (workdir / "emulator_override.tf.json").write_text(
         json.dumps(emulator_override(emulator.endpoint_url), indent=2), encoding="utf-8"
     )

@@ -27,6 +27,7 @@ from gpukit.guard.clients import ClientFactory
 from gpukit.guard.discovery import discover
 from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies import tags as T
+from tests.terraform.helpers import write_guard_package
 from tests.terraform.tf import (
     MODULES,
     Terraform,
@@ -43,7 +44,6 @@ BEDROCK = {
     "dev-no-commitment": ("dev-chat", 1, None, "dev"),
     "prod-committed": ("prod-support", 2, "OneMonth", "prod"),
 }
-PACKAGES = ("guard.zip", "power-tuner.zip")
 
 
 def _example(root: Path, example: Path) -> Path:
@@ -79,10 +79,11 @@ def planned(
             json.dumps(emulator_override(warm.endpoint_url), indent=2), encoding="utf-8"
         )
         source = (example / "main.tf").read_text(encoding="utf-8")
-        for package in PACKAGES:  # plans hash the Lambda packages; any zip will do
-            if package in source:
-                with zipfile.ZipFile(where / package, "w") as archive:
-                    archive.writestr("handler.py", "def handler(event, context): ...\n")
+        if "guard.zip" in source:  # with the manifest the module's preconditions read
+            write_guard_package(where / "guard.zip")
+        if "power-tuner.zip" in source:  # plans hash the Lambda package; any zip will do
+            with zipfile.ZipFile(where / "power-tuner.zip", "w") as archive:
+                archive.writestr("handler.py", "def handler(event, context): ...\n")
         tf.run(where, "init", "-input=false", "-no-color")
         tf.run(where, "plan", "-input=false", "-no-color", "-out=tfplan")
         (where / "plan.json").write_text(tf.run(where, "show", "-json", "tfplan").stdout)

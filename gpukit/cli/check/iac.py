@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from gpukit.cli.common import EXIT_FINDINGS, check_env, fail_input
+from gpukit.extras import require
 from gpukit.iac import FORMATS
 from gpukit.policies.errors import InputError
 
@@ -146,6 +147,7 @@ def pulumi(
     from gpukit.iac.output import render
     from gpukit.iac.pulumi_scan import scan_pulumi
 
+    require("pulumi", "gpukit check pulumi")
     try:
         scan = scan_pulumi(stack_dir, env)
     except InputError as exc:

@@ -96,7 +96,7 @@ def breakeven_cmd(
     Example: gpukit cost breakeven --model meta.llama3-8b-instruct --tokens-per-day 500M"""
     commitment = str(term)
     if plot is not None:
-        require_matplotlib()
+        require_matplotlib("cost breakeven")
     book = price_book(live_prices, region, prices_file)
     key = model_key(book, model)
     if model is not None and key is None and provisioned_usd_per_hour is None:

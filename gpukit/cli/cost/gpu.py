@@ -146,7 +146,7 @@ def compare(
     --requests-per-day 20k --seconds-per-request 1.5 --serverless-usd-per-gpu-second 0.000306
     --instance-type ml.g5.xlarge"""
     if plot is not None:
-        require_matplotlib()
+        require_matplotlib("cost compare")
     book = price_book(live_prices, region, prices_file)
     inputs = Inputs(ctx)
     book_hourly = _instance_price(book, instance_type)

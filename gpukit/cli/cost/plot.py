@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gpukit.cli.common import fail_input
+from gpukit.extras import require
 from gpukit.policies.cost.base import short_count
 from gpukit.policies.cost.gpu import (
     Dedicated,
@@ -32,11 +33,9 @@ MAX_STEPS = 2000
 CURVE_POINTS = 400
 
 
-def require_matplotlib() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        fail_input("--plot: matplotlib is not installed; pip install 'gpukit[tune]'")
+def require_matplotlib(command: str) -> None:
+    """Exit 2, naming the extra, when ``gpukit COMMAND --plot`` lacks matplotlib."""
+    require("matplotlib", f"gpukit {command} --plot")
 
 
 def _steps(unit: float, top: float) -> list[float]:

@@ -25,6 +25,7 @@ from gpukit.cli.common import (
 from gpukit.cli.options import FORMAT, Format, at_least
 from gpukit.cli.tune.prices import tuning_prices
 from gpukit.cli.tune.render import print_table, summary
+from gpukit.extras import require
 from gpukit.guard.awsutil import AwsError
 from gpukit.modules.powertuning.inputs import TuningInputError, parse_input, region_of
 from gpukit.modules.powertuning.report import ResultError, load_result
@@ -355,6 +356,8 @@ def report(
 ) -> None:
     """Print a tuning result, e.g. gpukit tune report powertuning-result.json --chart
     tuning.png"""
+    if chart is not None:
+        require("matplotlib", "gpukit tune report --chart")
     try:
         result = load_result(result_path)
     except ResultError as exc:

@@ -9,6 +9,14 @@ locals {
   # The handler reads its settings from the environment; the event can only force a dry run.
   event = { dry_run = !var.apply }
   # Set only when given: without GPUKIT_ENV each resource is judged by its own gpukit:env tag.
+  # The package and the manifest python -m gpukit.guard.package writes beside it (PACKAGE.json);
+  # the function's lifecycle preconditions refuse a package that would not run.
+  package_file     = coalesce(var.package_file, "${path.module}/../../../build/guard.zip")
+  manifest_file    = "${local.package_file}.json"
+  package_found    = fileexists(local.package_file)
+  manifest         = try(jsondecode(file(local.manifest_file)), null)
+  package_sha256   = local.package_found ? filebase64sha256(local.package_file) : ""
+  manifest_summary = local.manifest == null ? "none" : "architecture ${try(local.manifest.architecture, "?")}, Python ${try(local.manifest.python_version, "?")}, dependencies ${try(local.manifest.dependencies, "?")}"
   optional_variables = {
     for key, value in {
       GPUKIT_MAX_TEARDOWNS = var.max_teardowns == null ? null : tostring(var.max_teardowns)
@@ -146,8 +154,8 @@ resource "aws_lambda_function" "guard" {
   role                           = aws_iam_role.guard.arn
   runtime                        = "python${var.python_version}"
   handler                        = var.handler
-  filename                       = var.package_file
-  source_code_hash               = filebase64sha256(var.package_file)
+  filename                       = local.package_file
+  source_code_hash               = local.package_sha256
   architectures                  = [var.architecture]
   memory_size                    = var.memory_mb
   timeout                        = var.timeout_seconds
@@ -180,6 +188,34 @@ resource "aws_lambda_function" "guard" {
   tags = local.tags
 
   depends_on = [aws_cloudwatch_log_group.guard, aws_iam_role_policy.guard]
+
+  # One failing condition per problem: each later check passes when an earlier one fails.
+  lifecycle {
+    precondition {
+      condition     = local.package_found
+      error_message = "guard package ${local.package_file} not found: build it with `make guard-package` (python -m gpukit.guard.package build/guard.zip --python ${var.python_version} --arch ${var.architecture}) or set package_file."
+    }
+    precondition {
+      condition     = !local.package_found || local.manifest != null
+      error_message = "guard package ${local.package_file}: no readable manifest ${local.manifest_file}; build the package with python -m gpukit.guard.package, which writes both."
+    }
+    precondition {
+      condition     = local.manifest == null || try(local.manifest.dependencies == true, false) || var.allow_source_only
+      error_message = "guard package ${local.package_file} holds no dependencies (${local.manifest_summary}): the function could not import pydantic or powertools. Build it without --no-deps, or set allow_source_only = true if a layer supplies them."
+    }
+    precondition {
+      condition     = local.manifest == null || try(local.manifest.architecture == var.architecture, false)
+      error_message = "guard package ${local.package_file} was built for ${local.manifest_summary}, the function runs on ${var.architecture}: rebuild with --arch ${var.architecture} or set architecture."
+    }
+    precondition {
+      condition     = local.manifest == null || try(local.manifest.python_version == var.python_version, false)
+      error_message = "guard package ${local.package_file} was built for ${local.manifest_summary}, the function runs Python ${var.python_version}: rebuild with --python ${var.python_version} or set python_version."
+    }
+    precondition {
+      condition     = local.manifest == null || try(local.manifest.sha256 == local.package_sha256, false)
+      error_message = "guard package ${local.package_file} does not match its manifest (sha256 differs): the zip changed after it was built; rebuild it with python -m gpukit.guard.package."
+    }
+  }
 }
 
 resource "aws_iam_role" "scheduler" {

@@ -20,7 +20,14 @@ variable "environment" {
 
 variable "package_file" {
   type        = string
-  description = "Path to the guard's Lambda zip, built with `python -m gpukit.guard.package build/guard.zip --with-deps`."
+  description = "Path to the guard's Lambda zip with its dependencies, next to its manifest (PACKAGE.json). null: build/guard.zip of the gpukit checkout holding this module, which `make guard-package` writes (python -m gpukit.guard.package build/guard.zip). terraform plan fails when the manifest is missing, lacks dependencies or does not match python_version/architecture."
+  default     = null
+}
+
+variable "allow_source_only" {
+  type        = bool
+  description = "Accept a package built with --no-deps (no pydantic or powertools: every run fails with ImportError unless a layer supplies them). Off by default."
+  default     = false
 }
 
 variable "python_version" {

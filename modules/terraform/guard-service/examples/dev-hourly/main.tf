@@ -1,7 +1,10 @@
 # The guard for dev: runs hourly and acts (dev policy allows teardown of idle, owned
 # resources after the grace period), at most 5 teardowns a run. Each resource is judged by
-# its own gpukit:env tag; the role's explicit denies keep it off prod and exempt ones. Build the package first, e.g. with the Pulumi
-# module's packaging or `python -m gpukit.guard.package` (see docs/terraform.md).
+# its own gpukit:env tag; the role's explicit denies keep it off prod and exempt ones.
+# Build the package with its dependencies first: `python -m gpukit.guard.package guard.zip`
+# here (it writes guard.zip.json too), or drop package_file to deploy build/guard.zip from
+# `make guard-package`. terraform plan refuses a package without dependencies or built for
+# another architecture or Python version (see docs/terraform.md).
 provider "aws" {
   region = "us-east-1"
 }
