@@ -51,7 +51,8 @@ def all_records(store: AuditStore) -> list[AuditRecord]:
         records = list(_table_records(store))
     else:
         raise AuditHistoryError(f"{store.describe()}: cannot list its records")
-    return sorted(records, key=lambda r: (_at(r), r.run_id))
+    # by time; runs in the same second keep the store's order (a file's is the order written)
+    return sorted(records, key=_at)
 
 
 def _table_records(store: DynamoAuditStore) -> Iterable[AuditRecord]:

@@ -305,7 +305,8 @@ def fleet_report(data: FleetInput, top: int = TOP_FORGOTTEN) -> FleetReport:
         commitments_within={w: sum(1 for c in ends if c.window_days <= w) for w in WINDOWS},
         savings=savings,
         saved_usd=round(sum(s.saved_usd or 0.0 for s in savings), 2),
-        runs=sorted((r for r in data.runs if r.at <= now), key=lambda r: (r.at, r.run_id)),
+        # by time, and within one second in the order given (the audit trail's)
+        runs=sorted((r for r in data.runs if r.at <= now), key=lambda r: r.at),
         advice=advice_rows(advice) if advice else [],
         advice_monthly_saving_usd=advice.monthly_saving_usd if advice else None,
         advice_verdicts={r.name: r.verdict for r in advice.resources} if advice else {},

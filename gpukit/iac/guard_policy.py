@@ -25,7 +25,7 @@ FILE = PolicyFile(
     },
     generator="gpukit.iac.guard_policy",
 )
-POLICY_FILE = FILE.path
+POLICY_FILE, BINDINGS = FILE.path, FILE.bindings
 render, text = FILE.render, FILE.text
 
 if __name__ == "__main__":

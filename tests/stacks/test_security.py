@@ -60,6 +60,7 @@ def test_star_resources_only_where_iam_has_no_resource_level_permissions(
         "tag:GetResources",
         "cloudwatch:GetMetricData",
         "sagemaker:ListEndpoints",
+        "sagemaker:ListEndpointConfigs",  # like every SageMaker List* action: no resource type
         "bedrock:ListProvisionedModelThroughputs",
         "application-autoscaling:DescribeScalableTargets",
         "application-autoscaling:DescribeScalingPolicies",
