@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from numbers import Number
 from pathlib import Path
@@ -120,6 +120,17 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     raise ConfigError(f"{name}={value!r}: use true or false")
 
 
+def _checked(env: Mapping[str, str], name: str, check: Callable[[str], object]) -> str | None:
+    """``name``'s value (None when unset or empty) once ``check`` accepts it."""
+    value = env.get(name) or None
+    if value is not None:
+        try:
+            check(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
+    return value
+
+
 def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig:
     """Read ``GPUKIT_*`` variables and the event (see :class:`GuardEvent`). A run applies
     only when ``GPUKIT_APPLY`` is true and the event does not force a dry run."""
@@ -140,22 +151,12 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
         workers = workers_from_env(env)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    topic = env.get("GPUKIT_SNS_TOPIC_ARN") or None
-    if topic is not None:
-        try:
-            topic_region(topic)
-        except ValueError as exc:
-            raise ConfigError(f"GPUKIT_SNS_TOPIC_ARN: {exc}") from None
-    webhook = env.get("GPUKIT_WEBHOOK_URL") or None
-    if webhook is not None:
-        try:
-            check_url(webhook)
-        except ValueError as exc:
-            raise ConfigError(f"GPUKIT_WEBHOOK_URL: {exc}") from None
-        if topic is None:
-            raise ConfigError(
-                "GPUKIT_WEBHOOK_URL needs GPUKIT_SNS_TOPIC_ARN: teardowns wait for the SNS notice"
-            )
+    topic = _checked(env, "GPUKIT_SNS_TOPIC_ARN", topic_region)
+    webhook = _checked(env, "GPUKIT_WEBHOOK_URL", check_url)
+    if webhook is not None and topic is None:
+        raise ConfigError(
+            "GPUKIT_WEBHOOK_URL needs GPUKIT_SNS_TOPIC_ARN: teardowns wait for the SNS notice"
+        )
     return GuardConfig(
         webhook_url=webhook,
         live_prices=prices == "live",

@@ -10,7 +10,7 @@ tagging or deleting anything tagged ``gpukit:env`` = prod (or an alias) or ``gpu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gpukit.guard import actions
@@ -85,13 +85,18 @@ def policy_document(resources: Mapping[str, str]) -> dict[str, Any]:
     placeholder left out drops the statements that need it (no topic: no ``sns:Publish``).
     An unknown key is an error, so a typo cannot silently drop one.
     """
-    unknown = sorted(set(resources) - set(PLACEHOLDERS))
+    _check_placeholders(resources, PLACEHOLDERS)
+    return _document(PERMISSIONS, resources)
+
+
+def _check_placeholders(resources: Mapping[str, str], known: Sequence[str]) -> None:
+    """Refuse a key outside ``known`` and a required placeholder left out or empty."""
+    unknown = sorted(set(resources) - set(known))
     if unknown:
-        raise ValueError(f"unknown placeholders {unknown}; known: {', '.join(PLACEHOLDERS)}")
+        raise ValueError(f"unknown placeholders {unknown}; known: {', '.join(known)}")
     missing = [p for p in REQUIRED_PLACEHOLDERS if not resources.get(p)]
     if missing:
         raise ValueError(f"missing placeholders {missing}: resource ARNs need them")
-    return _document(PERMISSIONS, resources)
 
 
 def org_policy_document(partition: str, member_role: str) -> dict[str, Any]:
@@ -114,12 +119,7 @@ MEMBER_PERMISSIONS: list[Permission] = [
 def member_policy_document(resources: Mapping[str, str]) -> dict[str, Any]:
     """The member-account role's policy: ``partition`` and ``account_id`` (the member's),
     and optionally ``topic_arn`` (the guard's topic, for notices)."""
-    unknown = sorted(set(resources) - {"partition", "account_id", "topic_arn"})
-    if unknown:
-        raise ValueError(f"unknown placeholders {unknown}; known: partition, account_id, topic_arn")
-    missing = [p for p in REQUIRED_PLACEHOLDERS if not resources.get(p)]
-    if missing:
-        raise ValueError(f"missing placeholders {missing}: resource ARNs need them")
+    _check_placeholders(resources, ("partition", "account_id", "topic_arn"))
     return _document(MEMBER_PERMISSIONS, resources)
 
 

@@ -124,31 +124,17 @@ class RuleContext:
         (e.g. ``review@`` for missing tags) must not shorten it.
         """
         mark = self.mark if self.mark and self.mark.action == TEARDOWN_MARK else None
+        due = (mark.at if mark else self.now) + grace
         if mark is None:
-            due = self.now + grace
-            return self.finding(
-                Decision.MARK,
-                Severity.WARNING,
-                f"{why}; marking it now, teardown after {iso(due)} unless it is used or exempted",
-                wasteful=True,
-                act_after=due,
-            )
-        due = mark.at + grace
-        if self.now < due:
-            return self.finding(
-                Decision.MARK,
-                Severity.WARNING,
-                f"{why}; marked at {iso(mark.at)}, teardown after {iso(due)}",
-                wasteful=True,
-                act_after=due,
-            )
-        return self.finding(
-            Decision.TEARDOWN,
-            Severity.ERROR,
-            f"{why}; marked at {iso(mark.at)} and the grace period ended {iso(due)}",
-            wasteful=True,
-            act_after=due,
-        )
+            decision, severity = Decision.MARK, Severity.WARNING
+            told = f"marking it now, teardown after {iso(due)} unless it is used or exempted"
+        elif self.now < due:
+            decision, severity = Decision.MARK, Severity.WARNING
+            told = f"marked at {iso(mark.at)}, teardown after {iso(due)}"
+        else:
+            decision, severity = Decision.TEARDOWN, Severity.ERROR
+            told = f"marked at {iso(mark.at)} and the grace period ended {iso(due)}"
+        return self.finding(decision, severity, f"{why}; {told}", wasteful=True, act_after=due)
 
 
 def hours(value: float) -> timedelta:

@@ -7,10 +7,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gpukit.policies import tags as T
-from gpukit.policies.errors import InputError, parse_document, read_text, validation_messages
+from gpukit.policies.errors import InputError, parse_document, read_text, validate_document
 from gpukit.policies.model import Commitment, ResourceKind
 
 ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
@@ -111,12 +111,7 @@ def load_policy(path: str | Path) -> EnvironmentPolicy:
 def parse_policy(name: str, text: str) -> EnvironmentPolicy:
     """Validate the policy document ``text`` (``name`` is what messages call it)."""
     data, lines = parse_document(name, text)
-    if not isinstance(data, dict):
-        raise InputError([f"{name}:1: (document): expected a mapping of policy fields"])
-    try:
-        return EnvironmentPolicy.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_messages(name, exc, lines)) from None
+    return validate_document(EnvironmentPolicy, name, data, lines, "a mapping of policy fields")
 
 
 def named_env(value: str, policies: Mapping[str, EnvironmentPolicy]) -> str | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 
 class InputError(Exception):
@@ -20,6 +20,7 @@ class InputError(Exception):
 
 
 LineMap = Mapping[tuple[str | int, ...], int]
+M = TypeVar("M", bound=BaseModel)
 #: Deepest nesting of mappings and lists a document may have. gpukit's documents need
 #: under ten levels; the limit keeps a hostile file from exhausting the parser's stack.
 MAX_DEPTH = 64
@@ -164,3 +165,14 @@ def parse_document(path: str, text: str) -> tuple[Any, dict[tuple[str | int, ...
     except yaml.YAMLError as exc:
         raise InputError([f"{path}:1: (document): {exc}"]) from None
     return data, lines
+
+
+def validate_document(model: type[M], path: str, data: Any, lines: LineMap, expected: str) -> M:
+    """``data`` as ``model``: a document that is not a mapping is ``expected`` (e.g. "a
+    mapping of policy fields"); every pydantic problem is a ``file:line: field`` message."""
+    if not isinstance(data, dict):
+        raise InputError([f"{path}:1: (document): expected {expected}"])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_messages(path, exc, lines)) from None

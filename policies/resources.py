@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from gpukit.policies.errors import InputError, parse_document, read_text, validation_messages
+from gpukit.policies.errors import parse_document, read_text, validate_document
 from gpukit.policies.model import Resource, ResourceFile
 
 
@@ -23,9 +21,4 @@ def load_resource_file(path: str | Path) -> ResourceFile:
     if isinstance(data, list):
         data = {"resources": data}
         lines = {("resources", *k): v for k, v in lines.items()}
-    if not isinstance(data, dict):
-        raise InputError([f"{name}:1: (document): expected an object with a 'resources' list"])
-    try:
-        return ResourceFile.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_messages(name, exc, lines)) from None
+    return validate_document(ResourceFile, name, data, lines, "an object with a 'resources' list")

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gpukit.emulator.seed import CUSTOM_MODEL, IMAGE, ROLE_ARN, SeedTarget
+from gpukit.emulator.seed_metrics import datum
 from gpukit.policies import tags as T
 
 DAYS = 14
@@ -156,16 +157,6 @@ def _tags(env: str, name: str) -> dict[str, str]:
     }
 
 
-def _datum(name: str, when: datetime, value: float, unit: str, **dims: str) -> dict[str, Any]:
-    return {
-        "MetricName": name,
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
-        "Timestamp": when,
-        "Value": float(value),
-        "Unit": unit,
-    }
-
-
 def seed_advice_fleet(emu: SeedTarget, now: datetime, region: str = "us-east-1") -> dict[str, str]:
     """Create :data:`PTUS` and :data:`ENDPOINTS` with their history; return ``{name: ARN}``."""
     bedrock, sagemaker = emu.client("bedrock", region), emu.client("sagemaker", region)
@@ -192,7 +183,7 @@ def seed_advice_fleet(emu: SeedTarget, now: datetime, region: str = "us-east-1")
                 ("OutputTokenCount", p.output_tokens(hour.hour)),
             ):
                 if value:
-                    data["AWS/Bedrock"].append(_datum(metric, hour, value, "Count", ModelId=arn))
+                    data["AWS/Bedrock"].append(datum(metric, hour, value, "Count", ModelId=arn))
     for e in ENDPOINTS:
         arns[e.name] = _create_endpoint(emu, sagemaker, e, created, region)
         dims = {"EndpointName": e.name, "VariantName": e.variant}
@@ -200,12 +191,12 @@ def seed_advice_fleet(emu: SeedTarget, now: datetime, region: str = "us-east-1")
             calls = e.invocations(hour.hour)
             if calls:
                 data["AWS/SageMaker"] += [
-                    _datum("Invocations", hour, calls, "None", **dims),
-                    _datum("ModelLatency", hour, e.latency_ms * 1000, "Microseconds", **dims),
+                    datum("Invocations", hour, calls, "None", **dims),
+                    datum("ModelLatency", hour, e.latency_ms * 1000, "Microseconds", **dims),
                 ]
             data["/aws/sagemaker/Endpoints"] += [
-                _datum("GPUUtilization", hour, e.gpu_util(hour.hour), "Percent", **dims),
-                _datum("GPUMemoryUtilization", hour, e.gpu_memory, "Percent", **dims),
+                datum("GPUUtilization", hour, e.gpu_util(hour.hour), "Percent", **dims),
+                datum("GPUMemoryUtilization", hour, e.gpu_memory, "Percent", **dims),
             ]
     cloudwatch = emu.client("cloudwatch", region)
     for namespace, datums in data.items():

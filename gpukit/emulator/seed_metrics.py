@@ -68,7 +68,7 @@ def ptu_metrics(arn: str, traffic: tuple[Traffic, ...]) -> list[dict[str, Any]]:
                 ("InputTokenCount", calls * 850),
                 ("OutputTokenCount", calls * 240),
             ):
-                data.append(_datum(name, hour, value, "Count", ModelId=arn))
+                data.append(datum(name, hour, value, "Count", ModelId=arn))
     return data
 
 
@@ -82,7 +82,7 @@ def endpoint_metrics(ep: _Endpoint) -> list[dict[str, Any]]:
                 calls = round(span.per_hour * v.traffic_share)
                 if calls:
                     data.append(
-                        _datum(
+                        datum(
                             "Invocations",
                             hour,
                             calls,
@@ -119,12 +119,13 @@ def instance_metrics(ep: _Endpoint, now: datetime) -> list[dict[str, Any]]:
             )
             for name in names:
                 data.append(
-                    _datum(name, hour, load, "Percent", EndpointName=ep.name, VariantName=v.name)
+                    datum(name, hour, load, "Percent", EndpointName=ep.name, VariantName=v.name)
                 )
     return data
 
 
-def _datum(name: str, when: datetime, value: float, unit: str, **dims: str) -> dict[str, Any]:
+def datum(name: str, when: datetime, value: float, unit: str, **dims: str) -> dict[str, Any]:
+    """One ``PutMetricData`` datum of ``name`` at ``when`` with the dimensions ``dims``."""
     return {
         "MetricName": name,
         "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],

@@ -218,14 +218,16 @@ class Emulator:
 
     def client(self, service: str, region: str = "us-east-1", **kwargs: Any) -> Any:
         """A boto3 client for ``service`` pointed at the emulator, with dummy credentials."""
+        keys = {
+            "aws_access_key_id": DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            "aws_session_token": DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
+        }
         return boto3.client(
             service,  # type: ignore[call-overload]
             region_name=region,
             endpoint_url=self.endpoint_url,
-            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            aws_session_token=DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
-            **kwargs,
+            **{**keys, **kwargs},
         )
 
     def create_role(self, account: str, name: str, trusted: str | None = None) -> str:
@@ -242,10 +244,9 @@ class Emulator:
         sts = self.client("sts", region)
         arn = f"arn:aws:iam::{account}:role/{role}"
         creds = sts.assume_role(RoleArn=arn, RoleSessionName="gpukit-emulator")["Credentials"]
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            region_name=region,
-            endpoint_url=self.endpoint_url,
+        return self.client(
+            service,
+            region,
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],

@@ -63,6 +63,19 @@ def assume_role_json(service: str) -> str:
     )
 
 
+def service_role(
+    owner: pulumi.Resource, name: str, service: str, description: str, tags: Mapping[str, str]
+) -> aws.iam.Role:
+    """A role the AWS service ``service`` assumes, owned by the component ``owner``."""
+    return aws.iam.Role(
+        name,
+        assume_role_policy=assume_role_json(service),
+        description=description,
+        tags=dict(tags),
+        opts=child(owner),
+    )
+
+
 def zero_invocations_alarm(
     owner: pulumi.Resource,
     name: str,

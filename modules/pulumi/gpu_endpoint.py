@@ -8,7 +8,7 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
 from gpukit.modules.pulumi import _scaling
-from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.modules.pulumi._common import child, policy_json, service_role, statement
 from gpukit.modules.pulumi.endpoint_args import (
     EndpointIdleAlarm,
     GpuEndpointArgs,
@@ -143,12 +143,12 @@ class GpuEndpoint(pulumi.ComponentResource):
         return component
 
     def _execution_role(self, name: str, args: GpuEndpointArgs) -> aws.iam.Role:
-        role = aws.iam.Role(
+        role = service_role(
+            self,
             f"{name}-execution",
-            assume_role_policy=assume_role_json("sagemaker.amazonaws.com"),
-            description=f"SageMaker execution role of endpoint {args.name}",
-            tags=dict(args.tags),
-            opts=child(self),
+            "sagemaker.amazonaws.com",
+            f"SageMaker execution role of endpoint {args.name}",
+            args.tags,
         )
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self))

@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from gpukit.guard.org import ACCOUNT_ID, DEFAULT_MEMBER_ROLE, ROLE_NAME
-from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.modules.pulumi._common import child, policy_json, service_role, statement
 
 INVOKE = "arn:aws:states:::lambda:invoke"
 #: Lambda errors worth a retry before a shard counts as failed.
@@ -168,12 +168,12 @@ def deploy(
     tags: dict[str, str],
 ) -> aws.sfn.StateMachine:
     """The state machine and its role (invoke the guard function; run its own map)."""
-    role = aws.iam.Role(
+    role = service_role(
+        parent,
         f"{name}-fanout",
-        assume_role_policy=assume_role_json("states.amazonaws.com"),
-        description=f"Step Functions role of gpukit guard {prefix} (fan-out)",
-        tags=tags,
-        opts=child(parent),
+        "states.amazonaws.com",
+        f"Step Functions role of gpukit guard {prefix} (fan-out)",
+        tags,
     )
     machine_name = f"{prefix}-guard-fanout"
     identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent))

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from gpukit.guard.audit import TABLE_ENV
 from gpukit.guard.claims import TTL_ATTRIBUTE
 from gpukit.modules.pulumi import guard_fanout
-from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.modules.pulumi._common import child, policy_json, service_role, statement
 from gpukit.modules.pulumi.guard_fanout import FanoutArgs
 
 RATE = re.compile(r"^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))$")
@@ -208,12 +208,12 @@ class GuardService(pulumi.ComponentResource):
             tags=tags,
             opts=child(self),
         )
-        role = aws.iam.Role(
+        role = service_role(
+            self,
             f"{name}-guard",
-            assume_role_policy=assume_role_json("lambda.amazonaws.com"),
-            description=f"gpukit guard {args.name} ({args.environment})",
-            tags=tags,
-            opts=child(self),
+            "lambda.amazonaws.com",
+            f"gpukit guard {args.name} ({args.environment})",
+            tags,
         )
         invoke = pulumi.InvokeOutputOptions(parent=self)
         policy = pulumi.Output.all(
@@ -305,12 +305,12 @@ class GuardService(pulumi.ComponentResource):
         dlq: aws.sqs.Queue,
         topic: aws.sns.Topic,
     ) -> None:
-        role = aws.iam.Role(
+        role = service_role(
+            self,
             f"{name}-scheduler",
-            assume_role_policy=assume_role_json("scheduler.amazonaws.com"),
-            description=f"EventBridge Scheduler role of gpukit guard {args.name}",
-            tags=dict(args.tags),
-            opts=child(self),
+            "scheduler.amazonaws.com",
+            f"EventBridge Scheduler role of gpukit guard {args.name}",
+            args.tags,
         )
         aws.iam.RolePolicy(
             f"{name}-scheduler",

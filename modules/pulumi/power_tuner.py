@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from gpukit.modules.powertuning.iam import LOG_WRITE, TUNING_ACTIONS
 from gpukit.modules.powertuning.inputs import PRICES_ENV
-from gpukit.modules.pulumi._common import assume_role_json, child, policy_json, statement
+from gpukit.modules.pulumi._common import child, policy_json, service_role, statement
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,12 @@ class PowerTuner(pulumi.ComponentResource):
             for fn, handler in tuning.handlers.items()
         }
         arns = {fn: f.arn for fn, f in functions.items()}
-        role = aws.iam.Role(
+        role = service_role(
+            self,
             f"{name}-states",
-            assume_role_policy=assume_role_json("states.amazonaws.com"),
-            description=f"Step Functions role of power tuner {args.name}",
-            tags=dict(args.tags),
-            opts=child(self),
+            "states.amazonaws.com",
+            f"Step Functions role of power tuner {args.name}",
+            args.tags,
         )
         aws.iam.RolePolicy(
             f"{name}-states",
@@ -159,12 +159,12 @@ class PowerTuner(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child(self),
         )
-        role = aws.iam.Role(
+        role = service_role(
+            self,
             f"{name}-{fn}",
-            assume_role_policy=assume_role_json("lambda.amazonaws.com"),
-            description=f"power tuner {args.name}: {fn}",
-            tags=dict(args.tags),
-            opts=child(self),
+            "lambda.amazonaws.com",
+            f"power tuner {args.name}: {fn}",
+            args.tags,
         )
         statements = [statement(LOG_WRITE, [pulumi.Output.concat(logs.arn, ":*")], sid="WriteLogs")]
         if TUNING_ACTIONS[fn]:
