@@ -186,12 +186,16 @@ def run(
     steady_latency: float | None = STEADY_LATENCY,
     custodian: bool = True,
     now: datetime | None = None,
+    warm: bool = True,
 ) -> LatencyResults:
+    """Each size on a fresh emulator, at each latency; ``warm=False`` skips the untimed
+    warm-up runs (tests, which check counts, not times)."""
     now = now or datetime.now(UTC)
     results = LatencyResults()
     started = time.perf_counter()
-    progress("warming both tools up (untimed)")
-    warm_up(now, custodian)
+    if warm:
+        progress("warming both tools up (untimed)")
+        warm_up(now, custodian)
     for size in sorted(sizes):
         bench_size(size, latencies, steady_latency, custodian, now, results)
     results.seconds = time.perf_counter() - started
