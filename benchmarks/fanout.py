@@ -69,6 +69,7 @@ class FanoutResult:
     alone: ShardRun | None
     seed_seconds: float
     problems: list[str] = field(default_factory=list)
+    load: float = 0.0  # 1-minute load average when the shards started
 
     @property
     def slowest(self) -> ShardRun:
@@ -203,6 +204,7 @@ def measure_fanout(
         seed_seconds = time.perf_counter() - started
         emu.set_latency(latency_ms)
         progress(f"{shards} shards at once, {latency_ms:g} ms per request")
+        load = os.getloadavg()[0]
         answers, wall, cpu, served = run_shards(emu, regions, names, Path(tmp))
         progress(f"one shard alone ({regions[0]}), {latency_ms:g} ms per request")
         (alone_answer,), _, _, _ = run_shards(emu, regions[:1], names, Path(tmp))
@@ -227,7 +229,7 @@ def measure_fanout(
     if sum(r.calls for r in runs[:-1]) != served:
         problems.append(f"shards counted {sum(r.calls for r in runs[:-1])} calls, served {served}")
     return FanoutResult(size, latency_ms, runs[:-1], wall, cpu, served, runs[-1], seed_seconds,
-                        problems)  # fmt: skip
+                        problems, load)  # fmt: skip
 
 
 def report(result: FanoutResult) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import tempfile
 import time
@@ -80,6 +81,7 @@ class LatencyResults:
     seed_seconds: dict[int, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
 
     def at(self, size: int, latency_ms: float) -> LatencyPoint | None:
         return next((p for p in self.points if p.size == size and p.latency_ms == latency_ms), None)
@@ -192,13 +194,14 @@ def run(
     warm-up runs (tests, which check counts, not times)."""
     now = now or datetime.now(UTC)
     results = LatencyResults()
-    started = time.perf_counter()
+    started, load = time.perf_counter(), os.getloadavg()[0]
     if warm:
         progress("warming both tools up (untimed)")
         warm_up(now, custodian)
     for size in sorted(sizes):
         bench_size(size, latencies, steady_latency, custodian, now, results)
     results.seconds = time.perf_counter() - started
+    results.load = (load, os.getloadavg()[0])
     return results
 
 

@@ -170,7 +170,12 @@ def targets(results: LatencyResults) -> list[str]:
 def print_latency_report(results: LatencyResults) -> list[str]:
     """Print every table; return the problems (also printed), empty when all checks hold."""
     points = results.points
-    blocks = [f"machine: {machine()}", comparison_table(points)]
+    start, end = results.load
+    blocks = [
+        f"machine: {machine()}; 1-minute load average {start:.1f} at the start, {end:.1f} at "
+        "the end (other jobs share the cores)",
+        comparison_table(points),
+    ]
     if len({p.size for p in points}) > 1:
         blocks.append(growth_table(results))
     if any(p.steady for p in points):
