@@ -146,6 +146,15 @@ def warm_up(now: datetime, custodian: bool) -> None:
             run_custodian_once(emu, "closest")
 
 
+def _said(label: str, tool: str, run: ToolRun) -> None:
+    """Each run's figures as they come (stderr), so a cut-short run still tells something."""
+    share = run.emulator_cpu_seconds / run.seconds if run.seconds else 0.0
+    progress(
+        f"{label}: {tool}: {run.seconds:.1f} s, {run.total_calls} calls, "
+        f"emulator CPU {share:.0%}, load {os.getloadavg()[0]:.1f}"
+    )
+
+
 def bench_size(
     size: int,
     latencies: Sequence[float],
@@ -168,16 +177,19 @@ def bench_size(
             progress(f"{label}: guard, first run")
             guard = guard_run(emu, names, audit)
             results.problems += check_guard(label, fleet, guard)
+            _said(label, "guard", guard.run)
             c7n = None
             if custodian:
                 progress(f"{label}: Custodian policy 'closest'")
                 c7n = run_custodian_once(emu, "closest")
                 results.problems += check_custodian(label, fleet, guard.run, c7n)
+                _said(label, "c7n", c7n)
             point = LatencyPoint(size, len(fleet.endpoints), latency, guard, c7n)
             if latency == steady_latency:
                 progress(f"{label}: guard, second run on the same audit store")
                 point.steady = guard_run(emu, names, audit)
                 results.problems += check_guard(f"{label} (second run)", fleet, point.steady)
+                _said(label, "guard, second run", point.steady.run)
             results.points.append(point)
             emu.set_latency(0)
 
