@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import tracemalloc
 from collections import defaultdict
@@ -37,12 +38,15 @@ def measure(fn: Callable[[], T], trace_memory: bool = False) -> Measured[T]:
 
 
 class CallTimer:
-    """Seconds spent in each ``<service>.<Operation>`` by clients of one boto3 session
-    (single-threaded callers: the guard makes its calls one after another)."""
+    """Seconds spent in each ``<service>.<Operation>`` by clients of one boto3 session, from
+    any number of threads at once: each call's start is kept in its own request context
+    (the dict botocore passes to every event of one call), and the sums under a lock."""
+
+    _START = "gpukit_timer_started"
 
     def __init__(self, session: Any) -> None:
         self.seconds: defaultdict[str, float] = defaultdict(float)
-        self._started: dict[str, float] = {}
+        self._lock = threading.Lock()
         session.events.register("before-call.*.*", self._before)
         session.events.register("after-call.*.*", self._after)
 
@@ -50,9 +54,12 @@ class CallTimer:
     def _key(event_name: str) -> str:
         return ".".join(event_name.split(".")[1:3])
 
-    def _before(self, event_name: str, **_: Any) -> None:
-        self._started[self._key(event_name)] = time.perf_counter()
+    def _before(self, context: dict[str, Any], **_: Any) -> None:
+        context[self._START] = time.perf_counter()
 
-    def _after(self, event_name: str, **_: Any) -> None:
-        key = self._key(event_name)
-        self.seconds[key] += time.perf_counter() - self._started.pop(key)
+    def _after(self, event_name: str, context: dict[str, Any], **_: Any) -> None:
+        started = context.pop(self._START, None)
+        if started is None:
+            return
+        with self._lock:
+            self.seconds[self._key(event_name)] += time.perf_counter() - started

@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, get_args
 from gpukit.guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
 from gpukit.guard.clients import ClientFactory
 
-Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark"]
+Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark", "config"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
 TABLE_ENV = "GPUKIT_AUDIT_TABLE"
@@ -68,6 +68,10 @@ class AuditStore(Protocol):
 
     def describe(self) -> str:
         """Where records go, for messages."""
+
+    def cached(self, keys: Sequence[str]) -> dict[str, AuditRecord]:
+        """The latest ``config`` record (a cached description) for each of ``keys`` that
+        has one."""
 
     def claim(self, key: ClaimKey, run_id: str, now: datetime) -> Held | None:
         """Take ``key`` for ``run_id`` atomically (``None``), or say which run holds it."""
@@ -172,6 +176,10 @@ class FileAuditStore:
     def placed_marks(self, arn: str) -> set[str]:
         return {str(r.data.get("value")) for r in self.read() if r.kind == "mark" and r.arn == arn}
 
+    def cached(self, keys: Sequence[str]) -> dict[str, AuditRecord]:
+        wanted = set(keys)
+        return {r.arn: r for r in self.read() if r.kind == "config" and r.arn in wanted}
+
     def describe(self) -> str:
         return str(self.path)
 
@@ -219,6 +227,8 @@ class DynamoAuditStore:
     - about a resource: ``pk = "arn#<arn>"``, ``sk = "<kind>#<at>#<run_id>#<n>"``
       where kind is ``decision``, ``action``, ``snapshot``, ``notify`` or ``mark``
     - a claim: ``pk = "claim#<arn>"``, ``sk = "<action>#<state>"`` (see ``gpukit.guard.claims``)
+    - a cached description: ``pk = "config#<key>"``, ``sk = "config"`` (the latest replaces
+      the one before; read with ``BatchGetItem``, 100 keys a call)
 
     Every item also has ``kind``, ``run_id``, ``at``, ``arn`` and ``data`` (a JSON string),
     so the latest snapshot of a resource is one ``Query`` on its ``pk`` with
@@ -226,6 +236,7 @@ class DynamoAuditStore:
     """
 
     BATCH = 25
+    GET_BATCH = 100
 
     def __init__(self, factory: ClientFactory, table: str, region: str) -> None:
         self.table = table
@@ -236,6 +247,8 @@ class DynamoAuditStore:
     def item(record: AuditRecord, n: int) -> dict[str, dict[str, str]]:
         if record.kind == "run":
             pk, sk = f"run#{record.run_id}", f"run#{record.at}"
+        elif record.kind == "config":
+            pk, sk = f"config#{record.arn}", "config"
         else:
             pk, sk = f"arn#{record.arn}", f"{record.kind}#{record.at}#{record.run_id}#{n:05d}"
         values = {
@@ -272,16 +285,31 @@ class DynamoAuditStore:
             Limit=1,
         )
         items = response.get("Items", [])
-        if not items:
-            return None
-        item = {k: v["S"] for k, v in items[0].items()}
-        return AuditRecord(
-            kind=kind,
-            run_id=item["run_id"],
-            at=item["at"],
-            arn=item["arn"],
-            data=json.loads(item["data"]),
-        )
+        return _from_item(kind, items[0]) if items else None
+
+    def cached(self, keys: Sequence[str]) -> dict[str, AuditRecord]:
+        out: dict[str, AuditRecord] = {}
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), self.GET_BATCH):
+            pending: Any = {
+                self.table: {
+                    "Keys": [
+                        {"pk": {"S": f"config#{k}"}, "sk": {"S": "config"}}
+                        for k in unique[start : start + self.GET_BATCH]
+                    ]
+                }
+            }
+            for _ in range(5):
+                response = self.client.batch_get_item(RequestItems=pending)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    found = _from_item("config", item)
+                    out[found.arn] = found
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+            if pending:
+                raise RuntimeError("DynamoDB kept cached descriptions unprocessed")
+        return out
 
     def placed_marks(self, arn: str) -> set[str]:
         pages = self.client.get_paginator("query").paginate(
@@ -302,6 +330,17 @@ class DynamoAuditStore:
 
     def release(self, key: ClaimKey, run_id: str) -> None:
         self.claims.release(key, run_id)
+
+
+def _from_item(kind: Kind, raw: Mapping[str, Any]) -> AuditRecord:
+    item = {k: v["S"] for k, v in raw.items()}
+    return AuditRecord(
+        kind=kind,
+        run_id=item["run_id"],
+        at=item["at"],
+        arn=item["arn"],
+        data=json.loads(item["data"]),
+    )
 
 
 def open_store(

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from gpukit.guard.actions.notify import topic_region
 from gpukit.guard.audit import open_store
-from gpukit.guard.clients import ClientFactory
+from gpukit.guard.clients import ClientFactory, warm_factory, workers_from_env
 from gpukit.guard.runner import GuardConfig, run_guard
 from gpukit.policies.report import Report
 from gpukit.policies.tags import ENVIRONMENTS
@@ -114,6 +114,10 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
     prices = env.get("GPUKIT_PRICES", "live").strip().lower()
     if prices not in ("live", "bundled"):
         raise ConfigError(f"GPUKIT_PRICES={prices!r}: use live or bundled")
+    try:
+        workers = workers_from_env(env)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     topic = env.get("GPUKIT_SNS_TOPIC_ARN") or None
     if topic is not None:
         try:
@@ -127,6 +131,7 @@ def config_from_env(env: Mapping[str, str], event: object = None) -> GuardConfig
         env=forced,
         max_teardowns=int(cap_text) if cap_text else None,
         sns_topic_arn=topic,
+        workers=workers,
     )
 
 
@@ -142,6 +147,7 @@ def summary(report: Report) -> dict[str, Any]:
         "actions": dict(sorted(statuses.items())),
         "api_calls": report.api_calls,
         "prices": report.prices,
+        "incomplete": report.incomplete,
     }
 
 
@@ -156,6 +162,7 @@ def _emit_metrics(report: Report) -> None:
     errors = sum(1 for a in report.actions if a.status == "error")
     metrics.add_metric("ActionErrors", MetricUnit.Count, errors)
     metrics.add_metric("ApiCalls", MetricUnit.Count, sum(report.api_calls.values()))
+    metrics.add_metric("Incomplete", MetricUnit.Count, int(report.incomplete))
 
 
 def _size(value: object) -> int:
@@ -214,6 +221,10 @@ def _traced_run(factory: ClientFactory, config: GuardConfig) -> Report:
 def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict[str, Any]:
     """Run the guard once; return a summary (the full report goes to the logs).
 
+    With less than ``GuardConfig.safety_margin`` of the invocation's time left, no further
+    action starts; the report, the summary and the ``Incomplete`` metric say the run is
+    incomplete, and the next run resumes.
+
     A malformed event or variable does nothing: the :class:`ConfigError` naming it is
     logged, counted in the ``ConfigErrors`` metric and raised (the invocation fails)."""
     env = os.environ
@@ -223,7 +234,11 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
         logger.error("configuration error; nothing was done", extra={"error": str(exc)})
         metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
         raise
-    factory = ClientFactory(endpoint_url=env.get("GPUKIT_ENDPOINT_URL") or None)
+    # Reused while the Lambda stays warm: its clients keep their connections.
+    factory = warm_factory(env.get("GPUKIT_ENDPOINT_URL") or None, config.workers)
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        config.remaining_ms = remaining
     config.audit = open_store(
         factory, config.regions[0], env=env, scratch=lambda_audit_path(), apply=config.apply
     )

@@ -23,6 +23,7 @@ IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}
 AUDIT_PERMISSIONS = (
     Permission("dynamodb:BatchWriteItem", "{audit_table_arn}", "record runs, decisions, snapshots"),
     Permission("dynamodb:Query", "{audit_table_arn}", "latest snapshot/notification per resource"),
+    Permission("dynamodb:BatchGetItem", "{audit_table_arn}", "cached endpoint configs, 100 a call"),
     Permission(
         "dynamodb:PutItem", "{audit_table_arn}", "claim an action (conditional): never act twice"
     ),

@@ -1,17 +1,22 @@
 """Resource types described as data, Cloud Custodian style.
 
 Each entry says how to list, describe, tag, untag and delete one kind of resource, where
-its usage metrics live and which IAM permissions reading it needs. The guard loop stays
-generic; adding a type is one more entry in :data:`RESOURCE_TYPES`.
+its usage metrics live, and how its descriptions become the configuration the rules read;
+the IAM permissions reading it needs are derived from those calls
+(:attr:`ResourceType.read_permissions`). Discovery and the actions stay generic; adding a
+type is one more entry in :data:`RESOURCE_TYPES` (and its tests).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from gpukit.guard.awsutil import operation
+from gpukit.guard.configs import Descriptions, Keep, Scaling, endpoint_from, ptu_from
 from gpukit.guard.permissions import Permission
-from gpukit.policies.model import ResourceKind
+from gpukit.policies.model import EndpointConfig, PtuConfig, ResourceKind
 from gpukit.policies.usage import INSTANCE_METRICS, INVOCATIONS
 
 #: Where a metric dimension's value comes from: the resource ARN, its name, or each variant.
@@ -55,6 +60,58 @@ class TagCalls:
         return [{self.key_field: k, self.value_field: v} for k, v in sorted(tags.items())]
 
 
+#: Where a describe call's parameter comes from: the ARN, the name, or ``field:<Name>`` of
+#: the description before it.
+ParamSource = str
+#: Page size for list calls that take ``MaxResults`` (AWS's default is often 10).
+MAX_RESULTS = 100
+
+
+@dataclass(frozen=True)
+class CacheCheck:
+    """How a cached description is checked: a paged list call answering each item's
+    identity and creation time (one call per 100, instead of one describe each)."""
+
+    list_call: str
+    result_key: str
+    name_field: str
+    time_field: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Describe:
+    """One describe call: ``call(param=<source>)``; its answer is kept under ``key``.
+
+    ``listed``: the list call's summary already is this description (no call). ``cache``:
+    the description never changes (an endpoint config), so it is read from the audit
+    store's cache when :attr:`CacheCheck` confirms it is the same object. ``keep`` names
+    the fields kept in memory (``None``: all).
+    """
+
+    key: str
+    call: str
+    param: str
+    source: ParamSource
+    resource: str
+    why: str
+    keep: Keep | None = None
+    listed: bool = False
+    cache: CacheCheck | None = None
+
+    def permissions(self, service: str) -> tuple[Permission, ...]:
+        own = Permission(f"{service}:{operation(self.call)}", self.resource, self.why)
+        if self.cache is None:
+            return (own,)
+        check = Permission(f"{service}:{operation(self.cache.list_call)}", "*", self.cache.why)
+        return (own, check)
+
+
+Configure = Callable[[Descriptions, Scaling], PtuConfig | EndpointConfig | None]
+#: Application Auto Scaling calls read once per region for a type with a namespace.
+SCALING_CALLS = ("DescribeScalableTargets", "DescribeScalingPolicies")
+
+
 @dataclass(frozen=True)
 class ResourceType:
     """Everything the guard needs to know about one resource type."""
@@ -65,8 +122,12 @@ class ResourceType:
     list_result_key: str
     name_field: str
     arn_field: str
-    describe_call: str
-    describe_param: str
+    #: In order; each may read a field of the one before it.
+    describes: tuple[Describe, ...]
+    #: The configuration the rules read, from the descriptions (``None``: not ours, skip).
+    configure: Configure
+    #: ``(describe key, field)`` of the creation time.
+    created_field: tuple[str, str]
     tagging_type: str
     tags: TagCalls
     delete_call: str
@@ -75,8 +136,35 @@ class ResourceType:
     not_found_codes: tuple[str, ...]
     not_found_message: str | None
     metrics: tuple[MetricSeries, ...]
-    read_permissions: tuple[Permission, ...]
     resource_pattern: str
+    #: ``MaxResults`` for the list call, when it takes one.
+    page_size: int | None = None
+    #: Application Auto Scaling namespace whose targets tell which variants autoscale.
+    scaling_namespace: str | None = None
+
+    @property
+    def read_permissions(self) -> tuple[Permission, ...]:
+        """Every read permission, derived from the calls this type declares."""
+        found = Permission(
+            f"{self.service}:{operation(self.list_call)}",
+            "*",
+            f"find untagged {self.kind.value}s (list calls take no resource ARN)",
+        )
+        tags = Permission(
+            f"{self.service}:{operation(self.tags.list_call)}",
+            self.resource_pattern,
+            "read tags of untagged-API finds",
+        )
+        scaling = tuple(
+            Permission(
+                f"application-autoscaling:{call}",
+                "*",
+                f"whether each {self.scaling_namespace} target autoscales (one call per region)",
+            )
+            for call in (SCALING_CALLS if self.scaling_namespace else ())
+        )
+        described = (p for d in self.describes for p in d.permissions(self.service))
+        return (found, *described, tags, *scaling)
 
     def is_not_found(self, code: str, message: str) -> bool:
         """True when an error means the resource no longer exists (counts as done)."""
@@ -118,6 +206,11 @@ _PER_VARIANT: tuple[tuple[str, DimensionSource], ...] = (
     ("VariantName", "variant"),
 )
 
+#: What a variant runs (DescribeEndpoint), and what it was configured with.
+_RUNNING = ("VariantName", "CurrentInstanceCount", "DesiredInstanceCount", "CurrentWeight")
+_SPEC = ("VariantName", "InstanceType", "InitialInstanceCount", "ModelName",
+         "ManagedInstanceScaling", "ServerlessConfig")  # fmt: skip
+
 PTU_ARNS = "arn:{partition}:bedrock:*:{account_id}:provisioned-model/*"
 ENDPOINT_ARNS = "arn:{partition}:sagemaker:*:{account_id}:endpoint/*"
 ENDPOINT_CONFIG_ARNS = "arn:{partition}:sagemaker:*:{account_id}:endpoint-config/*"
@@ -129,8 +222,19 @@ BEDROCK_PTU = ResourceType(
     list_result_key="provisionedModelSummaries",
     name_field="provisionedModelName",
     arn_field="provisionedModelArn",
-    describe_call="get_provisioned_model_throughput",
-    describe_param="provisionedModelId",
+    describes=(
+        Describe(
+            "throughput",
+            "get_provisioned_model_throughput",
+            "provisionedModelId",
+            "arn",
+            PTU_ARNS,
+            "describe a PTU (found by the tagging API only)",
+            listed=True,
+        ),
+    ),
+    configure=ptu_from,
+    created_field=("throughput", "creationTime"),
     tagging_type="bedrock:provisioned-model",
     tags=_BEDROCK_TAGS,
     delete_call="delete_provisioned_model_throughput",
@@ -146,15 +250,7 @@ BEDROCK_PTU = ResourceType(
         ),
     ),
     resource_pattern=PTU_ARNS,
-    read_permissions=(
-        Permission(
-            "bedrock:ListProvisionedModelThroughputs",
-            "*",
-            "find untagged PTUs (list calls take no resource ARN)",
-        ),
-        Permission("bedrock:GetProvisionedModelThroughput", PTU_ARNS, "describe a PTU"),
-        Permission("bedrock:ListTagsForResource", PTU_ARNS, "read tags of untagged-API finds"),
-    ),
+    page_size=MAX_RESULTS,
 )
 
 SAGEMAKER_ENDPOINT = ResourceType(
@@ -164,8 +260,50 @@ SAGEMAKER_ENDPOINT = ResourceType(
     list_result_key="Endpoints",
     name_field="EndpointName",
     arn_field="EndpointArn",
-    describe_call="describe_endpoint",
-    describe_param="EndpointName",
+    describes=(
+        Describe(
+            "endpoint",
+            "describe_endpoint",
+            "EndpointName",
+            "name",
+            ENDPOINT_ARNS,
+            "variants and capacity",
+            keep={
+                "EndpointName": None,
+                "EndpointArn": None,
+                "EndpointConfigName": None,
+                "EndpointStatus": None,
+                "CreationTime": None,
+                "LastModifiedTime": None,
+                "ProductionVariants": _RUNNING,
+                "ShadowProductionVariants": _RUNNING,
+            },
+        ),
+        Describe(
+            "endpoint_config",
+            "describe_endpoint_config",
+            "EndpointConfigName",
+            "field:EndpointConfigName",
+            ENDPOINT_CONFIG_ARNS,
+            "instance types per variant",
+            keep={
+                "EndpointConfigName": None,
+                "EndpointConfigArn": None,
+                "CreationTime": None,
+                "ProductionVariants": _SPEC,
+                "ShadowProductionVariants": _SPEC,
+            },
+            cache=CacheCheck(
+                "list_endpoint_configs",
+                "EndpointConfigs",
+                "EndpointConfigName",
+                "CreationTime",
+                "check cached endpoint configs are the same ones (one call per 100)",
+            ),
+        ),
+    ),
+    configure=endpoint_from,
+    created_field=("endpoint", "CreationTime"),
     tagging_type="sagemaker:endpoint",
     tags=_SAGEMAKER_TAGS,
     delete_call="delete_endpoint",
@@ -179,28 +317,15 @@ SAGEMAKER_ENDPOINT = ResourceType(
         MetricSeries("/aws/sagemaker/Endpoints", INSTANCE_METRICS, _PER_VARIANT, "Maximum"),
     ),
     resource_pattern=ENDPOINT_ARNS,
-    read_permissions=(
-        Permission("sagemaker:ListEndpoints", "*", "find untagged endpoints"),
-        Permission("sagemaker:DescribeEndpoint", ENDPOINT_ARNS, "variants and capacity"),
-        Permission(
-            "sagemaker:DescribeEndpointConfig", ENDPOINT_CONFIG_ARNS, "instance types per variant"
-        ),
-        Permission("sagemaker:ListTags", ENDPOINT_ARNS, "read tags of untagged-API finds"),
-        Permission(
-            "application-autoscaling:DescribeScalableTargets",
-            "*",
-            "whether each variant autoscales (one call per region)",
-        ),
-        Permission(
-            "application-autoscaling:DescribeScalingPolicies",
-            "*",
-            "whether a scaling policy drives each target (one call per region)",
-        ),
-    ),
+    page_size=MAX_RESULTS,
+    scaling_namespace="sagemaker",
 )
 
 #: The registry: every type the guard handles, in the order it scans them.
 RESOURCE_TYPES: tuple[ResourceType, ...] = (BEDROCK_PTU, SAGEMAKER_ENDPOINT)
+
+#: ``ResourcesPerPage`` of the tagging API's GetResources (its maximum; the default is 10).
+TAGGING_PAGE_SIZE = 100
 
 #: Permissions discovery and usage need regardless of type.
 SHARED_READ_PERMISSIONS = (

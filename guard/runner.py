@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,9 +15,10 @@ from gpukit.guard.actions.notify import notice_first, unsent_notice
 from gpukit.guard.audit import AuditRecord, AuditStore, FileAuditStore
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.claims import CLAIM_TTL, ClaimKey, wall_clock
-from gpukit.guard.clients import ClientFactory
-from gpukit.guard.discovery import Discovered, discover
-from gpukit.guard.metrics import UsageRequest, read_usage
+from gpukit.guard.clients import DEFAULT_WORKERS, ClientFactory
+from gpukit.guard.describe_cache import DescriptionCache
+from gpukit.guard.discovery import Discovered, DiscoveryResult, discover
+from gpukit.guard.metrics import UsageRead, UsageRequest, read_usage
 from gpukit.guard.plan import Step, plan
 from gpukit.guard.pricing import load_prices
 from gpukit.policies import tags as T
@@ -38,6 +40,11 @@ DRY_RUN = {
 }
 
 
+#: Time a run keeps in hand: an action (a delete waits for its answer) never starts later.
+DEFAULT_SAFETY_MARGIN = timedelta(seconds=90)
+INCOMPLETE = "incomplete, resumes next run"
+
+
 @dataclass
 class GuardConfig:
     """What one run does. ``apply=False`` (the default) changes nothing in AWS."""
@@ -54,6 +61,14 @@ class GuardConfig:
     live_prices: bool = False
     #: Real time, for claims; ``now`` may be a replayed time.
     clock: Callable[[], datetime] = wall_clock
+    #: Milliseconds left to this run (a Lambda's ``get_remaining_time_in_millis``); no
+    #: action starts with less than ``safety_margin`` left. ``None``: no limit.
+    remaining_ms: Callable[[], int] | None = None
+    safety_margin: timedelta = DEFAULT_SAFETY_MARGIN
+    #: Threads per region (the factory's clients are sized for it).
+    workers: int = DEFAULT_WORKERS
+    #: Read unchanging descriptions (endpoint configs) from the audit store's cache.
+    cache_descriptions: bool = True
 
 
 def _window(policy: EnvironmentPolicy, item: Discovered, now: datetime) -> timedelta:
@@ -74,7 +89,7 @@ def run_guard(
     audit = config.audit or FileAuditStore()
     say = progress or (lambda _msg: None)
 
-    found = discover(factory, config.regions, progress=say)
+    found, read = _discover_and_measure(factory, config, audit, policies, now, say)
     actions = [
         ActionRecord(
             resource_arn=f"region/{e.region}",
@@ -84,15 +99,16 @@ def run_guard(
         )
         for e in found.errors
     ]
-    items = {d.resource.arn: d for d in found.found}
-    requests = [
-        UsageRequest(
-            d.rtype, d.resource, _window(select_policy(d.resource, policies, config.env), d, now)
+    actions += [
+        ActionRecord(
+            resource_arn=u.arn,
+            action="discover",
+            status="error",
+            detail=f"unknown, not judged and nothing done: {u.call}: {u.detail}",
         )
-        for d in found.found
+        for u in found.unknown
     ]
-    say(f"reading usage of {len(requests)} resources")
-    read = read_usage(factory, requests, now, progress=say, clock=config.clock)
+    items = {d.resource.arn: d for d in found.found}
     usage = read.usage
     actions += [
         ActionRecord(resource_arn=f"region/{region}", action="usage", status="error", detail=d)
@@ -135,7 +151,8 @@ def run_guard(
             replace(s, hold="skipped", detail=held) if s.kind == "notify" else s for s in steps
         ]
     ctx = ActionContext(factory, now, run_id, audit, config.sns_topic_arn, clock=config.clock)
-    actions += _execute(ctx, steps, config.apply, say)
+    budget = _Budget(config.remaining_ms, config.safety_margin)
+    actions += _execute(ctx, steps, config.apply, say, budget)
     report = Report(
         run_id=run_id,
         mode="apply" if config.apply else "dry-run",
@@ -145,6 +162,7 @@ def run_guard(
         actions=actions,
         api_calls=factory.api_calls,
         prices=prices.describe(),
+        incomplete=budget.stopped,
     )
     try:
         _audit_run(audit, report, evaluations, now)
@@ -158,6 +176,68 @@ def run_guard(
             )
         )
     return report
+
+
+def _discover_and_measure(
+    factory: ClientFactory,
+    config: GuardConfig,
+    audit: AuditStore,
+    policies: Mapping[str, EnvironmentPolicy],
+    now: datetime,
+    say: Progress,
+) -> tuple[DiscoveryResult, UsageRead]:
+    """Discover every region and read its usage as soon as it is discovered, while other
+    regions are still being discovered. Errors come back in region order."""
+    reads: dict[str, Future[UsageRead]] = {}
+    cache = DescriptionCache(audit, config.clock) if config.cache_descriptions else None
+    with ThreadPoolExecutor(max(1, len(config.regions)), thread_name_prefix="gpukit-usage") as pool:
+
+        def measure(region: str, part: DiscoveryResult) -> None:
+            requests = [
+                UsageRequest(
+                    d.rtype,
+                    d.resource,
+                    _window(select_policy(d.resource, policies, config.env), d, now),
+                )
+                for d in part.found
+            ]
+            say(f"reading usage of {len(requests)} resources in {region}")
+            reads[region] = pool.submit(
+                read_usage, factory, requests, now, progress=say, clock=config.clock
+            )
+
+        found = discover(factory, config.regions, progress=say, cache=cache, on_region=measure)
+        merged = UsageRead({}, [])
+        for region in dict.fromkeys(config.regions):
+            if region in reads:
+                part = reads[region].result()
+                merged.usage.update(part.usage)
+                merged.errors += part.errors
+    for note in cache.notes if cache else []:
+        say(note)
+    return found, merged
+
+
+@dataclass
+class _Budget:
+    """The run's remaining time: once under the margin, no action starts."""
+
+    remaining_ms: Callable[[], int] | None
+    margin: timedelta
+    stopped: bool = False
+
+    def left(self) -> str | None:
+        """Why no action may start now, or ``None`` while there is time."""
+        if self.remaining_ms is None:
+            return None
+        left = self.remaining_ms() / 1000
+        if left >= self.margin.total_seconds():
+            return None
+        self.stopped = True
+        return (
+            f"{INCOMPLETE}: {left:.0f} s left, under the "
+            f"{self.margin.total_seconds():.0f} s safety margin; not started"
+        )
 
 
 def _last_notified(audit: AuditStore, arns: list[str]) -> tuple[dict[str, str], str | None]:
@@ -175,7 +255,7 @@ def _last_notified(audit: AuditStore, arns: list[str]) -> tuple[dict[str, str], 
 
 
 def _execute(
-    ctx: ActionContext, steps: list[Step], apply: bool, say: Progress
+    ctx: ActionContext, steps: list[Step], apply: bool, say: Progress, budget: _Budget
 ) -> list[ActionRecord]:
     out: list[ActionRecord] = []
     elsewhere: dict[str, str] = {}  # ARN -> the other run acting on it
@@ -188,6 +268,8 @@ def _execute(
             result = record(step, "skipped", f"left to run {elsewhere[step.arn]}, acting on it")
         elif step.kind == "teardown" and (unsent := unsent_notice(ctx.done.get(step.arn, []))):
             result = record(step, "skipped", unsent)
+        elif late := budget.left():
+            result = record(step, "skipped", late)
         else:
             say(f"{step.kind} {step.item.resource.name}")
             result = _claim_and_act(ctx, step, elsewhere)

@@ -33,6 +33,9 @@ class Report(BaseModel):
     actions: list[ActionRecord] = Field(default_factory=list)
     api_calls: dict[str, int] = Field(default_factory=dict)
     prices: str = ""
+    #: The run stopped starting actions before the end of its plan (its time ran short);
+    #: the next run resumes them. Each action not started says so.
+    incomplete: bool = False
 
     @property
     def failing(self) -> list[Finding]:

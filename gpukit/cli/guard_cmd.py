@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,14 @@ from gpukit.guard.audit import (
     open_store,
 )
 from gpukit.guard.awsutil import AwsError, error_message
-from gpukit.guard.clients import ClientFactory
+from gpukit.guard.clients import (
+    DEFAULT_WORKERS,
+    MAX_WORKERS,
+    WORKERS_ENV,
+    ClientFactory,
+    parse_workers,
+    workers_from_env,
+)
 from gpukit.guard.restore import NO_COMMITMENT, RestoreError, restore
 from gpukit.guard.runner import GuardConfig, Progress, run_guard
 from gpukit.policies.report import Report
@@ -104,6 +112,14 @@ PRICES = typer.Option(
     "auto",
     "--prices",
     help="live (AWS Price List API, falls back to bundled), bundled, or auto (live unless --endpoint-url).",
+)
+WORKERS = typer.Option(
+    None,
+    "--workers",
+    help=(
+        f"Threads reading each region (1 to {MAX_WORKERS}); regions are read concurrently."
+        f" Default: ${WORKERS_ENV}, else {DEFAULT_WORKERS}."
+    ),
 )
 #: How far an explicit ``--now`` may be from the real clock with ``--apply`` (seconds).
 APPLY_NOW_TOLERANCE_S = 10
@@ -182,8 +198,13 @@ def _run(
     fmt: str,
     now: str | None,
     prices: str,
+    workers: str | None,
 ) -> None:
     check_format(fmt)
+    try:
+        threads = parse_workers(workers) if workers is not None else workers_from_env(os.environ)
+    except ValueError as exc:
+        fail_input(str(exc))
     if prices not in ("auto", "live", "bundled"):
         fail_input(f"--prices: {prices!r} is not one of auto, live, bundled")
     if max_teardowns is not None and max_teardowns < 0:
@@ -196,7 +217,7 @@ def _run(
     if apply and moment is not None:
         check_apply_now(moment, datetime.now(UTC))
     regions = default_regions(regions)
-    factory = ClientFactory(endpoint_url)
+    factory = ClientFactory(endpoint_url, workers=threads)
     store = audit_store(factory, regions[0], audit, audit_table)
     config = GuardConfig(
         regions=regions,
@@ -231,6 +252,7 @@ def scan(
     fmt: str = FORMAT,
     now: str = NOW,
     prices: str = PRICES,
+    workers: str = WORKERS,
 ) -> None:
     """Dry run: show what the guard finds and would do; changes nothing in AWS.
 
@@ -249,6 +271,7 @@ def scan(
         fmt=fmt,
         now=now,
         prices=prices,
+        workers=workers,
     )
 
 
@@ -268,6 +291,7 @@ def run(
     fmt: str = FORMAT,
     now: str = NOW,
     prices: str = PRICES,
+    workers: str = WORKERS,
 ) -> None:
     """Run the guard once (dry run unless --apply).
 
@@ -288,6 +312,7 @@ def run(
         fmt=fmt,
         now=now,
         prices=prices,
+        workers=workers,
     )
 
 

@@ -17,7 +17,17 @@ from tests.guard.conftest import record_guard_marks
 from tests.guard.inventory import inventory
 
 runner = CliRunner()
-KEYS = {"run_id", "mode", "resources", "inventory", "findings", "actions", "api_calls", "prices"}
+KEYS = {
+    "run_id",
+    "mode",
+    "resources",
+    "inventory",
+    "findings",
+    "actions",
+    "api_calls",
+    "prices",
+    "incomplete",
+}
 
 
 def guard(fleet: SeededFleet, tmp_path: Path, *args: str) -> tuple[int, str, str]:

@@ -39,7 +39,11 @@ def test_list_call_is_paginated_and_returns_the_fields(rtype: ResourceType) -> N
 @pytest.mark.parametrize("rtype", RESOURCE_TYPES, ids=lambda t: t.kind.value)
 def test_calls_take_the_declared_parameters(rtype: ResourceType) -> None:
     tags = rtype.tags
-    assert rtype.describe_param in _inputs(rtype, rtype.describe_call)
+    for describe in rtype.describes:
+        assert describe.param in _inputs(rtype, describe.call)
+        if describe.cache is not None:
+            client = SESSION.client(rtype.service)
+            assert client.can_paginate(describe.cache.list_call)
     assert rtype.delete_param in _inputs(rtype, rtype.delete_call)
     assert {tags.arn_param, tags.tags_param} <= _inputs(rtype, tags.tag_call)
     assert {tags.arn_param, tags.untag_keys_param} <= _inputs(rtype, tags.untag_call)
@@ -70,3 +74,34 @@ def test_not_found_recognises_only_missing_resources() -> None:
     assert not endpoint.is_not_found("ValidationException", "Endpoint x is in Creating state")
     assert by_kind(ResourceKind.PTU).is_not_found("ResourceNotFoundException", "")
     assert not by_kind(ResourceKind.PTU).is_not_found("ConflictException", "")
+
+
+@pytest.mark.parametrize("rtype", RESOURCE_TYPES, ids=lambda t: t.kind.value)
+def test_describes_read_fields_their_calls_answer(rtype: ResourceType) -> None:
+    """Each ``field:`` source and every kept field is in the output of the call before."""
+    outputs: dict[str, set[str]] = {}
+    for describe in rtype.describes:
+        output = _model(rtype).operation_model(operation(describe.call)).output_shape
+        if describe.source.startswith("field:"):
+            wanted = describe.source.split(":", 1)[1]
+            assert any(wanted in fields for fields in outputs.values())
+        assert set(describe.keep or {}) <= set(output.members)
+        outputs[describe.key] = set(output.members)
+    key, created = rtype.created_field
+    assert created in outputs[key]
+
+
+def test_read_permissions_are_derived_from_the_declared_calls() -> None:
+    endpoint = by_kind(ResourceKind.ENDPOINT)
+    actions = [p.action for p in endpoint.read_permissions]
+    assert actions == [
+        "sagemaker:ListEndpoints",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:ListEndpointConfigs",
+        "sagemaker:ListTags",
+        "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:DescribeScalingPolicies",
+    ]
+    ptu = [p.action for p in by_kind(ResourceKind.PTU).read_permissions]
+    assert "application-autoscaling:DescribeScalableTargets" not in ptu
