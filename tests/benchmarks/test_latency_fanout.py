@@ -38,6 +38,9 @@ def test_tiny_fleet_at_two_latencies_with_a_steady_second_run(
     assert zero.guard.run.calls["sagemaker.DescribeEndpoint"] == 18
     assert zero.steady is None and ten.steady is not None
     assert ten.steady.run.idle == ten.guard.run.idle == zero.guard.run.idle
+    # the second run reads endpoint configs from the first run's audit store
+    assert ten.steady.run.calls.get("sagemaker.DescribeEndpointConfig", 0) == 0
+    assert ten.steady.run.total_calls < ten.guard.run.total_calls
     assert len(ten.guard.run.idle) == 10  # 9 idle endpoints and 1 idle PTU of 20
     assert print_latency_report(results) == []
     out = capsys.readouterr().out
