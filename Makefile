@@ -89,9 +89,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m tools.typecheck
 
-## bench: print benchmark tables (not part of the tests); its own venv, with Cloud Custodian
+BENCH_ARGS ?=
+## bench: print benchmark tables (not part of the tests); its own venv, with Cloud Custodian;
+## BENCH_ARGS passes options (e.g. BENCH_ARGS="--only latency,fanout", or "--quick")
 bench: $(BENCH_STAMP)
-	$(BENCH_PY) -m benchmarks
+	$(BENCH_PY) -m benchmarks $(BENCH_ARGS)
 
 FLEETS ?= 5000
 SEED   ?= 0

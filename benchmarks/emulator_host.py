@@ -9,6 +9,7 @@ CPU time, and reset. Everything else goes over HTTP like any AWS client's calls.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from gpukit.emulator.latency import ENV_VAR as LATENCY_ENV_VAR
 from gpukit.guard.clients import ClientFactory
 
 
@@ -37,6 +39,7 @@ def _serve() -> None:
             "endpoint_history": endpoint_history,
             "stats": lambda r: {"calls": emu.call_counts(), "cpu_s": time.process_time()},
             "clear_calls": lambda r: emu.clear_calls(),
+            "set_latency": lambda r: emu.set_latency(r["ms"]),
             "reset": lambda r: emu.reset(),
         }
         print(json.dumps({"endpoint_url": emu.endpoint_url}), flush=True)
@@ -53,11 +56,14 @@ class EmulatorProcess:
     """A running emulator subprocess; a :class:`gpukit.emulator.seed.SeedTarget`."""
 
     def __init__(self) -> None:
+        # no latency from the environment: a benchmark sets the one it measures
+        env = {k: v for k, v in os.environ.items() if k != LATENCY_ENV_VAR}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.emulator_host"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env=env,
         )
         self._lock = threading.Lock()
         self.endpoint_url: str = self._read()["endpoint_url"]
@@ -104,6 +110,10 @@ class EmulatorProcess:
 
     def clear_calls(self) -> None:
         self._ask("clear_calls")
+
+    def set_latency(self, ms: float) -> None:
+        """Hold every signed request ``ms`` milliseconds (``Emulator.set_latency``)."""
+        self._ask("set_latency", ms=ms)
 
     def reset(self) -> None:
         self._ask("reset")

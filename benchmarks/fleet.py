@@ -3,16 +3,18 @@
 Nine in ten resources are SageMaker endpoints, one in ten are Bedrock PTUs, all tagged
 ``dev`` (12h idle window for both kinds), so one window serves the guard and Custodian.
 
-- 1 in 20 endpoints: created 2h ago, no data (1 series): ``new``, usage unknown, not idle;
-- 1 in 20 endpoints: variants ``blue`` and ``green``, all traffic on ``green`` (2 series):
-  ``busy``;
-- the other endpoints: one ``AllTraffic`` variant (1 series), alternately ``idle`` (last
-  traffic 36h ago) and ``busy`` (traffic 1h ago);
-- PTUs (3 series each), alternately ``idle`` and ``busy`` the same way.
+- 1 in 20 endpoints: created 2h ago, no data (1 variant): ``new``, usage unknown, not idle;
+- 1 in 20 endpoints: variants ``blue`` and ``green``, all traffic on ``green``: ``busy``;
+- the other endpoints: one ``AllTraffic`` variant, alternately ``idle`` (last traffic 36h
+  ago) and ``busy`` (traffic 1h ago);
+- PTUs, alternately ``idle`` and ``busy`` the same way.
 
-Each resource gets one hourly datapoint per series (before the window when idle, inside it
-when busy): moto's ``GetMetricData`` scans every datapoint in the window for every query
-and period, so more history would measure moto's cost, not the client's.
+The guard reads three series per endpoint variant (``Invocations``, and the instance
+metrics ``CPUUtilization`` and ``GPUUtilization``) and three per PTU (invocations, input and
+output tokens): :attr:`BenchFleet.series` counts what it reads. Each invocation series gets
+one hourly datapoint (before the window when idle, inside it when busy): moto's
+``GetMetricData`` scans every datapoint in the window for every query and period, so more
+history would measure moto's cost, not the client's.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from gpukit.guard.metrics import MAX_QUERIES
 from gpukit.policies import tags as T
 from gpukit.policies.findings import Decision
 from gpukit.policies.timeutil import iso
+from gpukit.policies.usage import INSTANCE_METRICS
 
 #: No-commitment PTUs are sold for custom models (and a few Amazon base models only).
 MODEL_ID = (
@@ -51,7 +54,10 @@ class BenchFleet:
 
     @property
     def series(self) -> int:
-        return 3 * len(self.ptus) + sum(len(e.variants) for e in self.endpoints)
+        """The series the guard reads: 3 per PTU, and per endpoint variant its
+        ``Invocations`` and each instance metric."""
+        per_variant = 1 + len(INSTANCE_METRICS)
+        return 3 * len(self.ptus) + per_variant * sum(len(e.variants) for e in self.endpoints)
 
     @property
     def expected_metric_calls(self) -> int:

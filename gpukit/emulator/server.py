@@ -5,7 +5,8 @@ The layer does four things and passes everything else to moto unchanged:
 1. answers the Bedrock Provisioned Throughput operations (``bedrock_ptu.py``);
 2. adds those PTUs to the Resource Groups Tagging API (``tagging.py``);
 3. fails or stalls requests on purpose when a test injected a fault (``faults.py``);
-4. records which ``<service>.<Operation>`` each request was, so tests can count calls.
+4. records which ``<service>.<Operation>`` each request was, so tests can count calls;
+5. holds every signed request for a fixed latency, when one is set (``latency.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from gpukit.emulator.autoscaling_tags import ScalableTargetTags
 from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
 from gpukit.emulator.faults import Faults
 from gpukit.emulator.lambda_config import FunctionSettings
+from gpukit.emulator.latency import check_latency_ms, latency_from_env
 from gpukit.emulator.operations import Request, from_environ, identify
 from gpukit.emulator.shapes import Response, error_response
 
@@ -88,6 +90,8 @@ class EmulatorApp:
         self.calls: list[str] = []
         self.scaling_tags = ScalableTargetTags()
         self.function_settings = FunctionSettings()
+        #: Seconds each signed request waits before it is handled (its own thread only).
+        self.latency_s = 0.0
         self._lock = threading.Lock()
         # moto checks a DynamoDB condition, then writes, with no lock between: two requests
         # at once could both pass. DynamoDB's conditional writes are atomic; so are ours.
@@ -101,6 +105,9 @@ class EmulatorApp:
         if operation:
             with self._lock:
                 self.calls.append(operation)
+        latency = self.latency_s
+        if latency > 0 and request.signing:
+            time.sleep(latency)  # no lock held: concurrent requests overlap, as against AWS
         response = self._answer(environ, request, operation)
         status, headers, payload = response
         if not any(k.lower() == "content-length" for k, _ in headers):  # moto's HEAD keeps its own
@@ -197,7 +204,13 @@ _REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 40
 class Emulator:
     """A running emulator. Use :func:`start_emulator` to get one."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+        latency_ms: float | None = None,
+    ) -> None:
         cloudwatch.install()
         self.account_id = DEFAULT_ACCOUNT_ID
         self.ptus = ProvisionedThroughputs(self.account_id)
@@ -205,6 +218,11 @@ class Emulator:
         self.app = EmulatorApp(
             DomainDispatcherApplication(create_backend_app), self.ptus, self._faults
         )
+        #: What :meth:`reset` goes back to: ``latency_ms``, else GPUKIT_EMULATOR_LATENCY_MS.
+        self._default_latency_ms = (
+            latency_from_env(os.environ) if latency_ms is None else check_latency_ms(latency_ms)
+        )
+        self.set_latency(self._default_latency_ms)
         handler = MotoRequestHandler if verbose else _QuietHandler
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=handler
@@ -282,6 +300,18 @@ class Emulator:
         with ``match``, when given)."""
         return self._faults.pending(operation, match)
 
+    # ---------------------------------------------------------------- latency
+
+    def set_latency(self, ms: float) -> None:
+        """Hold every signed request ``ms`` milliseconds before handling it (0: off), for
+        every client alike. Each request waits in its own thread, so concurrent requests
+        overlap. :class:`~gpukit.emulator.latency.LatencyError` if ``ms`` is negative."""
+        self.app.latency_s = check_latency_ms(ms, "set_latency") / 1000
+
+    @property
+    def latency_ms(self) -> float:
+        return self.app.latency_s * 1000
+
     # ---------------------------------------------------------------- call log
 
     @property
@@ -336,7 +366,8 @@ class Emulator:
     # ---------------------------------------------------------------- lifecycle
 
     def reset(self) -> None:
-        """Forget every resource (moto's and the emulated PTUs), fault and logged call."""
+        """Forget every resource (moto's and the emulated PTUs), fault and logged call; the
+        latency goes back to the one the emulator started with."""
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
@@ -345,6 +376,7 @@ class Emulator:
         self.app.function_settings.clear()
         self.clear_faults()
         self.clear_calls()
+        self.set_latency(self._default_latency_ms)
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -358,6 +390,9 @@ class Emulator:
         self.stop()
 
 
-def start_emulator(host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> Emulator:
-    """Start moto plus the gpukit layer on ``host`` (a free port when ``port`` is 0)."""
-    return Emulator(host, port, verbose)
+def start_emulator(
+    host: str = "127.0.0.1", port: int = 0, verbose: bool = False, latency_ms: float | None = None
+) -> Emulator:
+    """Start moto plus the gpukit layer on ``host`` (a free port when ``port`` is 0), adding
+    ``latency_ms`` to every signed request (default: ``GPUKIT_EMULATOR_LATENCY_MS``, else 0)."""
+    return Emulator(host, port, verbose, latency_ms)

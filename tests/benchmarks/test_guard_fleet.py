@@ -18,8 +18,9 @@ from benchmarks.report import guard_table
 def test_fleet_of_twenty_is_judged_with_one_batched_read() -> None:
     (result,) = run([20], custodian=False)
     fleet, guard = result.fleet, result.guard
-    # 2 PTUs x 3 series + 17 one-variant endpoints + 1 blue/green endpoint x 2 = 25 series
-    assert (len(fleet.ptus), len(fleet.endpoints), fleet.series) == (2, 18, 25)
+    # 2 PTUs x 3 series + (17 one-variant endpoints + 1 blue/green endpoint x 2) x 3 series
+    # (Invocations, CPUUtilization, GPUUtilization) = 6 + 19 x 3 = 63 series
+    assert (len(fleet.ptus), len(fleet.endpoints), fleet.series) == (2, 18, 63)
     assert guard.calls["cloudwatch.GetMetricData"] == fleet.expected_metric_calls == 1
     assert guard.calls["sagemaker.DescribeEndpoint"] == 18
     assert result.guard_api_calls == guard.calls  # the guard's count is what the emulator served
