@@ -73,7 +73,25 @@ def format_option(text: str = "table, or json (one JSON document on stdout).") -
 FORMAT = format_option()
 
 
-def one_line(exc: typer.TyperException) -> str:
+#: What a parse error is: typer's own exceptions (recent typer) or click's (typer up to
+#: the versions that raise click's; the lowest pyproject allows is one of them).
+def _parse_errors() -> tuple[type[Exception], ...]:
+    found: list[type[Exception]] = []
+    if (own := getattr(typer, "TyperException", None)) is not None:
+        found.append(own)
+    try:  # recent typer does not need click at all
+        from click import ClickException
+    except ImportError:
+        pass
+    else:
+        found.append(ClickException)
+    return tuple(found)
+
+
+PARSE_ERRORS = _parse_errors()
+
+
+def one_line(exc: Exception) -> str:
     """A parse error as ``--flag: reason`` (bad values) or ``gpukit cmd: reason`` (usage)."""
     if isinstance(exc, typer.BadParameter) and exc.message and exc.param is not None:
         param = exc.param
@@ -102,7 +120,7 @@ class OneLineErrors(TyperGroup):
         try:
             done = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
             code = done if isinstance(done, int) else 0
-        except typer.TyperException as exc:
+        except PARSE_ERRORS as exc:
             print(one_line(exc), file=sys.stderr)
             code = getattr(exc, "exit_code", 2)
         except typer.Abort:
