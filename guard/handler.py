@@ -251,14 +251,9 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
     try:
         config = config_from_env(env, event)
     except ConfigError as exc:
-        logger.error("configuration error; nothing was done", extra={"error": str(exc)})
-        metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
+        _refused(exc)
         raise
-    # Reused while the Lambda stays warm: its clients keep their connections.
-    factory = warm_factory(env.get("GPUKIT_ENDPOINT_URL") or None, config.workers)
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if callable(remaining):
-        config.remaining_ms = remaining
+    factory = _factory(config, env, context)
     table_region = config.regions[0]
     if config.regions == [ALL_REGIONS]:  # the account's enabled regions; the table is here
         table_region = env.get("AWS_REGION") or "us-east-1"
@@ -268,12 +263,31 @@ def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict
     )
     logger.info("guard run starting", extra={"regions": config.regions, "apply": config.apply})
     report = _traced_run(factory, config)
+    _log_and_count(report)
+    return report.summary()
+
+
+def _refused(exc: Exception) -> None:
+    logger.error("configuration error; nothing was done", extra={"error": str(exc)})
+    metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
+
+
+def _factory(config: GuardConfig, env: Mapping[str, str], context: object) -> ClientFactory:
+    """The warm factory (its clients keep their connections while the Lambda stays warm);
+    the invocation's remaining time becomes the run's time budget."""
+    factory = warm_factory(env.get("GPUKIT_ENDPOINT_URL") or None, config.workers)
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        config.remaining_ms = remaining
+    return factory
+
+
+def _log_and_count(report: Report) -> None:
     for action in report.actions:
         if action.status is Status.ERROR:
             logger.error("action failed", extra=action.model_dump())
     log_report(report)
     _emit_metrics(report)
-    return report.summary()
 
 
 def _fanout(event: Mapping[str, Any], env: Mapping[str, str], context: object) -> dict[str, Any]:
@@ -285,13 +299,9 @@ def _fanout(event: Mapping[str, Any], env: Mapping[str, str], context: object) -
         home = env.get("AWS_REGION") or "us-east-1"
         fanout.member_role(env)
     except (ConfigError, ValueError) as exc:
-        logger.error("configuration error; nothing was done", extra={"error": str(exc)})
-        metrics.add_metric("ConfigErrors", MetricUnit.Count, 1)
+        _refused(exc)
         raise
-    factory = warm_factory(env.get("GPUKIT_ENDPOINT_URL") or None, config.workers)
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if callable(remaining):  # each shard has its own time budget
-        config.remaining_ms = remaining
+    factory = _factory(config, env, context)  # each shard has its own time budget
     if isinstance(request, fanout.PlanEvent):
         planned = fanout.plan(factory, env, home)
         metrics.add_metric("Shards", MetricUnit.Count, len(planned["shards"]))
@@ -306,9 +316,5 @@ def _fanout(event: Mapping[str, Any], env: Mapping[str, str], context: object) -
     else:
         report = fanout.merge(config.audit, request, join_report_parts, datetime.now(UTC))
         output = report.summary()
-    for action in report.actions:
-        if action.status is Status.ERROR:
-            logger.error("action failed", extra=action.model_dump())
-    log_report(report)
-    _emit_metrics(report)
+    _log_and_count(report)
     return output
