@@ -39,7 +39,7 @@ from gpukit.emulator import (
     unset_members,
 )
 from gpukit.emulator.autoscaling_tags import ScalableTargetTags
-from gpukit.emulator.bedrock_ptu import ProvisionedThroughput, ProvisionedThroughputs
+from gpukit.emulator.bedrock_ptu import ProvisionedThroughputs
 from gpukit.emulator.faults import Faults
 from gpukit.emulator.lambda_config import FunctionSettings
 from gpukit.emulator.latency import check_latency_ms, latency_from_env
@@ -214,6 +214,8 @@ class Emulator:
         cloudwatch.install()
         self.account_id = DEFAULT_ACCOUNT_ID
         self.ptus = ProvisionedThroughputs(self.account_id)
+        #: Give an emulated PTU a past: :meth:`ProvisionedThroughputs.set_history`.
+        self.set_ptu_history = self.ptus.set_history
         self._faults = Faults()
         self.app = EmulatorApp(
             DomainDispatcherApplication(create_backend_app), self.ptus, self._faults
@@ -328,22 +330,6 @@ class Emulator:
             self.app.calls.clear()
 
     # ---------------------------------------------------------------- emulator-only history
-
-    def set_ptu_history(
-        self,
-        arn: str,
-        *,
-        creation_time: datetime | None = None,
-        commitment_expiration_time: datetime | None = None,
-        status: str | None = None,
-    ) -> ProvisionedThroughput:
-        """Give an emulated PTU a past (see ``ProvisionedThroughputs.set_history``)."""
-        return self.ptus.set_history(
-            arn,
-            creation_time=creation_time,
-            commitment_expiration_time=commitment_expiration_time,
-            status=status,
-        )
 
     @staticmethod
     def load_aws_managed_policies(enabled: bool = True) -> None:

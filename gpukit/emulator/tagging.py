@@ -15,13 +15,9 @@ from typing import Any
 
 from moto.core.resource_tagging import make_tag_matcher, match_resource_type
 
-from gpukit.emulator.bedrock_ptu import (
-    RESOURCE_TYPE,
-    ApiError,
-    ProvisionedThroughputs,
-    is_ptu_arn,
-)
+from gpukit.emulator.bedrock_ptu import ProvisionedThroughputs
 from gpukit.emulator.operations import Request
+from gpukit.emulator.ptu_records import RESOURCE_TYPE, ApiError, is_ptu_arn
 from gpukit.emulator.shapes import Response, error_response
 
 PAGE_PREFIX = "gpukit-ptu:"
