@@ -1,11 +1,11 @@
-"""Small helpers the components share: child options, tags, IAM documents as JSON, the
-idle alarm."""
+"""Small helpers the components share: the component base, child options, tags, IAM
+documents as JSON, the idle alarm."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -13,6 +13,20 @@ import pulumi_aws as aws
 IAM_VERSION = "2012-10-17"
 #: CloudWatch caps an alarm's evaluation range at one day for hourly periods.
 MAX_ALARM_HOURS = 24
+
+ArgsT = TypeVar("ArgsT")
+
+
+class Component(pulumi.ComponentResource, Generic[ArgsT]):
+    """A gpukit component, of type ``gpukit:modules:<class name>``: :meth:`_build` makes its
+    resources (children of it) and returns the outputs it registers."""
+
+    def __init__(self, name: str, args: ArgsT, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(f"gpukit:modules:{type(self).__name__}", name, None, opts)
+        self.register_outputs(self._build(name, args))
+
+    def _build(self, name: str, args: ArgsT) -> Mapping[str, Any]:
+        raise NotImplementedError
 
 
 def child(parent: pulumi.Resource, **kwargs: Any) -> pulumi.ResourceOptions:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from gpukit.modules.pulumi._common import child, merge_tags, zero_invocations_alarm
+from gpukit.modules.pulumi._common import Component, child, merge_tags, zero_invocations_alarm
 from gpukit.policies import tags as T
 from gpukit.policies.engine import evaluate
 from gpukit.policies.environment import load_policy_for_env
@@ -98,16 +99,13 @@ class BedrockThroughputArgs:
         return [(ARGUMENT_OF[f.about], f) for f in findings if f.fails and f.about in ARGUMENT_OF]
 
 
-class BedrockThroughput(pulumi.ComponentResource):
+class BedrockThroughput(Component[BedrockThroughputArgs]):
     """A Provisioned Throughput plus, optionally, an alarm on zero invocations
     (``AWS/Bedrock`` ``Invocations`` with dimension ``ModelId`` = the PTU's ARN)."""
 
     arn: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: BedrockThroughputArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("gpukit:modules:BedrockThroughput", name, None, opts)
+    def _build(self, name: str, args: BedrockThroughputArgs) -> Mapping[str, Any]:
         if args.model_units < 1:
             raise ValueError(f"{args.name}: model_units must be at least 1")
         problems = args.policy_problems()
@@ -133,7 +131,7 @@ class BedrockThroughput(pulumi.ComponentResource):
         if args.idle_alarm is not None:
             alarm = self._idle_alarm(name, args, ptu)
             outputs["idle_alarm"] = alarm.name
-        self.register_outputs(outputs)
+        return outputs
 
     def _idle_alarm(
         self, name: str, args: BedrockThroughputArgs, ptu: aws.bedrock.ProvisionedModelThroughput

@@ -3,12 +3,15 @@ down to zero instances through inference components."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
 from gpukit.modules.pulumi import _scaling
-from gpukit.modules.pulumi._common import child, policy_json, service_role, statement
+from gpukit.modules.pulumi._common import Component, child, policy_json, service_role, statement
 from gpukit.modules.pulumi.endpoint_args import (
     EndpointIdleAlarm,
     GpuEndpointArgs,
@@ -25,15 +28,12 @@ ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDown
 LOG_WRITE = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
-class GpuEndpoint(pulumi.ComponentResource):
+class GpuEndpoint(Component[GpuEndpointArgs]):
     """Model, endpoint configuration, endpoint, execution role, autoscaling and alarms."""
 
     endpoint_name: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: GpuEndpointArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("gpukit:modules:GpuEndpoint", name, None, opts)
+    def _build(self, name: str, args: GpuEndpointArgs) -> Mapping[str, Any]:
         tags = dict(args.tags)
         suffix = args.fingerprint()
         role = self._execution_role(name, args)
@@ -76,14 +76,12 @@ class GpuEndpoint(pulumi.ComponentResource):
                 _scaling.instances(self, name, args, v, endpoint)
             if args.idle_alarm is not None:
                 _scaling.idle_alarm(self, name, args, v, args.idle_alarm, endpoint)
-        self.register_outputs(
-            {
-                "endpoint_name": endpoint.name,
-                "endpoint_arn": endpoint.arn,
-                "role_arn": role.arn,
-                "inference_components": components,
-            }
-        )
+        return {
+            "endpoint_name": endpoint.name,
+            "endpoint_arn": endpoint.arn,
+            "role_arn": role.arn,
+            "inference_components": components,
+        }
 
     @staticmethod
     def _variant(

@@ -9,12 +9,13 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from gpukit.guard.org import DEFAULT_MEMBER_ROLE, ROLE_NAME
-from gpukit.modules.pulumi._common import child
+from gpukit.modules.pulumi._common import Component, child
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$", re.ASCII)
 
@@ -57,13 +58,10 @@ class GuardMemberRoleArgs:
         )
 
 
-class GuardMemberRole(pulumi.ComponentResource):
+class GuardMemberRole(Component[GuardMemberRoleArgs]):
     role_arn: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: GuardMemberRoleArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("gpukit:modules:GuardMemberRole", name, None, opts)
+    def _build(self, name: str, args: GuardMemberRoleArgs) -> Mapping[str, Any]:
         from gpukit.guard.iam import member_policy_document
 
         role = aws.iam.Role(
@@ -84,4 +82,4 @@ class GuardMemberRole(pulumi.ComponentResource):
         policy = bound.apply(lambda b: json.dumps(member_policy_document({**b, **topic})))
         aws.iam.RolePolicy(name, role=role.id, policy=policy, opts=child(self))
         self.role_arn = role.arn
-        self.register_outputs({"role_arn": role.arn})
+        return {"role_arn": role.arn}

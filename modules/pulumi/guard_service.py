@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from gpukit.guard.audit import TABLE_ENV
 from gpukit.guard.claims import TTL_ATTRIBUTE
 from gpukit.modules.pulumi import guard_fanout
-from gpukit.modules.pulumi._common import child, policy_json, service_role, statement
+from gpukit.modules.pulumi._common import Component, child, policy_json, service_role, statement
 from gpukit.modules.pulumi.guard_fanout import FanoutArgs
 
 RATE = re.compile(r"^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))$")
@@ -152,14 +152,11 @@ class GuardServiceArgs:
         return out
 
 
-class GuardService(pulumi.ComponentResource):
+class GuardService(Component[GuardServiceArgs]):
     function_arn: pulumi.Output[str]
     topic_arn: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: GuardServiceArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("gpukit:modules:GuardService", name, None, opts)
+    def _build(self, name: str, args: GuardServiceArgs) -> Mapping[str, Any]:
         guard = guard_interface()
         tags = dict(args.tags)
         function_name = f"{args.name}-guard"
@@ -272,14 +269,12 @@ class GuardService(pulumi.ComponentResource):
         self._schedule(name, args, target, dlq, topic)
         self.function_arn = function.arn
         self.topic_arn = topic.arn
-        self.register_outputs(
-            {
-                "function_arn": function.arn,
-                "topic_arn": topic.arn,
-                "audit_table": table.name,
-                "dead_letter_queue_url": dlq.url,
-            }
-        )
+        return {
+            "function_arn": function.arn,
+            "topic_arn": topic.arn,
+            "audit_table": table.name,
+            "dead_letter_queue_url": dlq.url,
+        }
 
     def _alarms_may_publish(self, name: str, topic: aws.sns.Topic) -> None:
         """CloudWatch alarms of this account (idle, dead-letter) may publish notices."""

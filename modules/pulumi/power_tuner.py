@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from gpukit.modules.powertuning.iam import LOG_WRITE, TUNING_ACTIONS
 from gpukit.modules.powertuning.inputs import PRICES_ENV
-from gpukit.modules.pulumi._common import child, policy_json, service_role, statement
+from gpukit.modules.pulumi._common import Component, child, policy_json, service_role, statement
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,10 @@ class PowerTunerArgs:
         return extras
 
 
-class PowerTuner(pulumi.ComponentResource):
+class PowerTuner(Component[PowerTunerArgs]):
     state_machine_arn: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: PowerTunerArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("gpukit:modules:PowerTuner", name, None, opts)
+    def _build(self, name: str, args: PowerTunerArgs) -> Mapping[str, Any]:
         tuning = powertuning()
         unknown = sorted(set(tuning.handlers) - set(TUNING_ACTIONS))
         if unknown:
@@ -140,7 +137,7 @@ class PowerTuner(pulumi.ComponentResource):
             opts=child(self),
         )
         self.state_machine_arn = machine.arn
-        self.register_outputs({"state_machine_arn": machine.arn, "function_arns": arns})
+        return {"state_machine_arn": machine.arn, "function_arns": arns}
 
     def _function(
         self,
