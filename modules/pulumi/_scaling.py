@@ -19,6 +19,28 @@ VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 
 
+def scalable_target(
+    owner: pulumi.Resource,
+    name: str,
+    args: GpuEndpointArgs,
+    resource_id: str,
+    dimension: str,
+    capacity: tuple[int, int],
+    after: pulumi.Resource,
+) -> aws.appautoscaling.Target:
+    """A SageMaker scalable target between ``capacity`` (min, max), made once ``after`` is."""
+    return aws.appautoscaling.Target(
+        name,
+        service_namespace="sagemaker",
+        resource_id=resource_id,
+        scalable_dimension=dimension,
+        min_capacity=capacity[0],
+        max_capacity=capacity[1],
+        tags=dict(args.tags),
+        opts=child(owner, depends_on=[after]),
+    )
+
+
 def target_tracking(
     owner: pulumi.Resource,
     name: str,
@@ -54,15 +76,14 @@ def instances(
     endpoint: aws.sagemaker.Endpoint,
 ) -> aws.appautoscaling.Target:
     """Target tracking on ``SageMakerVariantInvocationsPerInstance`` between min and max."""
-    target = aws.appautoscaling.Target(
+    target = scalable_target(
+        owner,
         f"{name}-{v.name}-scaling",
-        service_namespace="sagemaker",
-        resource_id=f"endpoint/{args.name}/variant/{v.name}",
-        scalable_dimension=VARIANT_DIMENSION,
-        min_capacity=v.min_instances,
-        max_capacity=v.max_instances,
-        tags=dict(args.tags),
-        opts=child(owner, depends_on=[endpoint]),
+        args,
+        f"endpoint/{args.name}/variant/{v.name}",
+        VARIANT_DIMENSION,
+        (v.min_instances, v.max_instances),
+        endpoint,
     )
     target_tracking(
         owner,
@@ -88,15 +109,14 @@ def copies_from_zero(
     policy adds one copy when ``NoCapacityInvocationFailures`` shows a request arrived while
     nothing ran. Managed instance scaling then starts an instance for the copy."""
     ic_name = inference_component_name(args, v)
-    target = aws.appautoscaling.Target(
+    target = scalable_target(
+        owner,
         f"{name}-{v.name}-copies",
-        service_namespace="sagemaker",
-        resource_id=f"inference-component/{ic_name}",
-        scalable_dimension=COPY_DIMENSION,
-        min_capacity=0,
-        max_capacity=ic_args.max_copies,
-        tags=dict(args.tags),
-        opts=child(owner, depends_on=[ic]),
+        args,
+        f"inference-component/{ic_name}",
+        COPY_DIMENSION,
+        (0, ic_args.max_copies),
+        ic,
     )
     target_tracking(
         owner,
