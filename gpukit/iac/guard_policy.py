@@ -9,7 +9,7 @@ own resources.
 from __future__ import annotations
 
 from gpukit.guard.iam import policy_document
-from gpukit.iac.policy_file import PolicyFile
+from gpukit.iac.policy_file import ACCOUNT_BINDINGS, PolicyFile
 
 FILE = PolicyFile(
     module="guard-service",
@@ -20,8 +20,7 @@ FILE = PolicyFile(
         "audit_table_arn": "${aws_dynamodb_table.audit.arn}",
         "topic_arn": "${aws_sns_topic.notices.arn}",
         "log_group_arn": "${aws_cloudwatch_log_group.guard.arn}",
-        "partition": "${data.aws_partition.current.partition}",
-        "account_id": "${data.aws_caller_identity.current.account_id}",
+        **ACCOUNT_BINDINGS,
     },
     generator="gpukit.iac.guard_policy",
 )

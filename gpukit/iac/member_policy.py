@@ -8,16 +8,13 @@ member_policy.tf.json``: ``local.member_policy``, the document
 from __future__ import annotations
 
 from gpukit.guard.iam import member_policy_document
-from gpukit.iac.policy_file import PolicyFile
+from gpukit.iac.policy_file import ACCOUNT_BINDINGS, PolicyFile
 
 FILE = PolicyFile(
     module="guard-member-role",
     local="member_policy",
     build=member_policy_document,
-    bindings={
-        "partition": "${data.aws_partition.current.partition}",
-        "account_id": "${data.aws_caller_identity.current.account_id}",
-    },
+    bindings=ACCOUNT_BINDINGS,
     generator="gpukit.iac.member_policy",
 )
 POLICY_FILE, BINDINGS = FILE.path, FILE.bindings

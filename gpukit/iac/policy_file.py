@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Any
 
 MODULES = Path(__file__).resolve().parents[2] / "modules" / "terraform"
+#: The placeholders every module binds to its own account (Terraform interpolation).
+ACCOUNT_BINDINGS = {
+    "partition": "${data.aws_partition.current.partition}",
+    "account_id": "${data.aws_caller_identity.current.account_id}",
+}
 
 
 @dataclass(frozen=True)
