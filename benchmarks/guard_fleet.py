@@ -198,6 +198,18 @@ def run(
     return results
 
 
+def custodian_missing() -> bool:
+    """Whether c7n cannot be imported (then says how to get it)."""
+    if importlib.util.find_spec("c7n") is not None:
+        return False
+    print(
+        "c7n is not installed: run `make bench`, or pip install -e '.[bench]' "
+        "(or pass --no-custodian)",
+        file=sys.stderr,
+    )
+    return True
+
+
 def isolate_from_aws() -> None:
     """Dummy credentials and no AWS config in this process, so no call can reach an account."""
     env = offline_env(os.environ)
@@ -229,12 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = parse_sizes(args.sizes)
     custodian = not args.no_custodian
-    if custodian and importlib.util.find_spec("c7n") is None:
-        print(
-            "c7n is not installed: run `make bench`, or pip install -e '.[bench]' "
-            "(or pass --no-custodian)",
-            file=sys.stderr,
-        )
+    if custodian and custodian_missing():
         return 2
     isolate_from_aws()
     started = time.perf_counter()

@@ -22,7 +22,6 @@ moto is one Python process, so it tops out near one core.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from benchmarks.fleet import BenchFleet, plan_fleet
 from benchmarks.guard_fleet import (
     SEED_WORKERS,
     ToolRun,
+    custodian_missing,
     guard_idle,
     isolate_from_aws,
     parse_sizes,
@@ -261,12 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         else list(QUICK_LATENCIES if args.quick else DEFAULT_LATENCIES)
     )
     custodian = not args.no_custodian
-    if custodian and importlib.util.find_spec("c7n") is None:
-        print(
-            "c7n is not installed: run `make bench`, or pip install -e '.[bench]' "
-            "(or pass --no-custodian)",
-            file=sys.stderr,
-        )
+    if custodian and custodian_missing():
         return 2
     isolate_from_aws()
     results = run(sizes, latencies, args.steady_latency, custodian)

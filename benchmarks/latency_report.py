@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 from benchmarks.guard_fleet import ToolRun
 from benchmarks.latency import LatencyPoint, LatencyResults
-from benchmarks.report import machine, per_operation
+from benchmarks.report import machine, per_operation, print_blocks
 from benchmarks.table import Cell, render
 
 #: The emulator is one Python process (moto under the GIL): it tops out near one core. A
@@ -208,13 +207,9 @@ def print_latency_report(results: LatencyResults) -> list[str]:
     )
     blocks.append("targets:\n" + "\n".join(f"- {line}" for line in targets(results)))
     problems = results.problems
-    checks = "; ".join(problems) if problems else (
+    passed = (
         "guard idle set = the fleet's idle set in every run; guard's own call count = what "
         "the emulator served; every c7n difference explained"
-    )  # fmt: skip
-    blocks.append(f"checks: {'FAILED: ' if problems else 'ok: '}{checks}")
-    blocks.append(f"latency benchmark wall time: {results.seconds:,.0f} s")
-    print("\n\n".join(blocks), flush=True)
-    if problems:
-        print(f"{len(problems)} check(s) failed", file=sys.stderr)
-    return problems
+    )
+    wall = f"latency benchmark wall time: {results.seconds:,.0f} s"
+    return print_blocks(blocks, problems, passed, wall)

@@ -213,13 +213,20 @@ def print_report(results: Sequence[SizeResult], cold: ColdStart, total_seconds: 
             problems += found
             blocks.append(table)
     blocks.append(cold_start_table(cold))
-    checks = "; ".join(problems) if problems else (
+    passed = (
         "GetMetricData = ceil(series/500) at every size; guard idle set = the fleet's idle "
         "set; guard's own call count = what the emulator served; every c7n difference explained"
-    )  # fmt: skip
-    blocks.append(f"checks: {'FAILED: ' if problems else 'ok: '}{checks}")
-    blocks.append(f"total benchmark wall time: {total_seconds:,.0f} s")
-    print("\n\n".join(blocks), flush=True)
+    )
+    wall = f"total benchmark wall time: {total_seconds:,.0f} s"
+    return print_blocks(blocks, problems, passed, wall)
+
+
+def print_blocks(blocks: list[str], problems: list[str], passed: str, wall: str) -> list[str]:
+    """Print the report's blocks, then its checks (``passed`` says what held when none
+    failed) and its ``wall`` time line; return ``problems``."""
+    checks = "; ".join(problems) if problems else passed
+    ending = [f"checks: {'FAILED: ' if problems else 'ok: '}{checks}", wall]
+    print("\n\n".join([*blocks, *ending]), flush=True)
     if problems:
         print(f"{len(problems)} check(s) failed", file=sys.stderr)
     return problems
