@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import pulumi
@@ -90,20 +91,28 @@ def service_role(
     )
 
 
+@dataclass(frozen=True)
+class IdleAlarm:
+    """A zero-invocations alarm: ``hours`` hourly periods, notifying ``topic_arn`` if set."""
+
+    hours: int
+    topic_arn: pulumi.Input[str] | None = None
+
+
 def zero_invocations_alarm(
     owner: pulumi.Resource,
     name: str,
+    spec: IdleAlarm,
     *,
     subject: str,
     description: str,
     namespace: str,
     dimensions: Mapping[str, pulumi.Input[str]],
-    hours: int,
-    topic_arn: pulumi.Input[str] | None,
     tags: Mapping[str, str],
 ) -> aws.cloudwatch.MetricAlarm:
-    """Alarm (notify only) when ``namespace``'s ``Invocations`` summed to zero for ``hours``
-    hourly periods; ``subject`` names the resource in the error for a bad ``hours``."""
+    """Alarm (notify only) when ``namespace``'s ``Invocations`` summed to zero for
+    ``spec.hours`` hourly periods; ``subject`` names the resource in the error for bad hours."""
+    hours, topic_arn = spec.hours, spec.topic_arn
     if not 1 <= hours <= MAX_ALARM_HOURS:
         raise ValueError(f"{subject}: idle_alarm.hours must be 1..{MAX_ALARM_HOURS}")
     return aws.cloudwatch.MetricAlarm(

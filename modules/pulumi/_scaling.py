@@ -174,6 +174,7 @@ def idle_alarm(
     return zero_invocations_alarm(
         owner,
         f"{name}-{v.name}-zero-invocations",
+        spec,
         subject=f"endpoint {args.name}",
         description=(
             f"{args.name}/{v.name} ({v.instance_type}) served no invocations for"
@@ -181,7 +182,5 @@ def idle_alarm(
         ),
         namespace="AWS/SageMaker",
         dimensions={"EndpointName": endpoint.name, "VariantName": v.name},
-        hours=spec.hours,
-        topic_arn=spec.topic_arn,
         tags=args.tags,
     )

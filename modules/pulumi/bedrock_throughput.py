@@ -10,7 +10,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from gpukit.modules.pulumi._common import Component, child, merge_tags, zero_invocations_alarm
+from gpukit.modules.pulumi._common import (
+    Component,
+    IdleAlarm,
+    child,
+    merge_tags,
+    zero_invocations_alarm,
+)
 from gpukit.policies import tags as T
 from gpukit.policies.engine import evaluate
 from gpukit.policies.environment import load_policy_for_env
@@ -30,11 +36,10 @@ ARGUMENT_OF = {
 
 
 @dataclass(frozen=True)
-class ZeroInvocationAlarm:
+class ZeroInvocationAlarm(IdleAlarm):
     """Alarm when the PTU served no invocation for ``hours`` (notifies, never deletes)."""
 
     hours: int = 12
-    topic_arn: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ class BedrockThroughput(Component[BedrockThroughputArgs]):
         return zero_invocations_alarm(
             self,
             f"{name}-zero-invocations",
+            spec,
             subject=args.name,
             description=(
                 f"Bedrock PTU {args.name} served no invocations for {spec.hours}h; it bills"
@@ -148,7 +154,5 @@ class BedrockThroughput(Component[BedrockThroughputArgs]):
             ),
             namespace="AWS/Bedrock",
             dimensions={"ModelId": ptu.provisioned_model_arn},
-            hours=spec.hours,
-            topic_arn=spec.topic_arn,
             tags=args.tags,
         )

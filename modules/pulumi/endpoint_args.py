@@ -8,8 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-import pulumi
-
+from gpukit.modules.pulumi._common import IdleAlarm
 from gpukit.policies.gpu import GPU_FAMILIES, gpu_family
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -62,11 +61,10 @@ class ScaleToZeroArgs:
 
 
 @dataclass(frozen=True)
-class EndpointIdleAlarm:
+class EndpointIdleAlarm(IdleAlarm):
     """Alarm when a variant had no invocations for ``hours`` (EndpointName + VariantName)."""
 
     hours: int = 24
-    topic_arn: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
