@@ -47,44 +47,41 @@ ROLE = "arn:aws:iam::123456789012:role/sagemaker-execution"
 MISTRAL = {"HF_MODEL_ID": "mistralai/Mistral-7B-Instruct-v0.3"}
 NO_LATER_THAN = "2027-03-31T00:00:00Z"
 
+EXPIRES = {"gpukit:expires-at": NO_LATER_THAN}
+#: The team that runs dev and staging (prod belongs to support).
+ML_PLATFORM = {"owner": "ml-platform@example.com", "cost_center": "ml-platform"}
+
+
+def chat_llm(name: str, *, min_capacity: int = 1, max_capacity: int = 2, expires: bool) -> Endpoint:
+    """The Mistral chat endpoint every environment runs, sized per environment."""
+    return Endpoint(
+        name,
+        TGI,
+        ROLE,
+        MISTRAL,
+        min_capacity=min_capacity,
+        max_capacity=max_capacity,
+        extra_tags=dict(EXPIRES) if expires else {},
+    )
+
+
 ENVIRONMENTS: dict[str, Environment] = {
     "dev": Environment(
         name="dev",
         region="us-east-1",
-        owner="ml-platform@example.com",
-        cost_center="ml-platform",
+        **ML_PLATFORM,
         guard_rate="15 minutes",
         guard_apply=True,
-        throughputs=(
-            Throughput("dev-chat", TITAN, extra_tags={"gpukit:expires-at": NO_LATER_THAN}),
-        ),
-        endpoints=(
-            Endpoint(
-                "dev-chat-llm",
-                TGI,
-                ROLE,
-                MISTRAL,
-                extra_tags={"gpukit:expires-at": NO_LATER_THAN},
-            ),
-        ),
+        throughputs=(Throughput("dev-chat", TITAN, extra_tags=dict(EXPIRES)),),
+        endpoints=(chat_llm("dev-chat-llm", expires=True),),
     ),
     "staging": Environment(
         name="staging",
         region="us-east-1",
-        owner="ml-platform@example.com",
-        cost_center="ml-platform",
+        **ML_PLATFORM,
         guard_rate="1 hour",
         guard_apply=True,
-        endpoints=(
-            Endpoint(
-                "staging-chat-llm",
-                TGI,
-                ROLE,
-                MISTRAL,
-                max_capacity=3,
-                extra_tags={"gpukit:expires-at": NO_LATER_THAN},
-            ),
-        ),
+        endpoints=(chat_llm("staging-chat-llm", max_capacity=3, expires=True),),
     ),
     "prod": Environment(
         name="prod",
@@ -102,6 +99,6 @@ ENVIRONMENTS: dict[str, Environment] = {
                 extra_tags={"gpukit:commitment-approved-by": "cfo@example.com"},
             ),
         ),
-        endpoints=(Endpoint("prod-chat-llm", TGI, ROLE, MISTRAL, min_capacity=2, max_capacity=6),),
+        endpoints=(chat_llm("prod-chat-llm", min_capacity=2, max_capacity=6, expires=False),),
     ),
 }
