@@ -79,16 +79,25 @@ def assume_role_json(service: str) -> str:
 
 
 def service_role(
-    owner: pulumi.Resource, name: str, service: str, description: str, tags: Mapping[str, str]
+    owner: pulumi.Resource,
+    name: str,
+    service: str,
+    description: str,
+    tags: Mapping[str, str],
+    statements: Sequence[Mapping[str, Any]] = (),
 ) -> aws.iam.Role:
-    """A role the AWS service ``service`` assumes, owned by the component ``owner``."""
-    return aws.iam.Role(
+    """A role the AWS service ``service`` assumes, owned by the component ``owner``; with
+    ``statements``, also its inline policy of the same name allowing them."""
+    role = aws.iam.Role(
         name,
         assume_role_policy=assume_role_json(service),
         description=description,
         tags=dict(tags),
         opts=child(owner),
     )
+    if statements:
+        aws.iam.RolePolicy(name, role=role.id, policy=policy_json(statements), opts=child(owner))
+    return role
 
 
 @dataclass(frozen=True)

@@ -306,23 +306,16 @@ class GuardService(Component[GuardServiceArgs]):
             "scheduler.amazonaws.com",
             f"EventBridge Scheduler role of gpukit guard {args.name}",
             args.tags,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-scheduler",
-            role=role.id,
-            policy=policy_json(
-                [
-                    statement(
-                        ["states:StartExecution"]
-                        if isinstance(target, aws.sfn.StateMachine)
-                        else ["lambda:InvokeFunction"],
-                        [target.arn],
-                        sid="RunGuard",
-                    ),
-                    statement(["sqs:SendMessage"], [dlq.arn], sid="DeadLetters"),
-                ]
-            ),
-            opts=child(self),
+            [
+                statement(
+                    ["states:StartExecution"]
+                    if isinstance(target, aws.sfn.StateMachine)
+                    else ["lambda:InvokeFunction"],
+                    [target.arn],
+                    sid="RunGuard",
+                ),
+                statement(["sqs:SendMessage"], [dlq.arn], sid="DeadLetters"),
+            ],
         )
         aws.scheduler.Schedule(
             f"{name}-schedule",

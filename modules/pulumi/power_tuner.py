@@ -116,14 +116,7 @@ class PowerTuner(Component[PowerTunerArgs]):
             "states.amazonaws.com",
             f"Step Functions role of power tuner {args.name}",
             args.tags,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-states",
-            role=role.id,
-            policy=policy_json(
-                [statement(["lambda:InvokeFunction"], list(arns.values()), sid="RunTuner")]
-            ),
-            opts=child(self),
+            [statement(["lambda:InvokeFunction"], list(arns.values()), sid="RunTuner")],
         )
         definition = pulumi.Output.all(**arns).apply(
             lambda resolved: json.dumps(tuning.build_definition(resolved))
