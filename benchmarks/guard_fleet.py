@@ -24,10 +24,11 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import boto3
 
@@ -217,14 +218,32 @@ def isolate_from_aws() -> None:
     os.environ.update(env)
 
 
-def parse_sizes(text: str) -> list[int]:
+N = TypeVar("N", int, float)
+
+
+def parse_numbers(
+    flag: str, text: str, number: Callable[[str], N], least: N, not_numbers: str, too_low: str
+) -> list[N]:
+    """The distinct numbers of a comma-separated option, ascending; exits with ``not_numbers``
+    or ``too_low`` (none given, or one below ``least``) after the flag and text."""
     try:
-        sizes = sorted({int(s) for s in text.split(",") if s.strip()})
+        values = sorted({number(s) for s in text.split(",") if s.strip()})
     except ValueError:
-        raise SystemExit(f"--sizes: {text!r}: use whole numbers, e.g. 100,1000,5000") from None
-    if not sizes or sizes[0] < 10:
-        raise SystemExit(f"--sizes: {text!r}: use sizes of at least 10")
-    return sizes
+        raise SystemExit(f"{flag}: {text!r}: {not_numbers}") from None
+    if not values or values[0] < least:
+        raise SystemExit(f"{flag}: {text!r}: {too_low}")
+    return values
+
+
+def parse_sizes(text: str) -> list[int]:
+    return parse_numbers(
+        "--sizes",
+        text,
+        int,
+        10,
+        "use whole numbers, e.g. 100,1000,5000",
+        "use sizes of at least 10",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,7 @@ from benchmarks.guard_fleet import (
     custodian_missing,
     guard_idle,
     isolate_from_aws,
+    parse_numbers,
     parse_sizes,
     run_custodian_once,
 )
@@ -218,13 +219,14 @@ def run(
 
 
 def parse_latencies(text: str) -> list[float]:
-    try:
-        values = sorted({float(s) for s in text.split(",") if s.strip()})
-    except ValueError:
-        raise SystemExit(f"--latencies: {text!r}: use milliseconds, e.g. 0,20,50") from None
-    if not values or values[0] < 0:
-        raise SystemExit(f"--latencies: {text!r}: use milliseconds, 0 or more, e.g. 0,20,50")
-    return values
+    return parse_numbers(
+        "--latencies",
+        text,
+        float,
+        0.0,
+        "use milliseconds, e.g. 0,20,50",
+        "use milliseconds, 0 or more, e.g. 0,20,50",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
