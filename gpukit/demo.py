@@ -26,10 +26,12 @@ require("moto", "make demo (python -m gpukit.demo)")
 
 from gpukit.emulator import Emulator, offline_env, seed_fleet, start_emulator  # noqa: E402
 from gpukit.emulator.seed import PlannedEndpoint, PlannedPtu, fleet_plan  # noqa: E402
-from gpukit.guard.actions.mark import mark_record  # noqa: E402
+from gpukit.guard.actions.mark import MarkAction, mark_record  # noqa: E402
+from gpukit.guard.actions.teardown import TeardownAction  # noqa: E402
 from gpukit.guard.audit import FileAuditStore  # noqa: E402
 from gpukit.policies import tags as T  # noqa: E402
 from gpukit.policies.findings import DECISION_RANK, PRICE_UNKNOWN, Decision  # noqa: E402
+from gpukit.policies.report import Status  # noqa: E402
 from gpukit.policies.timeutil import iso  # noqa: E402
 
 REGION = "us-east-1"
@@ -147,9 +149,11 @@ def summarize_apply(emu: Emulator, fleet: Fleet, report: dict[str, Any], audit: 
     rows = by_resource(report["findings"])
     actions = report["actions"]
     torn = [
-        a["resource_arn"] for a in actions if a["action"] == "teardown" and a["status"] == "done"
+        a["resource_arn"]
+        for a in actions
+        if a["action"] == TeardownAction.name and a["status"] == Status.DONE
     ]
-    failed = [a for a in actions if a["status"] not in ("done", "dry-run")]
+    failed = [a for a in actions if a["status"] not in (Status.DONE, Status.DRY_RUN)]
     print(f"Apply ({report['run_id']}):")
     print("Torn down:")
     for arn in torn:
@@ -168,7 +172,7 @@ def summarize_apply(emu: Emulator, fleet: Fleet, report: dict[str, Any], audit: 
         print(f"             {top['rule_id']}: {top['reason']}")
     print("Only marked (torn down on a later run if still idle after the grace period):")
     for action in actions:
-        if action["action"] == "mark" and action["status"] == "done":
+        if action["action"] == MarkAction.name and action["status"] == Status.DONE:
             arn = action["resource_arn"]
             dues = [f["act_after"] for f in rows.get(arn, []) if f.get("act_after")]
             when = f"teardown due after {max(dues)}" if dues else "no teardown date"

@@ -16,13 +16,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Final, Literal, Protocol, get_args
 
 from gpukit.guard.claims import ClaimKey, DynamoClaims, FileClaims, Held, file_lock, fsync_dir
 from gpukit.guard.clients import ClientFactory
 
 Kind = Literal["run", "decision", "action", "snapshot", "notify", "mark", "config", "shard"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
+#: The record of a sent notice (its fingerprint) and of a mark the guard placed (its value).
+NOTICE: Final[Kind] = "notify"
+MARK: Final[Kind] = "mark"
 DEFAULT_PATH = Path.home() / ".gpukit" / "audit" / "audit.jsonl"
 TABLE_ENV = "GPUKIT_AUDIT_TABLE"
 #: The audit table's keys (both strings), for whoever creates the table.
@@ -174,7 +177,7 @@ class FileAuditStore:
         return matches[-1] if matches else None
 
     def placed_marks(self, arn: str) -> set[str]:
-        return {str(r.data.get("value")) for r in self.read() if r.kind == "mark" and r.arn == arn}
+        return {str(r.data.get("value")) for r in self.read() if r.kind == MARK and r.arn == arn}
 
     def cached(self, keys: Sequence[str]) -> dict[str, AuditRecord]:
         wanted = set(keys)
@@ -315,7 +318,7 @@ class DynamoAuditStore:
         pages = self.client.get_paginator("query").paginate(
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :kind)",
-            ExpressionAttributeValues={":pk": {"S": f"arn#{arn}"}, ":kind": {"S": "mark#"}},
+            ExpressionAttributeValues={":pk": {"S": f"arn#{arn}"}, ":kind": {"S": f"{MARK}#"}},
             ProjectionExpression="#d",
             ExpressionAttributeNames={"#d": "data"},
         )

@@ -17,12 +17,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from gpukit.guard.actions.base import ALREADY_GONE
+from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import KINDS, AuditRecord, AuditStore, DynamoAuditStore, FileAuditStore
+from gpukit.guard.restore import RESTORE
 from gpukit.policies import tags as T
 from gpukit.policies.findings import Decision, Finding
 from gpukit.policies.fleet_report import RunPoint, TeardownEvent
 from gpukit.policies.inventory import InventoryItem
 from gpukit.policies.model import ResourceKind
+from gpukit.policies.report import Status
 from gpukit.policies.timeutil import parse_iso
 
 SERVICE_KIND = {"bedrock": ResourceKind.PTU, "sagemaker": ResourceKind.ENDPOINT}
@@ -158,12 +162,12 @@ def _run(record: AuditRecord) -> RunPoint:
 def _teardowns(records: list[AuditRecord]) -> list[TeardownEvent]:
     keyed = {(r.kind, r.run_id, r.arn): r for r in records if r.kind in ("snapshot", "decision")}
     restores = [
-        (r.arn, _at(r)) for r in records if r.kind == "action" and r.data.get("action") == "restore"
+        (r.arn, _at(r)) for r in records if r.kind == "action" and r.data.get("action") == RESTORE
     ]
     out = []
     for r in records:
-        done = r.kind == "action" and r.data.get("action") == "teardown"
-        if not done or r.data.get("status") != "done" or r.data.get("detail") == "already gone":
+        done = r.kind == "action" and r.data.get("action") == TeardownAction.name
+        if not done or r.data.get("status") != Status.DONE or r.data.get("detail") == ALREADY_GONE:
             continue
         at = _at(r)
         snap = keyed.get(("snapshot", r.run_id, r.arn))

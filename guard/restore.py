@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from gpukit.guard.actions.base import iam_action
 from gpukit.guard.audit import AuditRecord, AuditStore
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.permissions import Permission
@@ -21,6 +22,16 @@ from gpukit.policies.model import ResourceKind
 from gpukit.policies.pricing import PriceBook, load_bundled
 from gpukit.policies.timeutil import iso
 
+
+def _tag_action(kind: ResourceKind) -> str:
+    """The IAM action that tags a resource of ``kind`` (the mark action's, there for tags
+    given at creation)."""
+    rtype = by_kind(kind)
+    return iam_action(rtype, rtype.tags.tag_call)
+
+
+#: The ``action`` of the audit record a restore writes.
+RESTORE = "restore"
 #: Needed by whoever runs ``gpukit guard restore`` (a person), not by the guard's role.
 RESTORE_PERMISSIONS = (
     Permission(
@@ -33,10 +44,10 @@ RESTORE_PERMISSIONS = (
         "arn:{partition}:bedrock:*:{account_id}:custom-model/*",
         "recreate a PTU of a custom model",
     ),
-    Permission("bedrock:TagResource", PTU_ARNS, "tags given at creation"),
+    Permission(_tag_action(ResourceKind.PTU), PTU_ARNS, "tags given at creation"),
     Permission("sagemaker:CreateEndpoint", ENDPOINT_ARNS, "recreate an endpoint"),
     Permission("sagemaker:CreateEndpoint", ENDPOINT_CONFIG_ARNS, "from its config"),
-    Permission("sagemaker:AddTags", ENDPOINT_ARNS, "tags given at creation"),
+    Permission(_tag_action(ResourceKind.ENDPOINT), ENDPOINT_ARNS, "tags given at creation"),
 )
 COMMITMENTS = ("OneMonth", "SixMonths")
 #: The explicit choice of no commitment (``--no-commitment``).
@@ -94,7 +105,7 @@ def restore(
         where = f"the snapshot of {snap.at} in {audit.describe()}"
         raise RestoreError(f"{arn}: {where} is incomplete ({type(exc).__name__}: {exc})") from None
     at = iso(now or datetime.now(UTC))
-    audit.write([AuditRecord("action", run_id, at, arn, {"action": "restore", "new_arn": new_arn})])
+    audit.write([AuditRecord("action", run_id, at, arn, {"action": RESTORE, "new_arn": new_arn})])
     return Restored(arn, new_arn, kind.value, data["name"], note)
 
 

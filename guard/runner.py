@@ -19,7 +19,7 @@ from gpukit.guard.actions.notify import (
     unsent_notice,
 )
 from gpukit.guard.actions.teardown import TeardownAction
-from gpukit.guard.audit import AuditRecord, AuditStore, FileAuditStore
+from gpukit.guard.audit import NOTICE, AuditRecord, AuditStore, FileAuditStore
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.claims import CLAIM_TTL, ClaimKey, wall_clock
 from gpukit.guard.clients import DEFAULT_WORKERS, ClientFactory
@@ -254,7 +254,7 @@ def _last_notified(audit: AuditStore, arns: list[str]) -> tuple[dict[str, str], 
     seen: dict[str, str] = {}
     for arn in arns:
         try:
-            last = audit.latest("notify", arn)  # the audit kind of a sent notice
+            last = audit.latest(NOTICE, arn)
         except Exception as exc:  # any store failure
             return seen, error_message(exc)
         if last is not None:

@@ -69,6 +69,10 @@ class Action(ABC):
         return [self.run(ctx, step) for step in steps]
 
 
+#: The detail of a ``done`` record whose resource AWS said was gone before the action.
+ALREADY_GONE = "already gone"
+
+
 def record(step: Step, status: Status, detail: str = "") -> ActionRecord:
     return ActionRecord(resource_arn=step.arn, action=step.kind, status=status, detail=detail)
 
@@ -81,7 +85,7 @@ def failure(step: Step, exc: ClientError) -> ActionRecord:
     """
     rtype = step.item.rtype
     if rtype.is_not_found(error_code(exc), error_message(exc)):
-        return record(step, Status.DONE, "already gone")
+        return record(step, Status.DONE, ALREADY_GONE)
     return record(step, Status.ERROR, error_message(exc))
 
 

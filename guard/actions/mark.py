@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from gpukit.guard.actions.base import Action, ActionContext, failure, iam_action, record
 from gpukit.guard.actions.recheck import changed_since_planning
-from gpukit.guard.audit import AuditRecord, AuditStore
+from gpukit.guard.audit import MARK, AuditRecord, AuditStore
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.permissions import Permission, never_on_protected
 from gpukit.guard.resource_types import RESOURCE_TYPES
@@ -26,7 +26,7 @@ ONLY_MARK_TAG = {"ForAllValues:StringEquals": {"aws:TagKeys": [T.MARKED]}}
 
 def mark_record(run_id: str, at: str, arn: str, value: str) -> AuditRecord:
     """The audit record of the guard placing ``gpukit:marked = value`` on ``arn``."""
-    return AuditRecord("mark", run_id, at, arn, {"value": value})
+    return AuditRecord(MARK, run_id, at, arn, {"value": value})
 
 
 def own_marks_only(resource: Resource, placed: set[str]) -> Resource:

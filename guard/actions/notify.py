@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from gpukit.guard import webhook
 from gpukit.guard.actions.base import Action, ActionContext, failure, record
 from gpukit.guard.actions.teardown import TeardownAction
-from gpukit.guard.audit import AuditRecord
+from gpukit.guard.audit import NOTICE, AuditRecord
 from gpukit.guard.notices import (
     DIGEST_MAX,
     Outcomes,
@@ -114,7 +114,7 @@ def send(ctx: ActionContext, steps: list[Step]) -> list[ActionRecord]:
     except ClientError as exc:
         return [failure(s, exc) for s in steps]
     seen = [
-        AuditRecord("notify", ctx.run_id, ctx.at, s.arn, {"fingerprint": fingerprint(s.evaluation)})
+        AuditRecord(NOTICE, ctx.run_id, ctx.at, s.arn, {"fingerprint": fingerprint(s.evaluation)})
         for s in steps
     ]
     try:

@@ -4,12 +4,16 @@ whose serialized values are the strings reports and audit records always held.""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
 
 from gpukit.guard import iam
 from gpukit.guard.actions import ACTIONS, BY_NAME, permissions
+from gpukit.guard.actions.mark import MarkAction
+from gpukit.guard.actions.notify import NotifyAction
+from gpukit.guard.audit import KINDS, MARK, NOTICE
 from gpukit.policies.report import ActionRecord, Report, Status
 
 GUARD = Path(__file__).resolve().parents[2] / "guard"
@@ -41,8 +45,34 @@ def test_planner_runner_and_handler_spell_no_action_name_and_no_status():
     quoted = re.compile(r"""["'](notify|mark|unmark|teardown|done|skipped|blocked)["']""")
     for name in ("plan.py", "runner.py", "handler.py", "step.py"):
         code = (GUARD / name).read_text(encoding="utf-8")
-        code = "\n".join(line for line in code.splitlines() if "# the audit kind" not in line)
         assert not quoted.findall(code), name
+
+
+def _string_constants(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+def test_outside_its_class_no_guard_module_spells_an_action_name_or_permission():
+    """Only ``guard/actions`` names actions and their IAM permissions (the guard and the
+    CLI take them from the classes); the audit store's record kinds (``audit.Kind``, with
+    ``NOTICE`` and ``MARK``) are its own vocabulary."""
+    names = {a.name for a in ACTIONS}
+    perms = {p.action for a in ACTIONS for p in a.permissions}
+    found = []
+    for path in sorted([*GUARD.rglob("*.py"), *(GUARD.parent / "gpukit").rglob("*.py")]):
+        if path.parent.name == "actions":
+            continue
+        for line, value in _string_constants(path):
+            is_name = value in names and not (path.name == "audit.py" and value in KINDS)
+            if is_name or value in perms:
+                found.append(f"{path.relative_to(GUARD.parent)}:{line}: {value!r}")
+    assert found == []
+    assert (NotifyAction.name, MarkAction.name) == (NOTICE, MARK)
 
 
 def test_statuses_serialize_to_the_strings_reports_and_audits_hold():

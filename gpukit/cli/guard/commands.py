@@ -28,6 +28,7 @@ from gpukit.cli.common import (
 from gpukit.cli.guard.org import ACCOUNTS, MEMBER_ROLE, ORG, REGIONS, Scope, check_scope, run_scope
 from gpukit.cli.options import Format, at_least, format_option
 from gpukit.cli.render import print_report
+from gpukit.guard.actions.teardown import TeardownAction
 from gpukit.guard.audit import (
     DEFAULT_PATH,
     TABLE_ENV,
@@ -46,7 +47,7 @@ from gpukit.guard.clients import (
     workers_from_env,
 )
 from gpukit.guard.runner import GuardConfig, Progress
-from gpukit.policies.report import Report
+from gpukit.policies.report import Report, Status
 from gpukit.policies.timeutil import iso
 
 EXIT_HELP = (
@@ -229,7 +230,11 @@ def print_audit_warnings(store: AuditStore) -> None:
 
 
 def remaining_failures(report: Report) -> int:
-    gone = {a.resource_arn for a in report.actions if a.action == "teardown" and a.status == "done"}
+    gone = {
+        a.resource_arn
+        for a in report.actions
+        if a.action == TeardownAction.name and a.status == Status.DONE
+    }
     return sum(1 for f in report.failing if f.resource_arn not in gone)
 
 
