@@ -10,10 +10,12 @@ BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 
 .PHONY: demo test lint bench fuzz mutate clean checkov-env lowest guard-package
 
+# uv resolves and installs in parallel (see the demo venv below); pip stays in the venv, the
+# wheel test builds with it.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[all]'
+	$(PY) -m pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[all]'
 	@touch $(STAMP)
 
 $(BENCH_STAMP): pyproject.toml

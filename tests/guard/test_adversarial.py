@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from gpukit.emulator import Emulator
-from tests.guard.adversarial.play import Adversary, Violation
+from tests.guard.adversarial.judge import Violation
+from tests.guard.adversarial.play import Adversary
 from tests.guard.adversarial.spec import HypothesisPicker, WorldSpec, world
 
 SEED = int(os.environ.get("GPUKIT_ADVERSARY_SEED", "20261202"))

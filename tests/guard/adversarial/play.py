@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,35 +28,14 @@ from gpukit.guard.clients import ClientFactory
 from gpukit.guard.runner import GuardConfig, run_guard
 from tests.guard.adversarial import tamper
 from tests.guard.adversarial import world as W
-from tests.guard.adversarial.oracle import Truth, load_documents, why_not
-from tests.guard.adversarial.spec import METRICS_BROKEN, ResourceSpec, WorldSpec
+from tests.guard.adversarial.judge import Judge, Outcome
+from tests.guard.adversarial.oracle import load_documents
+from tests.guard.adversarial.spec import ResourceSpec, WorldSpec
 
 TABLE = "gpukit-audit"
 MARKED = W.TAG_KEYS["marked"]
 ALWAYS = 1000
 STEP_WORDS = ("teardown", "mark", "unmark", "notify")
-
-
-@dataclass(frozen=True)
-class Violation:
-    seed: int
-    run: str
-    resource: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"seed {self.seed} {self.run} run: {self.resource}: {self.what}"
-
-
-@dataclass
-class Outcome:
-    violations: list[Violation] = field(default_factory=list)
-    deleted: int = 0
-    #: Resources the oracle would have let the acting run delete (the test's power).
-    allowed: int = 0
-    runs: int = 0
-    #: Why the oracle refused each resource in the acting run ("None": allowed).
-    reasons: Counter[str] = field(default_factory=Counter)
 
 
 class Adversary:
@@ -133,7 +110,7 @@ class Adversary:
         built = W.build(self.emu, self.c, spec.resources, now, t0)
         by_arn = {built.arns[r.name]: r for r in spec.resources}
         out = Outcome()
-        judge = _Judge(self, spec, built, by_arn, now, out)
+        judge = Judge(self.docs, spec, built, by_arn, now, out)
 
         tags = W.all_tags(self.c)  # every resource carries tags: the tagging API lists all
         reports = [self._run(0, stores[0], t0, None)]
@@ -301,110 +278,3 @@ class _Hook:
                     self.unverifiable[arn] = "it could not be re-described"
                     break
 
-
-class _Judge:
-    def __init__(
-        self,
-        adv: Adversary,
-        spec: WorldSpec,
-        built: W.Built,
-        by_arn: dict[str, ResourceSpec],
-        built_at: datetime,
-        out: Outcome,
-    ) -> None:
-        self.adv, self.spec, self.built, self.by_arn, self.out = adv, spec, built, by_arn, out
-        self.built_at = built_at
-        self.gone: list[str] = []
-
-    def truth(self, arn: str, tags: dict[str, str]) -> Truth:
-        r, now = self.by_arn[arn], self.built_at
-        ends = None
-        if r.commitment:
-            ends = now + timedelta(days=10) if r.term == "in" else now - timedelta(days=2)
-        return Truth(
-            arn=arn,
-            kind=r.kind,
-            tags=tags,
-            created_at=now - timedelta(hours=r.created_hours_ago),
-            gpu=r.kind == "ptu" or any(v.gpu for v in r.variants),
-            commitment=r.commitment,
-            term_ends=ends,
-            model_units=r.model_units,
-            variants=tuple(v.name for v in r.variants),
-            series=self.built.series[arn],
-        )
-
-    def deleted(
-        self,
-        run: str,
-        arns: set[str],
-        now: datetime,
-        guard_marks: dict[str, str],
-        tags: dict[str, dict[str, str]],
-        unverifiable: dict[str, str],
-    ) -> None:
-        self.out.runs += 1
-        broken = self.spec.fault in METRICS_BROKEN and run == "acting"
-        for arn in sorted(arns):
-            self.out.deleted += 1
-            self.gone.append(arn)
-            name = self.by_arn[arn].name
-            if arn in unverifiable:
-                self._fail(run, name, f"deleted although {unverifiable[arn]}")
-                continue
-            why = why_not(
-                self.truth(arn, tags.get(arn, {})),
-                now,
-                guard_marks,
-                self.adv.docs,
-                metrics_broken=broken,
-            )
-            if why is not None:
-                self._fail(run, name, f"deleted, but the contract forbids it: {why}")
-
-    def allowed(
-        self,
-        arns: set[str],
-        now: datetime,
-        guard_marks: dict[str, str],
-        tags: dict[str, dict[str, str]],
-        unverifiable: dict[str, str],
-    ) -> int:
-        broken = self.spec.fault in METRICS_BROKEN
-        reasons = [
-            unverifiable.get(arn)
-            or why_not(
-                self.truth(arn, tags.get(arn, {})),
-                now,
-                guard_marks,
-                self.adv.docs,
-                metrics_broken=broken,
-            )
-            for arn in arns
-        ]
-        self.out.reasons.update(str(r).split(":")[0] for r in reasons)
-        return sum(r is None for r in reasons)
-
-    def snapshots(self, store: Any) -> None:
-        for arn in self.gone:
-            if store.latest("snapshot", arn) is None:
-                self._fail("any", self.by_arn[arn].name, "deleted without a snapshot")
-
-    def notified(self, notices: str) -> None:
-        for arn in self.gone:
-            if arn not in notices:
-                self._fail("any", self.by_arn[arn].name, "deleted without a notice to its owner")
-
-    def once(self, reports: list[Any]) -> None:
-        done = Counter(
-            a.resource_arn
-            for report in reports
-            for a in report.actions
-            if a.action == "teardown" and a.status == "done"
-        )
-        for arn, n in done.items():
-            if n > 1:
-                self._fail("any", self.by_arn[arn].name, f"torn down {n} times")
-
-    def _fail(self, run: str, resource: str, what: str) -> None:
-        self.out.violations.append(Violation(self.spec.seed, run, resource, what))
