@@ -19,7 +19,7 @@ from typing import Any
 from gpukit.guard.awsutil import AwsError, error_message
 from gpukit.guard.clients import ClientFactory
 from gpukit.guard.discovery import Discovered, discover
-from gpukit.guard.metrics import MAX_QUERIES
+from gpukit.guard.metrics import MAX_QUERIES, metric_data_query
 from gpukit.policies.advice import AdviceOptions, History, advise
 from gpukit.policies.advice.base import series
 from gpukit.policies.advice.model import (
@@ -51,19 +51,9 @@ class Series:
     dimensions: tuple[tuple[str, str], ...]
 
     def query(self, query_id: str) -> dict[str, Any]:
-        return {
-            "Id": query_id,
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": self.namespace,
-                    "MetricName": self.metric,
-                    "Dimensions": [{"Name": n, "Value": v} for n, v in self.dimensions],
-                },
-                "Period": PERIOD,
-                "Stat": self.stat,
-            },
-            "ReturnData": True,
-        }
+        return metric_data_query(
+            query_id, self.namespace, self.metric, self.dimensions, self.stat, PERIOD
+        )
 
 
 def series_for(item: Discovered) -> list[Series]:

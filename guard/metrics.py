@@ -49,19 +49,33 @@ class MetricQuery:
         return f"{self.namespace} {self.metric} of {self.arn.rsplit('/', 1)[-1]}{where}"
 
     def request(self, query_id: str, period: int) -> dict[str, Any]:
-        return {
-            "Id": query_id,
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": self.namespace,
-                    "MetricName": self.metric,
-                    "Dimensions": [{"Name": n, "Value": v} for n, v in self.dimensions],
-                },
-                "Period": period,
-                "Stat": self.stat,
+        return metric_data_query(
+            query_id, self.namespace, self.metric, self.dimensions, self.stat, period
+        )
+
+
+def metric_data_query(
+    query_id: str,
+    namespace: str,
+    metric: str,
+    dimensions: Sequence[tuple[str, str]],
+    stat: str,
+    period: int,
+) -> dict[str, Any]:
+    """One ``GetMetricData`` query of one series (also built by :mod:`gpukit.guard.advise`)."""
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": namespace,
+                "MetricName": metric,
+                "Dimensions": [{"Name": n, "Value": v} for n, v in dimensions],
             },
-            "ReturnData": True,
-        }
+            "Period": period,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }
 
 
 @dataclass(frozen=True)

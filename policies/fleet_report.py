@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -32,6 +33,19 @@ TOP_FORGOTTEN = 10
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Row = TypeVar("Row", bound=BaseModel)
+
+
+def _row(model: type[Row], source: BaseModel, **given: Any) -> Row:
+    """A ``model`` of ``given``; each of its other fields is ``source``'s field of that name."""
+    carried = {
+        f: getattr(source, f)
+        for f in model.model_fields
+        if f not in given and f in type(source).model_fields
+    }
+    return model(**carried, **given)
 
 
 class TeardownEvent(_Frozen):
@@ -206,16 +220,7 @@ def commitment_ends(items: Iterable[InventoryItem], now: datetime) -> list[Commi
         if window is None:
             continue
         out.append(
-            CommitmentEnd(
-                name=item.name,
-                arn=item.arn,
-                owner=item.owner,
-                commitment=item.commitment,
-                ends_at=ends,
-                days_left=round(days, 1),
-                window_days=window,
-                hourly_cost_usd=item.hourly_cost_usd,
-            )
+            _row(CommitmentEnd, item, ends_at=ends, days_left=round(days, 1), window_days=window)
         )
     return sorted(out, key=lambda c: (c.ends_at, c.name))
 
@@ -226,34 +231,14 @@ def realised_saving(event: TeardownEvent, now: datetime) -> Saving:
     until = min(event.restored_at, now) if event.restored_at is not None else now
     hours = max((until - event.torn_down_at) / timedelta(hours=1), 0.0)
     saved = None if event.hourly_cost_usd is None else round(event.hourly_cost_usd * hours, 2)
-    return Saving(
-        name=event.name,
-        arn=event.arn,
-        owner=event.owner,
-        torn_down_at=event.torn_down_at,
-        restored_at=event.restored_at,
-        hours=round(hours, 4),
-        hourly_cost_usd=event.hourly_cost_usd,
-        saved_usd=saved,
-    )
+    return _row(Saving, event, hours=round(hours, 4), saved_usd=saved)
 
 
 def advice_rows(advice: AdviceReport) -> list[AdviceRow]:
     rows = []
     for resource in advice.resources:
         for n, rec in enumerate(resource.recommendations):
-            rows.append(
-                AdviceRow(
-                    name=resource.name,
-                    option=rec.kind,
-                    current_usd_per_month=rec.current_usd_per_month,
-                    proposed_usd_per_month=rec.proposed_usd_per_month,
-                    saving_usd_per_month=rec.saving_usd_per_month,
-                    confidence=rec.confidence,
-                    summary=rec.summary,
-                    best=n == 0,
-                )
-            )
+            rows.append(_row(AdviceRow, rec, name=resource.name, option=rec.kind, best=n == 0))
     return sorted(rows, key=lambda r: (-(r.saving_usd_per_month or 0.0), r.name, r.option))
 
 
@@ -266,15 +251,11 @@ def fleet_report(data: FleetInput, top: int = TOP_FORGOTTEN) -> FleetReport:
     by_arn = {i.arn: i for i in items}
     forgotten = sorted(
         (
-            Forgotten(
-                name=i.name,
-                arn=i.arn,
+            _row(
+                Forgotten,
+                i,
                 kind=i.kind.value,
-                owner=i.owner,
-                cost_center=i.cost_center,
-                env=i.env,
                 decision=i.decision.value,
-                hourly_cost_usd=i.hourly_cost_usd,
                 monthly_waste_usd=round(waste[i.arn], 2),
                 reason=reason[i.arn],
                 act_after=acts.get(i.arn),

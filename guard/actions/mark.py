@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from gpukit.guard.actions.base import Action, ActionContext, failure, iam_action, record
-from gpukit.guard.actions.recheck import changed_since_planning
+from gpukit.guard.actions.recheck import unchanged_and_recorded
 from gpukit.guard.audit import MARK, AuditRecord, AuditStore
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.permissions import Permission, never_on_protected
@@ -85,16 +85,10 @@ def _run(ctx: ActionContext, step: Step) -> ActionRecord:
     assert step.mark_value is not None
     calls = step.item.rtype.tags
     client: Any = ctx.client_for(step)
-    try:
-        changed = changed_since_planning(ctx, step)
-    except ClientError as exc:
-        return failure(step, exc)
-    if changed:
-        return record(step, Status.SKIPPED, changed)
-    try:
-        ctx.audit.write([mark_record(ctx.run_id, ctx.at, step.arn, step.mark_value)])
-    except Exception as exc:  # any store failure: an unrecorded mark would not count
-        return record(step, Status.ERROR, f"mark not recorded in {ctx.audit.describe()}: {exc}")
+    evidence = mark_record(ctx.run_id, ctx.at, step.arn, step.mark_value)
+    unrecorded = f"mark not recorded in {ctx.audit.describe()}"
+    if (instead := unchanged_and_recorded(ctx, step, evidence, unrecorded)) is not None:
+        return instead
     try:
         getattr(client, calls.tag_call)(
             **{

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpukit.guard.actions.base import ActionContext
+from botocore.exceptions import ClientError
+
+from gpukit.guard.actions.base import ActionContext, failure, record
+from gpukit.guard.audit import AuditRecord
 from gpukit.guard.awsutil import jsonable
 from gpukit.guard.discovery import ptu_config
 from gpukit.guard.step import Step
 from gpukit.policies.model import ResourceKind
+from gpukit.policies.report import ActionRecord, Status
 
 #: How an action's skip detail starts when the resource changed after planning.
 CHANGED = "changed since planning"
@@ -32,6 +36,26 @@ def changed_since_planning(ctx: ActionContext, step: Step) -> str | None:
         if planned.get(key) != fresh.get(key)
     ]
     return f"{CHANGED}: {'; '.join(changes)}" if changes else None
+
+
+def unchanged_and_recorded(
+    ctx: ActionContext, step: Step, evidence: AuditRecord, unrecorded: str
+) -> ActionRecord | None:
+    """``None`` when the resource is as planned and ``evidence`` is in the audit store: the
+    action may go on. Otherwise what to return instead: the failed re-read, a skip naming
+    what changed, or an error ``"<unrecorded>: <why>"`` if the store failed (any failure:
+    an unrecorded mark would not count, and nothing is deleted without its snapshot)."""
+    try:
+        changed = changed_since_planning(ctx, step)
+    except ClientError as exc:
+        return failure(step, exc)
+    if changed:
+        return record(step, Status.SKIPPED, changed)
+    try:
+        ctx.audit.write([evidence])
+    except Exception as exc:  # any store failure: see above
+        return record(step, Status.ERROR, f"{unrecorded}: {exc}")
+    return None
 
 
 def _show(value: object) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from gpukit.guard.actions.base import Action, ActionContext, failure, iam_action, record
-from gpukit.guard.actions.recheck import changed_since_planning
+from gpukit.guard.actions.recheck import unchanged_and_recorded
 from gpukit.guard.audit import AuditRecord
 from gpukit.guard.awsutil import error_message
 from gpukit.guard.permissions import Permission, never_on_protected
@@ -63,16 +63,10 @@ class TeardownAction(Action):
 
 def _run(ctx: ActionContext, step: Step) -> ActionRecord:
     rtype = step.item.rtype
-    try:
-        changed = changed_since_planning(ctx, step)
-    except ClientError as exc:
-        return failure(step, exc)
-    if changed:
-        return record(step, Status.SKIPPED, changed)
-    try:
-        ctx.audit.write([AuditRecord("snapshot", ctx.run_id, ctx.at, step.arn, snapshot(step))])
-    except Exception as exc:  # any store failure: never delete without a snapshot
-        return record(step, Status.ERROR, f"snapshot not written, nothing deleted: {exc}")
+    evidence = AuditRecord("snapshot", ctx.run_id, ctx.at, step.arn, snapshot(step))
+    unrecorded = "snapshot not written, nothing deleted"
+    if (instead := unchanged_and_recorded(ctx, step, evidence, unrecorded)) is not None:
+        return instead
     key = step.arn if rtype.delete_by == "arn" else step.item.resource.name
     client: Any = ctx.client_for(step)
     try:

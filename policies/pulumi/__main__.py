@@ -1,5 +1,7 @@
 """The gpukit CrossGuard policy pack: ``pulumi preview --policy-pack policies/pulumi``."""
 
+from typing import Any
+
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -22,38 +24,52 @@ ENVIRONMENT = PolicyConfigSchema(
     }
 )
 
+
+def common(name: str, description: str, level: EnforcementLevel) -> dict[str, Any]:
+    """A policy's arguments besides its validator: every policy takes ``ENVIRONMENT``."""
+    return {
+        "name": name,
+        "description": description,
+        "enforcement_level": level,
+        "config_schema": ENVIRONMENT,
+    }
+
+
+MANDATORY, ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
 PolicyPack(
     name="gpukit",
     description="Bedrock PTUs and SageMaker GPU endpoints against gpukit's per-environment"
     " policies (policies/environments/*.yaml).",
     policies=[
         ResourceValidationPolicy(
-            name="gpukit-ptu-policy",
-            description="A Bedrock Provisioned Throughput meets its environment's policy.",
             validate=v.validate_ptu_blocking,
-            enforcement_level=EnforcementLevel.MANDATORY,
-            config_schema=ENVIRONMENT,
+            **common(
+                "gpukit-ptu-policy",
+                "A Bedrock Provisioned Throughput meets its environment's policy.",
+                MANDATORY,
+            ),
         ),
         ResourceValidationPolicy(
-            name="gpukit-ptu-advice",
-            description="Warnings about a Bedrock Provisioned Throughput.",
             validate=v.validate_ptu_advisory,
-            enforcement_level=EnforcementLevel.ADVISORY,
-            config_schema=ENVIRONMENT,
+            **common(
+                "gpukit-ptu-advice", "Warnings about a Bedrock Provisioned Throughput.", ADVISORY
+            ),
         ),
         StackValidationPolicy(
-            name="gpukit-endpoint-policy",
-            description="A SageMaker GPU endpoint meets its environment's policy.",
             validate=v.validate_endpoints_blocking,
-            enforcement_level=EnforcementLevel.MANDATORY,
-            config_schema=ENVIRONMENT,
+            **common(
+                "gpukit-endpoint-policy",
+                "A SageMaker GPU endpoint meets its environment's policy.",
+                MANDATORY,
+            ),
         ),
         StackValidationPolicy(
-            name="gpukit-endpoint-advice",
-            description="A SageMaker GPU endpoint autoscales (min <= max).",
             validate=v.validate_endpoints_advisory,
-            enforcement_level=EnforcementLevel.ADVISORY,
-            config_schema=ENVIRONMENT,
+            **common(
+                "gpukit-endpoint-advice",
+                "A SageMaker GPU endpoint autoscales (min <= max).",
+                ADVISORY,
+            ),
         ),
     ],
 )
