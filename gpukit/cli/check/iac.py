@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,6 +14,9 @@ from gpukit.cli.common import EXIT_FINDINGS, check_env, fail_input
 from gpukit.extras import require
 from gpukit.iac import FORMATS
 from gpukit.policies.errors import InputError
+
+if TYPE_CHECKING:
+    from gpukit.iac.results import Scan
 
 #: ``--format`` of ``gpukit check terraform|plan|pulumi``: table, json, sarif or junit.
 IacFormat = StrEnum("IacFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]
@@ -23,17 +28,44 @@ FORMAT = typer.Option(
     case_sensitive=False,
     help="table, json, sarif (for code scanning) or junit.",
 )
-ONLY_HELP = "Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones."
-SKIP_HELP = "Check id to skip (repeatable), e.g. --skip-check CKV_AWS_117."
-CHECKOV_HELP = (
-    "The checkov executable to run (default: $GPUKIT_CHECKOV, else checkov in this"
+GPUKIT_ONLY = typer.Option(
+    False,
+    "--gpukit-only",
+    help="Run only the gpukit checks (CKV_GPK_*), not checkov's built-in ones.",
+)
+SKIP = typer.Option(
+    None, "--skip-check", help="Check id to skip (repeatable), e.g. --skip-check CKV_AWS_117."
+)
+CHECKOV = typer.Option(
+    None,
+    "--checkov",
+    help="The checkov executable to run (default: $GPUKIT_CHECKOV, else checkov in this"
     " environment if its version is tested, else an environment gpukit creates once under"
-    " ~/.cache/gpukit)."
+    " ~/.cache/gpukit).",
 )
-ENV_HELP = (
-    "Policy (dev, staging or prod) for resources without a gpukit:env tag; default dev."
-    " A resource's own gpukit:env tag always wins."
+DEFAULT_ENV = typer.Option(
+    None,
+    "--env",
+    help="Policy (dev, staging or prod) for resources without a gpukit:env tag; default dev."
+    " A resource's own gpukit:env tag always wins.",
 )
+
+
+def _scan(run: Callable[[], Scan]) -> Scan:
+    """``run``'s scan; code or a plan checkov cannot read is bad input (exit 2)."""
+    try:
+        return run()
+    except InputError as exc:
+        fail_input(exc.messages)
+
+
+def _report(scan: Scan, fmt: IacFormat, source: str) -> None:
+    """Print ``scan`` in ``fmt``; exit 1 when a check failed."""
+    from gpukit.iac.output import render
+
+    render(scan, fmt, source)
+    if scan.failed:
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def terraform(
@@ -41,16 +73,16 @@ def terraform(
         ..., help="Directory of .tf files, or a synthesized cdktf stack (cdk.tf.json)."
     ),
     fmt: IacFormat = FORMAT,
-    gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
-    skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
+    gpukit_only: bool = GPUKIT_ONLY,
+    skip: list[str] = SKIP,
     var_files: list[Path] = typer.Option(
         None,
         "--var-file",
         help="A .tfvars file with variable values (repeatable); without one, checkov renders"
         " a variable with no default as an empty value of its type.",
     ),
-    checkov: Path = typer.Option(None, "--checkov", help=CHECKOV_HELP),
-    env: str = typer.Option(None, "--env", help=ENV_HELP),
+    checkov: Path = CHECKOV,
+    env: str = DEFAULT_ENV,
 ) -> None:
     """Check Terraform code with checkov: the gpukit checks plus the built-in ones.
 
@@ -59,12 +91,11 @@ def terraform(
     Example: gpukit check terraform modules/terraform --format sarif > results.sarif.
     Exit 1 when a check fails, 2 when the code cannot be parsed.
     """
-    from gpukit.iac.output import render
     from gpukit.iac.scan import scan_terraform
 
     default_env = check_env(env)
-    try:
-        scan = scan_terraform(
+    scan = _scan(
+        lambda: scan_terraform(
             path,
             gpukit_only=gpukit_only,
             skip=skip,
@@ -72,17 +103,14 @@ def terraform(
             checkov=checkov,
             env=default_env,
         )
-    except InputError as exc:
-        fail_input(exc.messages)
+    )
     if not scan.scanned_anything:
         print(
             f"warning: checkov found no resources in {path}; module calls in .tf.json files"
             " (cdktf stacks of HCL modules) are not followed: check their plan instead",
             file=sys.stderr,
         )
-    render(scan, fmt, str(path))
-    if scan.failed:
-        raise typer.Exit(EXIT_FINDINGS)
+    _report(scan, fmt, str(path))
 
 
 def plan(
@@ -90,16 +118,16 @@ def plan(
         ..., help="One or more plans: the output of terraform show -json tfplan."
     ),
     fmt: IacFormat = FORMAT,
-    gpukit_only: bool = typer.Option(False, "--gpukit-only", help=ONLY_HELP),
-    skip: list[str] = typer.Option(None, "--skip-check", help=SKIP_HELP),
+    gpukit_only: bool = GPUKIT_ONLY,
+    skip: list[str] = SKIP,
     source: Path = typer.Option(
         None,
         "--source",
         help="The Terraform code the plan was made from (default: each plan's folder):"
         " results point at its .tf lines.",
     ),
-    checkov: Path = typer.Option(None, "--checkov", help=CHECKOV_HELP),
-    env: str = typer.Option(None, "--env", help=ENV_HELP),
+    checkov: Path = CHECKOV,
+    env: str = DEFAULT_ENV,
 ) -> None:
     """Check Terraform plans (terraform show -json) with checkov.
 
@@ -107,13 +135,12 @@ def plan(
     gpukit check plan plan.json --format sarif. Exit 1 on a failing check, 2 on a
     malformed plan.
     """
-    from gpukit.iac.output import render
     from gpukit.iac.results import merge_scans
     from gpukit.iac.scan import scan_plan
 
     default_env = check_env(env)
-    try:
-        scan = merge_scans(
+    scan = _scan(
+        lambda: merge_scans(
             [
                 scan_plan(
                     p,
@@ -126,11 +153,8 @@ def plan(
                 for p in paths
             ]
         )
-    except InputError as exc:
-        fail_input(exc.messages)
-    render(scan, fmt, ", ".join(str(p) for p in paths))
-    if scan.failed:
-        raise typer.Exit(EXIT_FINDINGS)
+    )
+    _report(scan, fmt, ", ".join(str(p) for p in paths))
 
 
 def pulumi(
@@ -144,14 +168,7 @@ def pulumi(
     Example: gpukit check pulumi stacks/inference --env prod. Exit 1 on a failing
     check, 2 on bad input.
     """
-    from gpukit.iac.output import render
     from gpukit.iac.pulumi_scan import scan_pulumi
 
     require("pulumi", "gpukit check pulumi")
-    try:
-        scan = scan_pulumi(stack_dir, env)
-    except InputError as exc:
-        fail_input(exc.messages)
-    render(scan, fmt, str(stack_dir))
-    if scan.failed:
-        raise typer.Exit(EXIT_FINDINGS)
+    _report(_scan(lambda: scan_pulumi(stack_dir, env)), fmt, str(stack_dir))

@@ -42,13 +42,13 @@ def pct(value: float) -> str:
     return f"{value:.1%}"
 
 
+def fields(obj: object, *names: str) -> Doc:
+    """The named attributes of ``obj``, in that order, as a JSON object."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def running(r: Running) -> Doc:
-    return {
-        "usd_per_hour": r.usd_per_hour,
-        "usd_per_day": r.usd_per_day,
-        "usd_per_month": r.usd_per_month,
-        "usd_per_year": r.usd_per_year,
-    }
+    return fields(r, "usd_per_hour", "usd_per_day", "usd_per_month", "usd_per_year")
 
 
 def _inputs(doc: Doc, inputs: Inputs) -> Doc:
@@ -214,20 +214,20 @@ def compare_doc(
         "serverless": {
             "usd_per_day": s.usd_per_day,
             "usd_per_month": s.usd_per_day * days,
-            "compute_usd_per_day": s.compute_usd_per_day,
-            "cold_start_usd_per_day": s.cold_start_usd_per_day,
-            "request_usd_per_day": s.request_usd_per_day,
-            "keep_warm_usd_per_day": s.keep_warm_usd_per_day,
-            "cold_starts_per_day": s.cold_starts_per_day,
-            "billed_seconds_per_request": s.billed_seconds_per_request,
+            **fields(
+                s,
+                "compute_usd_per_day",
+                "cold_start_usd_per_day",
+                "request_usd_per_day",
+                "keep_warm_usd_per_day",
+                "cold_starts_per_day",
+                "billed_seconds_per_request",
+            ),
         },
         "dedicated": {
             "usd_per_day": d.usd_per_day,
             "usd_per_month": d.usd_per_day * days,
-            "instances": d.instances,
-            "hours_per_day": d.hours_per_day,
-            "utilisation": d.utilisation,
-            "needs_more_instances": d.needs_more_instances,
+            **fields(d, "instances", "hours_per_day", "utilisation", "needs_more_instances"),
         },
         "cheaper": result.cheaper,
         "saving_usd_per_month": abs(s.usd_per_day - d.usd_per_day) * days,
@@ -282,13 +282,14 @@ def compare_lines(doc: Doc) -> list[str]:
 
 
 def coldstart_result(c: ColdStart) -> Doc:
-    return {
-        "model_gb": c.model_gb,
-        "physical_minimum_seconds": c.physical_minimum_seconds,
-        "transfer_seconds": c.transfer_seconds,
-        "overhead_seconds": c.overhead_seconds,
-        "expected_seconds": c.expected_seconds,
-    }
+    return fields(
+        c,
+        "model_gb",
+        "physical_minimum_seconds",
+        "transfer_seconds",
+        "overhead_seconds",
+        "expected_seconds",
+    )
 
 
 def _cold_text(c: Doc) -> str:

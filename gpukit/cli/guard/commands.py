@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import boto3
 import typer
@@ -296,46 +299,6 @@ def _run(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command()
-def scan(
-    region: list[str] = REGION,
-    endpoint_url: str = ENDPOINT,
-    env: str = ENV,
-    policy: list[Path] = POLICY,
-    audit: Path = AUDIT,
-    audit_table: str = AUDIT_TABLE,
-    fmt: Format = FORMAT,
-    now: str = NOW,
-    prices: Prices = PRICES,
-    workers: int | None = WORKERS,
-    org: bool = ORG,
-    accounts: list[str] = ACCOUNTS,
-    member_role: str = MEMBER_ROLE,
-    regions: str = REGIONS,
-) -> None:
-    """Dry run: show what the guard finds and would do; changes nothing in AWS.
-
-    Example: gpukit guard scan --region us-east-1 --region eu-west-1 --format json
-    """
-    _run(
-        apply=False,
-        regions=region,
-        endpoint_url=endpoint_url,
-        env=env,
-        policy=policy,
-        max_teardowns=None,
-        audit=audit,
-        audit_table=audit_table,
-        sns_topic=None,
-        fmt=fmt,
-        now=now,
-        prices=prices,
-        workers=workers,
-        scope=check_scope(org, accounts, member_role, regions, region),
-    )
-
-
-@app.command()
 def run(
     apply: bool = typer.Option(
         False, "--apply", help="Act: notify, mark, unmark, tear down. Without it: dry run."
@@ -384,3 +347,36 @@ def run(
         scope=check_scope(org, accounts, member_role, regions, region),
         webhook_url=webhook_url,
     )
+
+
+def without(command: Callable[..., None], doc: str, **fixed: object) -> Callable[..., None]:
+    """``command`` with the parameters named in ``fixed`` taken away (they get those values)
+    and ``doc`` as its help: one body for two commands that differ only in flags."""
+    signature = inspect.signature(command, eval_str=True)
+    kept = [p for p in signature.parameters.values() if p.name not in fixed]
+
+    @functools.wraps(command)
+    def narrowed(**given: Any) -> None:
+        command(**fixed, **given)
+
+    narrowed.__doc__ = doc
+    # inspect.signature and typer read __signature__, which functions do not declare
+    narrowed.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
+    narrowed.__annotations__ = {p.name: p.annotation for p in kept}
+    return narrowed
+
+
+#: ``scan`` is ``run`` without the flags that act: always a dry run, with no notifications.
+scan = without(
+    run,
+    """Dry run: show what the guard finds and would do; changes nothing in AWS.
+
+    Example: gpukit guard scan --region us-east-1 --region eu-west-1 --format json
+    """,
+    apply=False,
+    max_teardowns=None,
+    sns_topic=None,
+    webhook_url=None,
+)
+app.command("scan")(scan)
+app.command("run")(run)
