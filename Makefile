@@ -63,11 +63,12 @@ $(ASL_STAMP): tools/asl/package-lock.json
 demo: $(DEMO_DEPS)
 	$(DEMO_PY) -m gpukit.demo
 
-## test: lint, type-check and run the whole test suite in random order (what CI runs;
-## the last line gives the seed: rerun an order with pytest --randomly-seed=N)
+## test: lint, type-check and run the whole test suite in random order, a worker per core
+## (pytest-xdist; what CI runs; the last line gives the seed: rerun an order with
+## pytest --randomly-seed=N)
 test: $(STAMP) $(ASL_STAMP) checkov-env
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 	$(MAKE) --no-print-directory lowest
 
 ## checkov-env: create (once) or find checkov's own environment, which the gate runs;
