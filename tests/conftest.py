@@ -2,22 +2,28 @@
 
 Use ``aws`` in a test to get a clean :class:`gpukit.emulator.Emulator` (moto plus the
 emulated Bedrock PTU API over real HTTP); use ``seeded_fleet`` for the demo fleet.
-Tests using either are marked ``emulator`` automatically.
+Tests using either are marked ``emulator`` automatically. ``gpukit_wheel`` is the wheel
+built from this checkout, once per run.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from gpukit.emulator import DUMMY_CREDENTIALS, Emulator, seed_fleet, start_emulator
 
 EMULATOR_FIXTURES = {"emulator", "aws", "seeded_fleet"}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,6 +75,24 @@ def seeded_fleet(aws: Emulator) -> SeededFleet:
     arns = seed_fleet(aws, now)
     aws.clear_calls()
     return SeededFleet(aws, now, arns)
+
+
+@pytest.fixture(scope="session")
+def gpukit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of this checkout (``pip wheel --no-deps``), built once per run: setuptools
+    builds in the checkout's ``build/``, so pytest-xdist's workers share one build, under a
+    lock in the run's temporary folder."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    dist = shared / "gpukit-wheel"
+    with (shared / "gpukit-wheel.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not any(dist.glob("gpukit-*.whl")):
+            pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "wheel"]
+            build = [*pip, "--quiet", "--no-deps", "-w", str(dist), str(ROOT)]
+            subprocess.run(build, check=True, capture_output=True)
+    (wheel,) = dist.glob("gpukit-*.whl")
+    return wheel
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,25 +19,19 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 SHADOW = 'raise ImportError("the user\'s own {name}/ folder was imported")\n'
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def installed(
+    tmp_path_factory: pytest.TempPathFactory, gpukit_wheel: Path
+) -> Iterator[tuple[Path, Path]]:
     """(venv, user's repository): the non-editable wheel in a fresh venv, and a folder
     holding its own ``modules/`` and ``policies/`` packages."""
     work = tmp_path_factory.mktemp("wheel")
-    wheels = work / "dist"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    subprocess.run(
-        [*pip, "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = wheels.glob("gpukit-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     target = next((venv / "lib").glob("python3*/site-packages"))
@@ -45,7 +39,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     (target / "test-deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
     python = ["--python", str(venv / "bin" / "python")]
     subprocess.run(
-        [*pip, *python, "install", "--quiet", "--no-deps", str(wheel)],
+        [*pip, *python, "install", "--quiet", "--no-deps", str(gpukit_wheel)],
         check=True,
         capture_output=True,
     )
